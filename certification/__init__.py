@@ -1,0 +1,1 @@
+"""PRO Academy certification: organisations, staff, certificates and the level engine."""

@@ -1,0 +1,13 @@
+"""Piccolo app of `certification`: organisations, staff, certificates, policy."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig, table_finder
+
+APP_CONFIG = AppConfig(
+    app_name="certification",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=table_finder(modules=["certification.tables"], exclude_imported=True),
+    migration_dependencies=[],
+    commands=[],
+)

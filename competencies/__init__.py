@@ -1,0 +1,1 @@
+"""The federal competency model (5+1) and its versions."""

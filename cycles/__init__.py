@@ -1,0 +1,1 @@
+"""Staff evaluation cycles: objectives, meetings, signatures and deadlines."""

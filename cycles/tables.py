@@ -1,0 +1,1 @@
+"""Tables of this domain package; they arrive with the package's issue."""

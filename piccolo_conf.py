@@ -1,0 +1,18 @@
+"""Piccolo configuration of the running portal: the engine comes from `DATABASE_URL`."""
+
+from piccolo.conf.apps import AppRegistry
+
+from portal.database import engine_from_url
+from portal.settings import get_settings
+
+DB = engine_from_url(get_settings().database.url)
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "certification.piccolo_app",
+        "qchecks.piccolo_app",
+        "competencies.piccolo_app",
+        "cycles.piccolo_app",
+        "portal.piccolo_app",
+    ]
+)

@@ -1,0 +1,152 @@
+"""The application factory: `portal run` and the tests both build the app here."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Litestar, Request, Router
+from litestar.config.allowed_hosts import AllowedHostsConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.logging import LoggingConfig
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.plugins.flash import FlashConfig, FlashPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from piccolo.engine.postgres import PostgresEngine
+
+from portal.auth import UserAndLanguageMiddleware
+from portal.cli import PortalCLIPlugin
+from portal.controllers.api import ApiV1Controller
+from portal.controllers.audit import AuditController
+from portal.controllers.auth import AuthController
+from portal.controllers.home import HomeController
+from portal.controllers.language import LanguageController
+from portal.database import current_engine
+from portal.errors import EXCEPTION_HANDLERS
+from portal.guards import PUBLIC
+from portal.security import security_headers_hook
+from portal.sessions import PortalSessionConfig
+from portal.settings import PROJECT_ROOT, Settings, get_settings
+from portal.store import DatabaseStore
+from portal.templating import template_config
+
+NODE_MODULES = PROJECT_ROOT / "node_modules"
+
+
+def _is_login_attempt(request: Request) -> bool:
+    return request.method == "POST" and request.url.path == "/login"
+
+
+async def _open_pool() -> None:
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool()
+
+
+async def _close_pool() -> None:
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+
+
+def _static_routers() -> list[Router]:
+    """Our own CSS/JS, and htmx + Pico straight from node_modules (installed from npm)."""
+    return [
+        create_static_files_router(
+            path="/static/vendor/htmx",
+            directories=[NODE_MODULES / "htmx.org" / "dist"],
+            opt=PUBLIC,
+            include_in_schema=False,
+            name="vendor_htmx",
+        ),
+        create_static_files_router(
+            path="/static/vendor/pico",
+            directories=[NODE_MODULES / "@picocss" / "pico" / "css"],
+            opt=PUBLIC,
+            include_in_schema=False,
+            name="vendor_pico",
+        ),
+        create_static_files_router(
+            path="/static",
+            directories=[PROJECT_ROOT / "static"],
+            opt=PUBLIC,
+            include_in_schema=False,
+            name="static",
+        ),
+    ]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the portal. Settings are validated first: an unsafe production setup won't start."""
+    settings = settings or get_settings()
+    security = settings.security
+    templates = template_config()
+    session_config = PortalSessionConfig(
+        key="portal_session",
+        max_age=security.session_idle_minutes * 60,
+        renew_on_access=True,
+        secure=security.secure_cookies,
+        httponly=True,
+        samesite="lax",
+        store="sessions",
+    )
+    rate_limit = RateLimitConfig(
+        rate_limit=("minute", security.login_attempts_per_minute),
+        check_throttle_handler=_is_login_attempt,
+        store="rate_limit",
+    )
+    csrf = CSRFConfig(
+        secret=security.secret_key,
+        cookie_name="__Host-csrftoken" if security.secure_cookies else "csrftoken",
+        cookie_secure=security.secure_cookies,
+        cookie_httponly=False,
+        cookie_samesite="lax",
+    )
+    openapi = OpenAPIConfig(
+        title="PRO certification portal API",
+        version="1",
+        description="Exchange contract of SPEC section 5.",
+        render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
+        openapi_router=Router(path="/schema", route_handlers=[], opt=PUBLIC),
+    )
+    return Litestar(
+        route_handlers=[
+            HomeController,
+            AuthController,
+            LanguageController,
+            AuditController,
+            ApiV1Controller,
+            *_static_routers(),
+        ],
+        middleware=[
+            session_config.middleware,
+            UserAndLanguageMiddleware(),
+            rate_limit.middleware,
+        ],
+        stores={"sessions": DatabaseStore("sessions"), "rate_limit": DatabaseStore("rate_limit")},
+        csrf_config=csrf,
+        allowed_hosts=AllowedHostsConfig(allowed_hosts=list(security.allowed_hosts)),
+        template_config=templates,
+        plugins=[
+            HTMXPlugin(),
+            FlashPlugin(FlashConfig(template_config=templates)),
+            PortalCLIPlugin(),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        before_send=[security_headers_hook(hsts=settings.is_production)],
+        openapi_config=openapi if settings.openapi_enabled else None,
+        on_startup=[_open_pool],
+        on_shutdown=[_close_pool],
+        logging_config=LoggingConfig(
+            root={"level": "INFO", "handlers": ["queue_listener"]},
+            log_exceptions="always",
+            # A person's 4xx is answered with a page, not a stack trace in the log.
+            disable_stack_trace={400, 401, 403, 404, 405, 429},
+        ),
+        debug=settings.debug,
+    )
+
+
+logging.getLogger("piccolo").setLevel(logging.WARNING)

@@ -1,0 +1,87 @@
+"""The `portal` command: Litestar's CLI (run, routes, …) with the portal's own commands."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+import click
+from click import Group
+from litestar.plugins import CLIPlugin
+
+
+async def migrate_database() -> None:
+    """Apply every app's migrations to the database at DATABASE_URL (SPEC 5)."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    from portal.database import current_engine, is_sqlite
+
+    result = await run_forwards("all")
+    if not result.success:
+        raise click.ClickException(f"Migrations failed: {result.message}")
+    if is_sqlite():
+        # Readers keep reading while one writer writes; several workers can share the file.
+        await current_engine().run_ddl("PRAGMA journal_mode=WAL")
+
+
+@click.command(name="migrate", help="Bring the database at DATABASE_URL to the current schema.")
+def migrate_command() -> None:
+    asyncio.run(migrate_database())
+    click.echo("Database is up to date.")
+
+
+@click.command(
+    name="demo-data", help="Load demo organisations and one user per role (development only)."
+)
+def demo_data_command() -> None:
+    from portal.demo import load_demo_data
+    from portal.settings import get_settings
+
+    if get_settings().is_production:
+        raise click.ClickException("Demo data is refused in production (PORTAL_ENV=production).")
+    users = asyncio.run(load_demo_data())
+    click.echo("Demo users (development only):")
+    width = max(len(u.email) for u in users)
+    for user in users:
+        click.echo(f"  {user.email:<{width}}  password: {user.password:<20}  roles: {user.roles}")
+
+
+@click.command(name="create-user", help="Create a user, or reset the roles and password of one.")
+@click.argument("email")
+@click.option("--name", "full_name", required=True, help="Full name shown in the portal.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice(["dgro", "pro_partner", "hr", "evaluator", "staff"]),
+)
+@click.option("--organisation", default=None, help="Organisation code (scope) of the user.")
+@click.password_option(help="Asked for when not given.")
+def create_user_command(
+    email: str, full_name: str, roles: tuple[str, ...], organisation: str | None, password: str
+) -> None:
+    from portal.users import UserInputError, save_user
+
+    try:
+        asyncio.run(
+            save_user(email, full_name, roles, organisation, password, command="create-user")
+        )
+    except UserInputError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"User {email.lower()} saved.")
+
+
+class PortalCLIPlugin(CLIPlugin):
+    def on_cli_init(self, cli: Group) -> None:
+        for command in (migrate_command, demo_data_command, create_user_command):
+            cli.add_command(command)
+
+
+def main() -> None:
+    """Console script `portal`."""
+    os.environ.setdefault("LITESTAR_APP", "portal.app:create_app")
+    from litestar.cli.main import litestar_group
+
+    sys.exit(litestar_group())

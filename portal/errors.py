@@ -1,0 +1,163 @@
+"""Error pages: HTML for people, JSON under /api; refused access is written to the audit log."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.background_tasks import BackgroundTask
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    TooManyRequestsException,
+    ValidationException,
+)
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from portal import audit
+from portal.i18n import LANGUAGE_COOKIE, negotiate_language, set_language
+from portal.i18n import gettext as _
+from portal.settings import get_settings
+
+logger = logging.getLogger("portal.errors")
+
+CSRF_FAILURE = "CSRF token verification failed"
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _ensure_language(request: Request) -> None:
+    # Unmatched paths never pass the route middleware that picks the language.
+    if "language" not in request.scope:
+        set_language(
+            negotiate_language(
+                request.cookies.get(LANGUAGE_COOKIE),
+                None,
+                request.headers.get("accept-language"),
+                get_settings().default_language,
+            )
+        )
+
+
+def _titles() -> dict[int, str]:
+    return {
+        400: _("The request could not be processed"),
+        401: _("Please log in"),
+        403: _("Access denied"),
+        404: _("Page not found"),
+        405: _("This action is not allowed here"),
+        422: _("Some input is not valid"),
+        429: _("Too many attempts"),
+        500: _("Something went wrong on our side"),
+    }
+
+
+def error_response(
+    request: Request,
+    status_code: int,
+    message: str,
+    *,
+    background: BackgroundTask | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    _ensure_language(request)
+    if is_api(request):
+        return Response(
+            {"status_code": status_code, "detail": message},
+            status_code=status_code,
+            media_type=MediaType.JSON,
+            background=background,
+            headers=headers,
+        )
+    title = _titles().get(status_code, _titles()[400])
+    return Template(
+        template_name="errors/error.html",
+        context={"status_code": status_code, "title": title, "message": message},
+        status_code=status_code,
+        background=background,
+        headers=headers,
+    )
+
+
+def _refusal_audit(request: Request, detail: str) -> BackgroundTask:
+    return BackgroundTask(
+        audit.record,
+        audit.Actor.from_connection(request),
+        "access_denied",
+        outcome=audit.Outcome.DENIED,
+        detail=f"{request.method} {request.url.path}: {detail}",
+    )
+
+
+def handle_not_authorized(request: Request, exc: NotAuthorizedException) -> Response:
+    if is_api(request) or request.method != "GET":
+        return error_response(
+            request,
+            401,
+            _("Please log in first."),
+            background=_refusal_audit(request, "not logged in"),
+        )
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    login_url = f"/login?next={quote(target, safe='')}"
+    if request.headers.get("hx-request"):
+        # htmx would swap the login page into the fragment; send the whole window there.
+        return Response(None, status_code=401, headers={"HX-Redirect": login_url})
+    return Redirect(login_url, status_code=303)
+
+
+def handle_permission_denied(request: Request, exc: PermissionDeniedException) -> Response:
+    if exc.detail == CSRF_FAILURE:
+        message = _(
+            "This form has expired or did not come from the portal. Reload the page and try again."
+        )
+    else:
+        message = exc.detail
+    return error_response(request, 403, message, background=_refusal_audit(request, exc.detail))
+
+
+def handle_not_found(request: Request, exc: NotFoundException) -> Response:
+    return error_response(request, 404, _("There is no page at this address."))
+
+
+def handle_too_many_requests(request: Request, exc: TooManyRequestsException) -> Response:
+    return error_response(
+        request,
+        429,
+        _("Too many login attempts from your address. Wait a minute, then try again."),
+        headers={k: v for k, v in (exc.headers or {}).items()},
+        background=_refusal_audit(request, "rate limited"),
+    )
+
+
+def handle_validation(request: Request, exc: ValidationException) -> Response:
+    return error_response(request, 400, _("Some of the input is missing or malformed."))
+
+
+def handle_http_exception(request: Request, exc: HTTPException) -> Response:
+    return error_response(request, exc.status_code, exc.detail)
+
+
+def handle_internal_error(request: Request, exc: Exception) -> Response:
+    logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(
+        request,
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        _("The error has been logged. Please try again later."),
+    )
+
+
+EXCEPTION_HANDLERS = {
+    NotAuthorizedException: handle_not_authorized,
+    PermissionDeniedException: handle_permission_denied,
+    NotFoundException: handle_not_found,
+    TooManyRequestsException: handle_too_many_requests,
+    ValidationException: handle_validation,
+    HTTPException: handle_http_exception,
+    HTTP_500_INTERNAL_SERVER_ERROR: handle_internal_error,
+}

@@ -1,0 +1,71 @@
+"""Server-side sessions that cannot be fixed by an attacker.
+
+Litestar's `ServerSideSessionBackend` adopts whatever session id the browser sends and
+keeps it across login: session fixation. This backend only ever uses ids it issued
+itself and that still exist in the store, and issues a fresh id when the application
+asks for one (at login).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
+from litestar.types import Empty, Message, ScopeSession
+
+_SCOPE_KEY = "_portal_session"
+
+
+def _state(connection: ASGIConnection) -> dict[str, Any]:
+    return connection.scope.setdefault(_SCOPE_KEY, {})  # type: ignore[misc,typeddict-item]
+
+
+def rotate_session_id(connection: ASGIConnection) -> None:
+    """Ask for a fresh session id on this response; the old id stops working."""
+    _state(connection)["rotate"] = True
+
+
+class RotatingSessionBackend(ServerSideSessionBackend):
+    async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
+        browser_id = connection.cookies.get(self.config.key)
+        if browser_id and browser_id != "null":
+            store = self.config.get_store_from_app(connection.scope["app"])
+            data = await self.get(browser_id, store=store)
+            if data is not None:
+                _state(connection)["known_id"] = browser_id
+                return self.deserialize_data(data)
+        # An id we do not know is ignored: it is never adopted.
+        return {}
+
+    def get_session_id(self, connection: ASGIConnection) -> str:
+        state = _state(connection)
+        known = state.get("known_id")
+        if known and not state.get("rotate"):
+            return known
+        if "new_id" not in state:
+            state["new_id"] = self.generate_session_id()
+        return state["new_id"]
+
+    async def store_in_message(
+        self, scope_session: ScopeSession, message: Message, connection: ASGIConnection
+    ) -> None:
+        state = _state(connection)
+        known = state.get("known_id")
+        if state.get("rotate") and known:
+            store = self.config.get_store_from_app(connection.scope["app"])
+            await self.delete(known, store=store)
+            state["known_id"] = None
+        if scope_session is not Empty and not scope_session and not known:
+            # Nothing to remember for an anonymous visitor: no row, no cookie.
+            return
+        await super().store_in_message(scope_session, message, connection)
+
+
+@dataclass
+class PortalSessionConfig(ServerSideSessionConfig):
+    _backend_class = RotatingSessionBackend  # type: ignore[assignment]

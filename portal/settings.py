@@ -1,0 +1,174 @@
+"""Settings, read once from the environment (and an optional `.env` file).
+
+`load_settings` is pure so every rule can be tested; `get_settings` caches the result
+for the running process.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LANGUAGES = ("nl", "fr", "en")
+DEFAULT_DATABASE_URL = "sqlite:///var/portal.sqlite"
+# Used only in development; production refuses to start with it.
+DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production-0000"  # noqa: S105
+MIN_SECRET_LENGTH = 32
+
+
+class SettingsError(ValueError):
+    """A setting is missing or unsafe; the message is one line a person can act on."""
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    host: str
+    port: int
+    sender: str
+    username: str | None
+    password: str | None
+    use_tls: bool
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    secret_key: str
+    allowed_hosts: tuple[str, ...]
+    session_idle_minutes: int
+    session_absolute_hours: int
+    login_attempts_per_minute: int
+    secure_cookies: bool
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    debug: bool
+    default_language: str
+    openapi_enabled: bool
+    database: DatabaseSettings
+    mail: MailSettings
+    security: SecuritySettings
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+def _flag(value: str | None, *, name: str, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {value!r}.")
+
+
+def _integer(value: str | None, *, name: str, default: int, minimum: int = 1) -> int:
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {value!r}.") from None
+    if number < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, not {number}.")
+    return number
+
+
+def load_settings(environ: Mapping[str, str]) -> Settings:
+    """Build the settings from an environment mapping, refusing unsafe production values."""
+    env = environ.get("PORTAL_ENV", "development").strip().lower() or "development"
+    if env not in {"development", "production"}:
+        raise SettingsError(f"PORTAL_ENV must be 'development' or 'production', not {env!r}.")
+    production = env == "production"
+
+    debug = _flag(environ.get("PORTAL_DEBUG"), name="PORTAL_DEBUG", default=not production)
+    secret = environ.get("SECRET_KEY", "").strip()
+    hosts = tuple(h.strip() for h in environ.get("ALLOWED_HOSTS", "").split(",") if h.strip())
+    if production:
+        if not secret:
+            raise SettingsError("SECRET_KEY is required in production.")
+        if len(secret) < MIN_SECRET_LENGTH or secret == DEVELOPMENT_SECRET:
+            raise SettingsError(
+                f"SECRET_KEY is too weak for production: use at least {MIN_SECRET_LENGTH} "
+                "random characters, e.g. from `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'`."
+            )
+        if debug:
+            raise SettingsError("PORTAL_DEBUG must be off in production.")
+        if not hosts or "*" in hosts:
+            raise SettingsError(
+                "ALLOWED_HOSTS must list the portal's host names in production "
+                "(comma-separated, no '*')."
+            )
+    else:
+        secret = secret or DEVELOPMENT_SECRET
+        hosts = hosts or ("*",)
+
+    language = environ.get("PORTAL_DEFAULT_LANGUAGE", "nl").strip().lower() or "nl"
+    if language not in LANGUAGES:
+        raise SettingsError(
+            f"PORTAL_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {language!r}."
+        )
+
+    database_url = environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+    if not database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        raise SettingsError(
+            "DATABASE_URL must start with sqlite:/// or postgresql://, "
+            f"not {database_url.split(':', 1)[0]!r}."
+        )
+
+    return Settings(
+        env=env,
+        debug=debug,
+        default_language=language,
+        openapi_enabled=_flag(
+            environ.get("PORTAL_OPENAPI"), name="PORTAL_OPENAPI", default=not production
+        ),
+        database=DatabaseSettings(url=database_url),
+        mail=MailSettings(
+            host=environ.get("SMTP_HOST", "127.0.0.1"),
+            port=_integer(environ.get("SMTP_PORT"), name="SMTP_PORT", default=25),
+            sender=environ.get("SMTP_SENDER", "noreply@portal.invalid"),
+            username=environ.get("SMTP_USERNAME") or None,
+            password=environ.get("SMTP_PASSWORD") or None,
+            use_tls=_flag(environ.get("SMTP_TLS"), name="SMTP_TLS", default=False),
+        ),
+        security=SecuritySettings(
+            secret_key=secret,
+            allowed_hosts=hosts,
+            session_idle_minutes=_integer(
+                environ.get("SESSION_IDLE_MINUTES"), name="SESSION_IDLE_MINUTES", default=30
+            ),
+            session_absolute_hours=_integer(
+                environ.get("SESSION_ABSOLUTE_HOURS"), name="SESSION_ABSOLUTE_HOURS", default=10
+            ),
+            login_attempts_per_minute=_integer(
+                environ.get("LOGIN_ATTEMPTS_PER_MINUTE"),
+                name="LOGIN_ATTEMPTS_PER_MINUTE",
+                default=10,
+            ),
+            secure_cookies=production,
+        ),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once."""
+    load_dotenv(PROJECT_ROOT / ".env", override=False)
+    return load_settings(os.environ)

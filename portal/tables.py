@@ -1,0 +1,55 @@
+"""Platform tables: users, the key-value store behind sessions and rate limits, the audit log."""
+
+from piccolo.columns import (
+    JSON,
+    BigInt,
+    Boolean,
+    Bytea,
+    ForeignKey,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.indexes import IndexMethod
+from piccolo.table import Table
+
+from certification.tables import Organisation
+
+
+class User(Table, tablename="portal_user"):
+    """A person who logs in. Roles are joined with ","; the organisation is the scope."""
+
+    email = Varchar(length=254, unique=True, index=True, required=True)
+    full_name = Varchar(length=200, required=True)
+    password_hash = Varchar(length=255, required=True)
+    roles = Varchar(length=100, default="staff")
+    organisation = ForeignKey(references=Organisation, null=True)
+    preferred_language = Varchar(length=2, null=True, default=None)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class StoreEntry(Table, tablename="portal_store"):
+    """Litestar store entries (sessions, rate limits), shared by every worker process."""
+
+    key = Varchar(length=200, unique=True, index=True)
+    value = Bytea()
+    # Unix seconds; null means the entry never expires.
+    expires_at = BigInt(null=True, default=None, index=True)
+
+
+class AuditEntry(Table, tablename="portal_audit"):
+    """Append-only: who did what to which record, before and after, when, from where."""
+
+    at = Timestamptz(index=True)
+    actor_email = Varchar(length=254, null=True, default=None, index=True)
+    actor_roles = Varchar(length=100, default="")
+    action = Varchar(length=60, index=True)
+    table_name = Varchar(length=60, default="")
+    record_key = Varchar(length=200, default="")
+    before = JSON(null=True, default=None)
+    after = JSON(null=True, default=None)
+    outcome = Varchar(length=20, default="ok", index=True, index_method=IndexMethod.btree)
+    ip_address = Varchar(length=64, null=True, default=None)
+    path = Varchar(length=500, default="")
+    detail = Text(default="")

@@ -1,0 +1,48 @@
+"""The Jinja environment: templates/ at the project root, autoescape, translations."""
+
+from __future__ import annotations
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+
+from portal.i18n import LANGUAGE_NAMES, current_language, translations_for
+from portal.settings import LANGUAGES, PROJECT_ROOT
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+
+
+def _gettext(message: str) -> str:
+    return translations_for(current_language()).gettext(message)
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    return translations_for(current_language()).ngettext(singular, plural, n)
+
+
+def build_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        LANGUAGES=LANGUAGES,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        current_language=current_language,
+    )
+    return env
+
+
+def template_config() -> TemplateConfig[JinjaTemplateEngine]:
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(build_environment()))
+
+
+def wants_fragment(request: object) -> bool:
+    """An htmx request for part of a page; boosted navigations still get the whole page."""
+    details = getattr(request, "htmx", None)
+    return bool(details) and not details.boosted  # type: ignore[union-attr]

@@ -1,0 +1,1 @@
+"""Q-checks: DG R&O's quality checks of closed selection files."""
