@@ -7,6 +7,7 @@ import logging
 from litestar import Litestar, Request, Router
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.logging import LoggingConfig
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
@@ -23,6 +24,7 @@ from portal.controllers.audit import AuditController
 from portal.controllers.auth import AuthController
 from portal.controllers.home import HomeController
 from portal.controllers.language import LanguageController
+from portal.controllers.organisations import OrganisationController
 from portal.database import current_engine
 from portal.errors import EXCEPTION_HANDLERS
 from portal.guards import PUBLIC
@@ -39,15 +41,17 @@ def _is_login_attempt(request: Request) -> bool:
     return request.method == "POST" and request.url.path == "/login"
 
 
-async def _open_pool() -> None:
+async def _open_pool(app: Litestar) -> None:
+    # A pool someone else opened (the test session, on its own event loop) is left alone.
     engine = current_engine()
-    if isinstance(engine, PostgresEngine):
+    if isinstance(engine, PostgresEngine) and engine.pool is None:
         await engine.start_connection_pool()
+        app.state.owns_pool = True
 
 
-async def _close_pool() -> None:
+async def _close_pool(app: Litestar) -> None:
     engine = current_engine()
-    if isinstance(engine, PostgresEngine):
+    if isinstance(engine, PostgresEngine) and app.state.get("owns_pool"):
         await engine.close_connection_pool()
 
 
@@ -117,6 +121,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController,
             LanguageController,
             AuditController,
+            OrganisationController,
             ApiV1Controller,
             *_static_routers(),
         ],
@@ -146,6 +151,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             disable_stack_trace={400, 401, 403, 404, 405, 429},
         ),
         debug=settings.debug,
+        state=State({"settings": settings}),
     )
 
 

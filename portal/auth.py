@@ -14,7 +14,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from portal.i18n import LANGUAGE_COOKIE, negotiate_language, set_language
 from portal.sessions import rotate_session_id
-from portal.settings import get_settings
+from portal.settings import settings_of
 from portal.tables import User
 
 _hasher = PasswordHasher()
@@ -131,8 +131,8 @@ class UserAndLanguageMiddleware(ASGIMiddleware):
     """Puts the logged-in user (or None) and the request's language in the scope."""
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        settings = get_settings()
         connection: ASGIConnection = ASGIConnection(scope)
+        settings = settings_of(connection)
         user: CurrentUser | None = None
         session = scope.get("session") or {}
         user_id = session.get("user_id") if isinstance(session, dict) else None

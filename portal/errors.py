@@ -21,7 +21,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from portal import audit
 from portal.i18n import LANGUAGE_COOKIE, negotiate_language, set_language
 from portal.i18n import gettext as _
-from portal.settings import get_settings
+from portal.settings import settings_of
 
 logger = logging.getLogger("portal.errors")
 
@@ -40,7 +40,7 @@ def _ensure_language(request: Request) -> None:
                 request.cookies.get(LANGUAGE_COOKIE),
                 None,
                 request.headers.get("accept-language"),
-                get_settings().default_language,
+                settings_of(request).default_language,
             )
         )
 

@@ -167,6 +167,11 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     )
 
 
+def settings_of(connection: object) -> Settings:
+    """The settings of the app serving this request (tests build apps with their own)."""
+    return connection.app.state.settings  # type: ignore[attr-defined,no-any-return]
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The settings of this process, read once."""

@@ -34,6 +34,7 @@ def build_environment() -> Environment:
         LANGUAGES=LANGUAGES,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         current_language=current_language,
+        role_label=role_label,
     )
     return env
 
@@ -46,3 +47,15 @@ def wants_fragment(request: object) -> bool:
     """An htmx request for part of a page; boosted navigations still get the whole page."""
     details = getattr(request, "htmx", None)
     return bool(details) and not details.boosted  # type: ignore[union-attr]
+
+
+def role_label(role: str) -> str:
+    """The translated name of a role (SPEC section 1)."""
+    labels = {
+        "dgro": _gettext("DG R&O"),
+        "pro_partner": _gettext("PRO Partner"),
+        "hr": _gettext("HR (P&O)"),
+        "evaluator": _gettext("Evaluator"),
+        "staff": _gettext("Staff member"),
+    }
+    return labels.get(role, role)

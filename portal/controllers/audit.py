@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import Controller, get
+from litestar.params import FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
@@ -86,7 +87,7 @@ class AuditController(Controller):
     guards = [requires_dgro]
 
     @get("/", name="audit")
-    async def audit_log(self, request: HTMXRequest, page: int = 1) -> Template:
+    async def audit_log(self, request: HTMXRequest, page: FromQuery[int] = 1) -> Template:
         filters = AuditFilter.from_query(dict(request.query_params))
         page = max(page, 1)
         entries: list[dict] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -18,7 +19,9 @@ class AuthController(Controller):
     include_in_schema = False
 
     @get("/login", opt=PUBLIC, name="login")
-    async def login_page(self, request: Request, next: str | None = None) -> Template | Redirect:
+    async def login_page(
+        self, request: Request, next: FromQuery[str | None] = None
+    ) -> Template | Redirect:
         if current_user(request) is not None:
             return Redirect(safe_redirect_target(next), status_code=303)
         return Template(

@@ -12,7 +12,7 @@ from portal.database import write_transaction
 from portal.forms import safe_redirect_target
 from portal.guards import PUBLIC, current_user
 from portal.i18n import LANGUAGE_COOKIE
-from portal.settings import LANGUAGES, get_settings
+from portal.settings import LANGUAGES, settings_of
 from portal.tables import User
 
 ONE_YEAR = 365 * 24 * 3600
@@ -46,6 +46,6 @@ class LanguageController(Controller):
             max_age=ONE_YEAR,
             httponly=True,
             samesite="lax",
-            secure=get_settings().security.secure_cookies,
+            secure=settings_of(request).security.secure_cookies,
         )
         return Redirect(target, status_code=303, cookies=[cookie])

@@ -1,0 +1,87 @@
+# The two commands: `make run` and `make test`. Everything else is a step they use.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+CHROMIUM ?= /usr/bin/chromium
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DOMAIN_PACKAGES := certification qchecks competencies cycles
+SOURCES := portal $(DOMAIN_PACKAGES) templates
+
+.PHONY: run test setup lint test-sqlite test-postgres test-browser translations \
+        extract-messages migrations bench clean
+
+## run: set everything up, migrate the database, load demo data, serve on http://127.0.0.1:8000
+run: setup
+	$(BIN)/portal migrate
+	$(BIN)/portal demo-data
+	$(BIN)/portal run --host $(HOST) --port $(PORT)
+
+## test: set up, lint, the whole suite on SQLite and PostgreSQL, then the browser tests
+test: setup lint test-sqlite test-postgres test-browser
+
+setup: $(VENV)/.installed node_modules/.installed translations
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+## translations: compile the NL/FR/EN catalogues (portal/translations/*/LC_MESSAGES/messages.po)
+translations: $(VENV)/.installed
+	@$(BIN)/pybabel compile --domain messages --directory portal/translations --statistics 2>&1 \
+		| grep -v '^compiling' || true
+	@$(BIN)/pybabel compile --domain messages --directory portal/translations --quiet
+
+## extract-messages: refresh messages.pot and merge it into the catalogues (after changing text)
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract --mapping babel.cfg --keywords _ --keywords gettext --keywords _gettext \
+		--keywords ngettext:1,2 --no-location --sort-output \
+		--output portal/translations/messages.pot $(SOURCES)
+	$(BIN)/pybabel update --domain messages --input-file portal/translations/messages.pot \
+		--output-dir portal/translations --no-fuzzy-matching --ignore-obsolete
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy $(DOMAIN_PACKAGES)
+
+test-sqlite: setup
+	env -u DATABASE_URL $(BIN)/pytest -m "not browser" -q
+
+test-postgres: setup
+	@if $(BIN)/python tests/postgres_available.py "$(PG_TEST_URL)"; then \
+		DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -m "not browser" -q; \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "PostgreSQL at $(PG_TEST_URL) is not reachable, and CI needs it." >&2; exit 1; \
+	else \
+		echo "SKIPPED: PostgreSQL at $(PG_TEST_URL) is not reachable; the PostgreSQL run is skipped."; \
+	fi
+
+test-browser: setup
+	@if [ -x "$(CHROMIUM)" ]; then \
+		env -u DATABASE_URL CHROMIUM="$(CHROMIUM)" $(BIN)/pytest -m browser -q; \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "Chromium is missing at $(CHROMIUM) (apt-get install chromium)." >&2; exit 1; \
+	else \
+		echo "SKIPPED: no Chromium at $(CHROMIUM) (apt-get install chromium); browser tests skipped."; \
+	fi
+
+## migrations: generate migrations for APP after changing its tables (needs PostgreSQL)
+migrations: $(VENV)/.installed
+	@test -n "$(APP)" || (echo "usage: make migrations APP=certification" >&2; exit 2)
+	DATABASE_URL="$(PG_TEST_URL)" $(BIN)/piccolo migrations new $(APP) --auto
+
+bench: setup
+	@echo "Benchmarks arrive with the certification engine (bench/)."
+
+clean:
+	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache .mypy_cache
