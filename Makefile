@@ -38,8 +38,7 @@ node_modules/.installed: package.json package-lock.json
 ## translations: compile the NL/FR/EN catalogues (portal/translations/*/LC_MESSAGES/messages.po)
 translations: $(VENV)/.installed
 	@$(BIN)/pybabel compile --domain messages --directory portal/translations --statistics 2>&1 \
-		| grep -v '^compiling' || true
-	@$(BIN)/pybabel compile --domain messages --directory portal/translations --quiet
+		| grep -v '^compiling'; test "$${PIPESTATUS[0]}" -eq 0
 
 ## extract-messages: refresh messages.pot and merge it into the catalogues (after changing text)
 extract-messages: $(VENV)/.installed

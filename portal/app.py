@@ -113,7 +113,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         version="1",
         description="Exchange contract of SPEC section 5.",
         render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
-        openapi_router=Router(path="/schema", route_handlers=[], opt=PUBLIC),
+        openapi_router=Router(
+            path="/schema", route_handlers=[], opt=PUBLIC, include_in_schema=False
+        ),
     )
     return Litestar(
         route_handlers=[

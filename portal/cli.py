@@ -84,4 +84,11 @@ def main() -> None:
     os.environ.setdefault("LITESTAR_APP", "portal.app:create_app")
     from litestar.cli.main import litestar_group
 
+    from portal.settings import SettingsError, get_settings
+
+    try:
+        get_settings()
+    except SettingsError as error:
+        sys.exit(f"portal: {error}")
+
     sys.exit(litestar_group())

@@ -1,0 +1,53 @@
+"""Language negotiation, catalogues and redirect targets."""
+
+import pytest
+
+from portal.forms import safe_redirect_target
+from portal.i18n import gettext, negotiate_language, set_language
+
+
+@pytest.mark.parametrize(
+    ("cookie", "preferred", "header", "expected"),
+    [
+        ("fr", "en", "nl-BE", "fr"),  # the explicit choice wins
+        (None, "en", "fr-BE,fr;q=0.9", "en"),  # then the user's stored preference
+        (None, None, "fr-BE,fr;q=0.9,nl;q=0.8", "fr"),
+        (None, None, "de-DE,de;q=0.9,en;q=0.5", "en"),  # first supported language
+        (None, None, "nl-BE", "nl"),
+        (None, None, "ja", "nl"),  # unsupported: the default
+        ("xx", None, None, "nl"),  # a forged cookie is ignored
+        (None, None, None, "fr"),
+    ],
+)
+def test_language_negotiation(cookie, preferred, header, expected):
+    default = "fr" if (cookie, preferred, header) == (None, None, None) else "nl"
+    assert negotiate_language(cookie, preferred, header, default) == expected
+
+
+def test_catalogues_translate_into_dutch_and_french():
+    set_language("nl")
+    assert gettext("Log in") == "Aanmelden"
+    set_language("fr")
+    assert gettext("Log in") == "Se connecter"
+    set_language("en")
+    assert gettext("Log in") == "Log in"
+    set_language("fr")
+    assert gettext("Welcome, %(name)s.", name="Anne") == "Bienvenue, Anne."
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("/audit?page=2", "/audit?page=2"),
+        ("/", "/"),
+        ("", "/"),
+        (None, "/"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/x", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+        ("audit", "/"),
+    ],
+)
+def test_only_local_redirect_targets(value, expected):
+    assert safe_redirect_target(value) == expected
