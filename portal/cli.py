@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from pathlib import Path
 
 import click
 from click import Group
@@ -15,11 +16,13 @@ async def migrate_database() -> None:
     """Apply every app's migrations to the database at DATABASE_URL (SPEC 5)."""
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
+    from certification.reference_data import seed_reference_data
     from portal.database import current_engine, is_sqlite
 
     result = await run_forwards("all")
     if not result.success:
         raise click.ClickException(f"Migrations failed: {result.message}")
+    await seed_reference_data()
     if is_sqlite():
         # Readers keep reading while one writer writes; several workers can share the file.
         await current_engine().run_ddl("PRAGMA journal_mode=WAL")
@@ -73,9 +76,82 @@ def create_user_command(
     click.echo(f"User {email.lower()} saved.")
 
 
+@click.command(
+    name="import",
+    help="Import KIND (organisations, staff, certificates, qchecks) from a .csv or .xlsx FILE.",
+)
+@click.argument("kind", type=click.Choice(["organisations", "staff", "certificates", "qchecks"]))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def import_command(kind: str, file: Path) -> None:
+    from certification.importing import ImportScope, import_file
+
+    if not file.is_file():
+        raise click.ClickException(f"{file}: no such file")
+    result = asyncio.run(
+        import_file(
+            kind, str(file), file.read_bytes(), ImportScope(), record=_import_audit(kind, file)
+        )
+    )
+    if not result.ok:
+        for issue in result.issues:
+            click.echo(issue.format(str(file)), err=True)
+        click.echo(f"Nothing was imported: {len(result.issues)} error(s).", err=True)
+        sys.exit(1)
+    click.echo(
+        f"Imported {result.rows} {kind} row(s): {result.created} new, {result.updated} updated."
+    )
+
+
+def _import_audit(kind: str, file: Path):
+    async def record(result) -> None:
+        from portal import audit
+
+        await audit.record(
+            audit.Actor.command_line("import"),
+            f"import_{kind}",
+            table=kind,
+            key=file.name,
+            after={"rows": result.rows, "created": result.created, "updated": result.updated},
+        )
+
+    return record
+
+
+@click.command(
+    name="eligibility", help="Print every organisation's certification level (SPEC 5.2)."
+)
+@click.option("--as-of", "as_of", default=None, help="Date YYYY-MM-DD (default: today).")
+@click.option("--organisation", default=None, help="Only this organisation code.")
+@click.option("--format", "output", type=click.Choice(["json", "csv", "table"]), default="table")
+def eligibility_command(as_of: str | None, organisation: str | None, output: str) -> None:
+    import datetime as dt
+
+    from certification.eligibility import eligibility_for_all
+    from portal.exports import eligibility_csv, eligibility_json, eligibility_table
+
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    except ValueError:
+        raise click.BadParameter(
+            f"{as_of!r} is not a date in the form YYYY-MM-DD", param_hint="--as-of"
+        ) from None
+    results = asyncio.run(eligibility_for_all(day, organisation))
+    if organisation and not results:
+        raise click.ClickException(f"There is no organisation with code {organisation!r}.")
+    rows = [r.as_dict() for r in results]
+    render = {"json": eligibility_json, "csv": eligibility_csv, "table": eligibility_table}[output]
+    click.echo(render(rows), nl=output != "csv")
+
+
 class PortalCLIPlugin(CLIPlugin):
     def on_cli_init(self, cli: Group) -> None:
-        for command in (migrate_command, demo_data_command, create_user_command):
+        for command in (
+            migrate_command,
+            demo_data_command,
+            create_user_command,
+            import_command,
+            eligibility_command,
+        ):
             cli.add_command(command)
 
 

@@ -6,6 +6,7 @@ from piccolo.columns import (
     Boolean,
     Bytea,
     ForeignKey,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -18,6 +19,8 @@ from certification.tables import Organisation
 
 class User(Table, tablename="portal_user"):
     """A person who logs in. Roles are joined with ","; the organisation is the scope."""
+
+    id: Serial
 
     email = Varchar(length=254, unique=True, index=True, required=True)
     full_name = Varchar(length=200, required=True)
@@ -32,6 +35,8 @@ class User(Table, tablename="portal_user"):
 class StoreEntry(Table, tablename="portal_store"):
     """Litestar store entries (sessions, rate limits), shared by every worker process."""
 
+    id: Serial
+
     key = Varchar(length=200, unique=True, index=True)
     value = Bytea()
     # Unix seconds; null means the entry never expires.
@@ -40,6 +45,8 @@ class StoreEntry(Table, tablename="portal_store"):
 
 class AuditEntry(Table, tablename="portal_audit"):
     """Append-only: who did what to which record, before and after, when, from where."""
+
+    id: Serial
 
     at = Timestamptz(index=True)
     actor_email = Varchar(length=254, null=True, default=None, index=True)

@@ -75,8 +75,11 @@ def _all_tables():
 @pytest.fixture(autouse=True)
 async def empty_tables(migrated_database: None) -> AsyncIterator[None]:
     """Each test starts from the migrated, empty database."""
+    from certification.reference_data import seed_reference_data
+
     for table in reversed(_all_tables()):
         await table.delete(force=True)
+    await seed_reference_data()
     yield
 
 

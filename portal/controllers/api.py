@@ -1,12 +1,19 @@
-"""The JSON API under /api/v1 (OpenAPI at /schema)."""
+"""The JSON API under /api/v1 (OpenAPI at /schema): SPEC 5.2 eligibility, and who am I."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from litestar import Controller, Request, get
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.params import FromPath, FromQuery
 
-from portal.guards import current_user, requires_login
+from certification.eligibility import eligibility_for_all
+from portal.auth import Role
+from portal.guards import current_user, requires_login, requires_organisation_scope, requires_role
+from portal.i18n import gettext as _
 
 
 @dataclass
@@ -16,6 +23,18 @@ class Me:
     roles: list[str]
     organisation: str | None
     language: str
+
+
+def parse_as_of(as_of: str | None) -> dt.date:
+    """`as_of=YYYY-MM-DD`, today when absent; a clear 400 otherwise."""
+    if not as_of:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(as_of)
+    except ValueError:
+        raise ClientException(
+            _("as_of %(value)s is not a date in the form YYYY-MM-DD.", value=repr(as_of))
+        ) from None
 
 
 class ApiV1Controller(Controller):
@@ -33,3 +52,24 @@ class ApiV1Controller(Controller):
             organisation=user.organisation_code,
             language=request.scope.get("language", "nl"),  # type: ignore[call-overload]
         )
+
+    @get(
+        "/eligibility",
+        guards=[requires_role(Role.DGRO)],
+        summary="Every organisation's certification level on a date (SPEC 5.2)",
+    )
+    async def all_eligibility(self, as_of: FromQuery[str | None] = None) -> list[dict[str, Any]]:
+        return [r.as_dict() for r in await eligibility_for_all(parse_as_of(as_of))]
+
+    @get(
+        "/organisations/{code:str}/eligibility",
+        guards=[requires_organisation_scope],
+        summary="One organisation's certification level on a date (SPEC 5.2)",
+    )
+    async def organisation_eligibility(
+        self, code: FromPath[str], as_of: FromQuery[str | None] = None
+    ) -> dict[str, Any]:
+        results = await eligibility_for_all(parse_as_of(as_of), code)
+        if not results:
+            raise NotFoundException(_("There is no organisation with code %(code)s.", code=code))
+        return results[0].as_dict()

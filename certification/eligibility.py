@@ -1,0 +1,248 @@
+"""Eligibility from the database: SQL counts, pandas assembles, the rules decide.
+
+The database returns one row per organisation and language role, and one Q-check sum
+per organisation, never the raw rows of every Q-check. `certification.rules` turns
+those counts into levels and conditions for all organisations at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from piccolo.engine.sqlite import SQLiteEngine
+
+from certification.rules import (
+    AGGREGATE_COLUMNS,
+    AZ,
+    LANGUAGE_ROLES,
+    SELTEST,
+    CertificateFacts,
+    CertificateStatus,
+    Eligibility,
+    Level,
+    LevelDrop,
+    OrganisationFacts,
+    Policy,
+    QCheckFacts,
+    StaffFacts,
+    evaluate_aggregates,
+    first_level_drop,
+    granted_level,
+    one_year_before,
+    policy_on,
+)
+from certification.tables import Certificate, CertificationPolicy, Organisation, StaffMember
+from qchecks.tables import QCheck
+
+
+def _param(day: dt.date) -> object:
+    # SQLite keeps dates as ISO text; asyncpg wants date objects.
+    return day.isoformat() if isinstance(Organisation._meta.db, SQLiteEngine) else day
+
+
+# Only constants are interpolated; every value is a bound parameter ({}).
+_CERTIFIED_BY_LANGUAGE = f"""
+WITH held AS (
+    SELECT c.staff AS staff_id,
+           MAX(CASE WHEN t.code = '{AZ}' THEN 1 ELSE 0 END) AS az,
+           MAX(CASE WHEN t.code = '{SELTEST}' THEN 1 ELSE 0 END) AS seltest
+    FROM certificate c JOIN track t ON t.id = c.track
+    WHERE c.status = '{CertificateStatus.VALID}' AND c.obtained_on <= {{}}
+      AND (c.valid_until IS NULL OR c.valid_until >= {{}})
+    GROUP BY c.staff
+)
+SELECT s.organisation AS organisation_id, s.language_role AS language_role,
+       COUNT(*) AS certified, SUM(h.az) AS az, SUM(h.seltest) AS seltest
+FROM staff_member s JOIN held h ON h.staff_id = s.id
+WHERE s.start_date <= {{}} AND (s.end_date IS NULL OR s.end_date >= {{}}) {{organisation_filter}}
+GROUP BY s.organisation, s.language_role
+"""
+
+_QCHECKS_IN_WINDOW = f"""
+WITH az_staff AS (
+    SELECT DISTINCT s.id, s.organisation
+    FROM staff_member s
+    JOIN certificate c ON c.staff = s.id
+    JOIN track t ON t.id = c.track
+    WHERE t.code = '{AZ}' AND c.status = '{CertificateStatus.VALID}' AND c.obtained_on <= {{}}
+      AND (c.valid_until IS NULL OR c.valid_until >= {{}})
+      AND s.start_date <= {{}} AND (s.end_date IS NULL OR s.end_date >= {{}})
+)
+SELECT q.organisation AS organisation_id, SUM(q.score_hundredths) AS total, COUNT(*) AS n
+FROM qcheck q JOIN az_staff a ON a.id = q.consultant AND a.organisation = q.organisation
+WHERE q.checked_on > {{}} AND q.checked_on <= {{}} {{organisation_filter}}
+GROUP BY q.organisation
+"""
+
+
+async def load_policies() -> list[Policy]:
+    rows = await CertificationPolicy.select().order_by(CertificationPolicy.effective_from)
+    return [
+        Policy(
+            effective_from=row["effective_from"],
+            min_certified_staff=row["min_certified_staff"],
+            min_az_per_language=row["min_az_per_language"],
+            min_seltest_per_language=row["min_seltest_per_language"],
+            min_az_for_individual=row["min_az_for_individual"],
+            min_qcheck_average_hundredths=row["min_qcheck_average_hundredths"],
+        )
+        for row in rows
+    ]
+
+
+async def load_aggregates(day: dt.date, organisation_id: int | None = None) -> pd.DataFrame:
+    """One row per organisation with the counts of `rules.AGGREGATE_COLUMNS`."""
+    d = _param(day)
+    org_query = Organisation.select(
+        Organisation.id,
+        Organisation.code,
+        Organisation.language_roles,
+        Organisation.pro_partner_email,
+    )
+    if organisation_id is not None:
+        org_query = org_query.where(Organisation.id == organisation_id)
+    organisations = pd.DataFrame(
+        await org_query, columns=["id", "code", "language_roles", "pro_partner_email"]
+    )
+    if organisations.empty:
+        return pd.DataFrame(columns=list(AGGREGATE_COLUMNS))
+
+    staff_filter = "AND s.organisation = {}" if organisation_id is not None else ""
+    staff_args = [d, d, d, d] + ([organisation_id] if organisation_id is not None else [])
+    by_language = pd.DataFrame(
+        await StaffMember.raw(
+            _CERTIFIED_BY_LANGUAGE.replace("{organisation_filter}", staff_filter), *staff_args
+        ),
+        columns=["organisation_id", "language_role", "certified", "az", "seltest"],
+    )
+    qcheck_filter = "AND q.organisation = {}" if organisation_id is not None else ""
+    qcheck_args = [d, d, d, d, _param(one_year_before(day)), d] + (
+        [organisation_id] if organisation_id is not None else []
+    )
+    window = pd.DataFrame(
+        await QCheck.raw(
+            _QCHECKS_IN_WINDOW.replace("{organisation_filter}", qcheck_filter), *qcheck_args
+        ),
+        columns=["organisation_id", "total", "n"],
+    )
+
+    frame = organisations.rename(columns={"code": "organisation"})
+    frame["has_pro_partner"] = frame["pro_partner_email"].fillna("").str.strip() != ""
+    totals = by_language.groupby("organisation_id")[["certified", "az"]].sum()
+    frame["certified_staff"] = frame["id"].map(totals["certified"])
+    frame["az_certified"] = frame["id"].map(totals["az"])
+    wide = by_language.pivot_table(
+        index="organisation_id", columns="language_role", values=["az", "seltest"], aggfunc="sum"
+    )
+    for kind in ("az", "seltest"):
+        for role in LANGUAGE_ROLES:
+            key = (kind, role)
+            frame[f"{kind}_{role}"] = frame["id"].map(wide[key]) if key in wide.columns else 0
+    window = window.set_index("organisation_id")
+    frame["qcheck_sum"] = frame["id"].map(window["total"])
+    frame["qcheck_count"] = frame["id"].map(window["n"])
+    counts = [
+        c
+        for c in AGGREGATE_COLUMNS
+        if c not in ("organisation", "language_roles", "has_pro_partner")
+    ]
+    frame[counts] = frame[counts].fillna(0).astype("int64")
+    return frame[list(AGGREGATE_COLUMNS)]
+
+
+@dataclass(frozen=True)
+class OrganisationEligibility:
+    eligibility: Eligibility
+    granted: Level
+
+    def as_dict(self) -> dict:
+        return self.eligibility.as_dict(self.granted)
+
+
+async def eligibility_for_all(
+    day: dt.date, organisation_code: str | None = None
+) -> list[OrganisationEligibility]:
+    """Every organisation's eligibility on `day` (or one organisation's), sorted by code."""
+    organisation_id = None
+    if organisation_code is not None:
+        row = (
+            await Organisation.select(Organisation.id)
+            .where(Organisation.code == organisation_code)
+            .first()
+        )
+        if row is None:
+            return []
+        organisation_id = row["id"]
+    aggregates = await load_aggregates(day, organisation_id)
+    policy = policy_on(await load_policies(), day)
+    results = evaluate_aggregates(aggregates, policy, day)
+    granted_rows = await Organisation.select(Organisation.code, Organisation.client_certified_since)
+    client_since = {row["code"]: row["client_certified_since"] for row in granted_rows}
+    return [
+        OrganisationEligibility(
+            result, granted_level(result.eligible_level, client_since.get(result.organisation), day)
+        )
+        for result in results
+    ]
+
+
+@dataclass(frozen=True)
+class OrganisationFactsBundle:
+    organisation: OrganisationFacts
+    staff: list[StaffFacts]
+    certificates: list[CertificateFacts]
+    qchecks: list[QCheckFacts]
+    policies: list[Policy]
+
+
+async def load_organisation_facts(code: str) -> OrganisationFactsBundle | None:
+    """The raw records of one organisation, for the reference path and the look-ahead."""
+    row = await Organisation.select().where(Organisation.code == code).first()
+    if row is None:
+        return None
+    staff_rows = await StaffMember.select().where(StaffMember.organisation == row["id"])
+    staff_ids = [s["id"] for s in staff_rows]
+    cert_rows = (
+        await Certificate.select(
+            Certificate.staff,
+            Certificate.track.code,
+            Certificate.status,
+            Certificate.obtained_on,
+            Certificate.valid_until,
+        ).where(Certificate.staff.is_in(staff_ids))
+        if staff_ids
+        else []
+    )
+    q_rows = await QCheck.select(
+        QCheck.consultant, QCheck.checked_on, QCheck.score_hundredths
+    ).where(QCheck.organisation == row["id"])
+    return OrganisationFactsBundle(
+        organisation=OrganisationFacts(
+            code=row["code"],
+            language_roles=tuple(r for r in row["language_roles"].split("|") if r),
+            has_pro_partner=bool((row["pro_partner_email"] or "").strip()),
+        ),
+        staff=[
+            StaffFacts(s["id"], code, s["language_role"], s["start_date"], s["end_date"])
+            for s in staff_rows
+        ],
+        certificates=[
+            CertificateFacts(
+                c["staff"], c["track.code"], c["status"], c["obtained_on"], c["valid_until"]
+            )
+            for c in cert_rows
+        ],
+        qchecks=[
+            QCheckFacts(code, q["consultant"], q["checked_on"], q["score_hundredths"])
+            for q in q_rows
+        ],
+        policies=await load_policies(),
+    )
+
+
+def look_ahead(bundle: OrganisationFactsBundle, day: dt.date) -> LevelDrop | None:
+    return first_level_drop(
+        bundle.organisation, bundle.staff, bundle.certificates, bundle.qchecks, bundle.policies, day
+    )

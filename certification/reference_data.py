@@ -1,0 +1,46 @@
+"""Reference data that exists after `portal migrate`: the track catalogue and a policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from certification.rules import DEFAULT_POLICY
+from certification.tables import CertificationPolicy, Track
+
+# (code, NL, FR, EN) — names from the glossary (shared/GLOSSARY.md).
+SEEDED_TRACKS = (
+    ("AZ", "Consultant A tot Z", "Consultant de A à Z", "Consultant A to Z"),
+    (
+        "SELTEST",
+        "Consultant selectietests",
+        "Consultant tests de sélection",
+        "Selection-test consultant",
+    ),
+    ("ASSESS", "Assessmenttechnieken", "Techniques d'assessment", "Assessment techniques"),
+    ("INTERVIEW", "Interviewvoorzitter", "Président(e) d'entretien", "Interview chair"),
+)
+
+
+async def seed_reference_data() -> None:
+    """Insert what is missing; never overwrite what DG R&O has changed since."""
+    await Track.insert(
+        *[
+            Track(code=code, name_nl=nl, name_fr=fr, name_en=en)
+            for code, nl, fr, en in SEEDED_TRACKS
+        ]
+    ).on_conflict(target=Track.code, action="DO NOTHING")
+    if not await CertificationPolicy.exists().where(
+        CertificationPolicy.effective_from <= dt.date.today()
+    ):
+        await CertificationPolicy.insert(
+            CertificationPolicy(
+                effective_from=DEFAULT_POLICY.effective_from,
+                min_certified_staff=DEFAULT_POLICY.min_certified_staff,
+                min_az_per_language=DEFAULT_POLICY.min_az_per_language,
+                min_seltest_per_language=DEFAULT_POLICY.min_seltest_per_language,
+                min_az_for_individual=DEFAULT_POLICY.min_az_for_individual,
+                min_qcheck_average_hundredths=DEFAULT_POLICY.min_qcheck_average_hundredths,
+                adopted_by=None,
+                note="Default thresholds of SPEC 2.2 (seeded).",
+            )
+        ).on_conflict(target=CertificationPolicy.effective_from, action="DO NOTHING")
