@@ -1,0 +1,288 @@
+"""Imports (SPEC 5.1): all or nothing, clear messages, upserts, CSV and XLSX, scope."""
+
+import asyncio
+import datetime as dt
+import io
+import os
+import subprocess
+import sys
+import zipfile
+
+import pytest
+from openpyxl import Workbook
+
+import certification.importing as importing
+from certification.importing import ImportScope, import_file
+from certification.tables import Certificate, Organisation, StaffAssignment, StaffMember
+from qchecks.tables import QCheck
+from tests.conftest import DATABASE_URL
+
+ORGS = (
+    "code,name_nl,name_fr,language_roles,pro_partner_email\n"
+    "BOSA,FOD BOSA,SPF BOSA,NL|FR,partner@bosa.be\n"
+    "FIN,FOD Financiën,SPF Finances,NL|FR|DE,\n"
+)
+STAFF = (
+    "organisation_code,email,first_name,last_name,language_role,start_date,end_date\n"
+    "BOSA,an@bosa.be,An,Peeters,NL,2020-01-01,\n"
+    "BOSA,bo@bosa.be,Bo,Dubois,FR,2020-02-01,2030-12-31\n"
+    "FIN,ed@fin.be,Ed,Jacobs,DE,2021-05-01,\n"
+)
+
+
+def csv_bytes(text: str) -> bytes:
+    return text.encode("utf-8")
+
+
+async def run(kind: str, text: str, scope: ImportScope | None = None, name: str = "file.csv"):
+    return await import_file(kind, name, csv_bytes(text), scope or ImportScope())
+
+
+async def base_data():
+    assert (await run("organisations", ORGS)).ok
+    assert (await run("staff", STAFF)).ok
+
+
+async def test_a_clean_import_creates_then_updates_by_natural_key():
+    first = await run("organisations", ORGS)
+    assert (first.rows, first.created, first.updated) == (2, 2, 0)
+    changed = ORGS.replace("FOD Financiën", "FOD Financiën (nieuw)")
+    second = await run("organisations", changed)
+    assert (second.created, second.updated) == (0, 2)
+    names = await Organisation.select(Organisation.name_nl).where(Organisation.code == "FIN")
+    assert names == [{"name_nl": "FOD Financiën (nieuw)"}]
+
+
+async def test_one_bad_row_writes_nothing_and_every_error_names_its_line():
+    await base_data()
+    text = (
+        "email,track,obtained_on,status,valid_until\n"
+        "an@bosa.be,AZ,2021-01-01,valid,\n"  # line 2: fine
+        "bo@bosa.be,AZ,2021-02-30,valid,\n"  # line 3: no such date
+        "ghost@bosa.be,SELTEST,2021-01-01,valid,\n"  # line 4: unknown staff
+        "an@bosa.be,CHEF,2021/01/01,approved,\n"  # line 5: three errors
+        "an@bosa.be,AZ,2021-01-01,valid,\n"  # line 6: duplicate of line 2
+    )
+    result = await run("certificates", text)
+    assert not result.ok
+    lines = [issue.format("certs.csv") for issue in result.issues]
+    assert lines == [
+        "certs.csv:3: obtained_on '2021-02-30' is not a real date",
+        "certs.csv:4: no staff member with e-mail ghost@bosa.be (import staff first)",
+        "certs.csv:5: track CHEF does not exist; the tracks are ASSESS, AZ, INTERVIEW, SELTEST",
+        "certs.csv:5: obtained_on '2021/01/01' is not a date in the form YYYY-MM-DD",
+        "certs.csv:5: status 'approved' must be one of pending, valid, suspended, revoked",
+        "certs.csv:6: this certificate is already on line 2 of this file",
+    ]
+    assert await Certificate.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("email,track,obtained_on,status", "missing column(s): valid_until"),
+        ("email,track,obtained_on,status,valid_until,notes", "unknown column(s): notes"),
+        ("email,email,track,obtained_on,status,valid_until", "column(s) given twice: email"),
+    ],
+)
+async def test_header_must_have_exactly_the_columns(header, message):
+    result = await run("certificates", header + "\n")
+    assert any(message in issue.message and issue.line == 1 for issue in result.issues)
+
+
+async def test_columns_may_come_in_any_order():
+    await base_data()
+    text = "status,valid_until,obtained_on,track,email\nvalid,,2022-03-01,AZ,an@bosa.be\n"
+    assert (await run("certificates", text)).ok
+    assert await Certificate.count() == 1
+
+
+async def test_staff_validation_messages():
+    assert (await run("organisations", ORGS)).ok
+    text = (
+        "organisation_code,email,first_name,last_name,language_role,start_date,end_date\n"
+        "NOPE,x@nope.be,X,Y,NL,2020-01-01,\n"
+        "BOSA,not-an-email,X,Y,NL,2020-01-01,\n"
+        "BOSA,de@bosa.be,X,Y,DE,2020-01-01,\n"
+        "BOSA,late@bosa.be,X,Y,NL,2020-05-01,2020-04-30\n"
+        "BOSA,empty@bosa.be,,Y,EN,2020-01-01,\n"
+    )
+    messages = [i.format("s.csv") for i in (await run("staff", text)).issues]
+    assert messages == [
+        "s.csv:2: organisation NOPE does not exist (import organisations first)",
+        "s.csv:3: email 'not-an-email' is not an e-mail address",
+        "s.csv:4: language_role DE is not a language role of BOSA (NL, FR)",
+        "s.csv:5: end_date comes before start_date",
+        "s.csv:6: first_name is empty",
+        "s.csv:6: language_role 'EN' must be one of NL, FR, DE",
+    ]
+    assert await StaffMember.count() == 0
+
+
+async def test_moving_organisation_keeps_one_record_and_its_history():
+    await base_data()
+    moved = (
+        "organisation_code,email,first_name,last_name,language_role,start_date,end_date\n"
+        "FIN,an@bosa.be,An,Peeters,NL,2024-03-01,\n"
+    )
+    assert (await run("staff", moved)).ok
+    rows = await StaffMember.select(StaffMember.organisation.code).where(
+        StaffMember.email == "an@bosa.be"
+    )
+    assert rows == [{"organisation.code": "FIN"}]
+    history = await StaffAssignment.select(
+        StaffAssignment.organisation.code, StaffAssignment.start_date, StaffAssignment.end_date
+    )
+    assert history == [
+        {
+            "organisation.code": "BOSA",
+            "start_date": dt.date(2020, 1, 1),
+            "end_date": dt.date(2024, 2, 29),
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("score", "message"),
+    [
+        ("100.01", "outside 0–100"),
+        ('"83,5"', "use a dot for decimals"),  # quoted, as a spreadsheet writes it
+        ("83.255", "at most two decimals"),
+        ("-1", "at most two decimals"),
+        ("", "score is empty"),
+    ],
+)
+async def test_qcheck_scores_are_checked(score, message):
+    await base_data()
+    text = (
+        "selection_reference,organisation_code,consultant_email,language_role,closed_on,checked_on,score\n"
+        f"S-1,BOSA,an@bosa.be,NL,2026-01-01,2026-02-01,{score}\n"
+    )
+    result = await run("qchecks", text)
+    assert any(message in issue.message for issue in result.issues), result.issues
+    assert await QCheck.count() == 0
+
+
+async def test_qcheck_scores_keep_their_hundredths_exactly():
+    await base_data()
+    text = (
+        "selection_reference,organisation_code,consultant_email,language_role,closed_on,checked_on,score\n"
+        "S-1,BOSA,an@bosa.be,NL,2026-01-01,2026-02-01,79.99\n"
+        "S-2,BOSA,an@bosa.be,NL,2026-01-01,2026-01-01,100\n"
+        "S-3,BOSA,an@bosa.be,NL,2026-03-01,2026-02-01,50\n"
+    )
+    result = await run("qchecks", text)
+    assert [i.message for i in result.issues] == [
+        "checked_on comes before closed_on: only a closed selection file is checked"
+    ]
+    assert (await run("qchecks", "\n".join(text.splitlines()[:3]) + "\n")).ok
+    scores = await QCheck.select(QCheck.score_hundredths).order_by(QCheck.score_hundredths)
+    assert scores == [{"score_hundredths": 7999}, {"score_hundredths": 10000}]
+
+
+async def test_a_pro_partner_imports_only_for_its_own_organisation_and_only_pending():
+    await base_data()
+    scope = ImportScope(organisation_code="BOSA", may_set_status=False, actor="partner@bosa.be")
+    text = (
+        "email,track,obtained_on,status,valid_until\n"
+        "an@bosa.be,AZ,2021-01-01,pending,\n"
+        "ed@fin.be,AZ,2021-01-01,pending,\n"
+        "bo@bosa.be,SELTEST,2021-01-01,valid,\n"
+    )
+    result = await run("certificates", text, scope)
+    assert [i.format("c.csv") for i in result.issues] == [
+        "c.csv:3: organisation FIN is not yours: you can only import for BOSA",
+        "c.csv:4: status valid: certificates you register are pending until DG R&O verifies them",
+    ]
+    assert not (await run("organisations", ORGS, scope)).ok
+    ok = await run("certificates", "\n".join(text.splitlines()[:2]) + "\n", scope)
+    assert ok.ok
+    registered = await Certificate.select(Certificate.status, Certificate.registered_by)
+    assert registered == [{"status": "pending", "registered_by": "partner@bosa.be"}]
+
+
+async def test_xlsx_with_real_date_cells():
+    await base_data()
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["email", "track", "obtained_on", "status", "valid_until"])
+    sheet.append(["an@bosa.be", "AZ", dt.datetime(2022, 5, 4), "valid", None])
+    sheet.append(["bo@bosa.be", "SELTEST", "2022-06-01", "valid", dt.date(2027, 1, 1)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = await import_file("certificates", "certs.xlsx", buffer.getvalue(), ImportScope())
+    assert result.ok, result.issues
+    rows = await Certificate.select(Certificate.obtained_on, Certificate.valid_until).order_by(
+        Certificate.obtained_on
+    )
+    assert rows == [
+        {"obtained_on": dt.date(2022, 5, 4), "valid_until": None},
+        {"obtained_on": dt.date(2022, 6, 1), "valid_until": dt.date(2027, 1, 1)},
+    ]
+
+
+async def test_an_xlsx_bomb_is_refused_before_it_is_unpacked():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<a>" + b" " * 50_000_000 + b"</a>")
+    result = await import_file("staff", "bomb.xlsx", buffer.getvalue(), ImportScope())
+    assert [i.message for i in result.issues] == [
+        "the .xlsx file is refused: it unpacks to far more than its size"
+    ]
+
+
+async def test_files_that_cannot_be_read_get_one_clear_message(monkeypatch):
+    latin1 = "code,name_nl,name_fr,language_roles,pro_partner_email\nX1,Één,Éé,NL,\n".encode(
+        "latin-1"
+    )
+    result = await import_file("organisations", "o.csv", latin1, ImportScope())
+    assert [i.format("o.csv") for i in result.issues] == [
+        "o.csv:2: the file is not UTF-8 text (save it as CSV UTF-8)"
+    ]
+    assert (await import_file("staff", "s.txt", b"x", ImportScope())).issues[0].message == (
+        "only .csv and .xlsx files can be imported"
+    )
+    assert (await import_file("staff", "s.xlsx", b"not a zip", ImportScope())).issues[
+        0
+    ].message == ("this is not a readable .xlsx file")
+    monkeypatch.setattr(importing, "MAX_FILE_BYTES", 100)
+    big = await import_file("organisations", "o.csv", csv_bytes(ORGS * 5), ImportScope())
+    assert big.issues[0].message.startswith("the file is larger than")
+    assert await Organisation.count() == 0
+
+
+async def test_a_row_longer_than_the_header_is_an_error():
+    text = ORGS + "MOB,FOD Mobiliteit,SPF Mobilité,NL|FR,,surplus\n"
+    result = await run("organisations", text)
+    assert [i.format("o.csv") for i in result.issues] == [
+        "o.csv:4: this row has more cells than the header has columns"
+    ]
+
+
+async def test_the_command_line_prints_file_line_messages_and_exits_non_zero(tmp_path):
+    bad = tmp_path / "orgs.csv"
+    bad.write_text(ORGS.replace("NL|FR|DE", "NL|XX"), encoding="utf-8")
+    env = {**os.environ, "DATABASE_URL": DATABASE_URL}
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "portal", "import", "organisations", str(bad)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert f"{bad}:3: language_roles XX unknown: use NL, FR and/or DE, joined by |" in result.stderr
+    assert "Nothing was imported" in result.stderr
+    good = tmp_path / "good.csv"
+    good.write_text(ORGS, encoding="utf-8")
+    ok = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "portal", "import", "organisations", str(good)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "2 new, 0 updated" in ok.stdout
