@@ -27,7 +27,8 @@ from certification.tables import (
     StaffMember,
     Track,
 )
-from qchecks.tables import QCheck, SelectionFile
+from portal.database import bulk_upsert, write_transaction
+from qchecks.tables import SelectionFile
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "organisations": ("code", "name_nl", "name_fr", "language_roles", "pro_partner_email"),
@@ -357,24 +358,14 @@ async def _import_organisations(
         today = dt.date.today()
         result.created = sum(1 for r in records if r[0] not in existing)
         result.updated = len(records) - result.created
-        for chunk in _chunks(records):
-            await Organisation.insert(
-                *[
-                    Organisation(
-                        code=c, name_nl=nl, name_fr=fr, language_roles=lr, pro_partner_email=p
-                    )
-                    for c, nl, fr, lr, p in chunk
-                ]
-            ).on_conflict(
-                target=Organisation.code,
-                action="DO UPDATE",
-                values=[
-                    Organisation.name_nl,
-                    Organisation.name_fr,
-                    Organisation.language_roles,
-                    Organisation.pro_partner_email,
-                ],
-            )
+        now = dt.datetime.now(dt.UTC)
+        await bulk_upsert(
+            "organisation",
+            ("code", "name_nl", "name_fr", "language_roles", "pro_partner_email", "created_at"),
+            [(*record, now) for record in records],
+            conflict=("code",),
+            update=("name_nl", "name_fr", "language_roles", "pro_partner_email"),
+        )
         changed = [
             r for r in records if (existing.get(r[0]) or {}).get("pro_partner_email") != r[4]
         ]
@@ -470,32 +461,28 @@ async def _import_staff(
             for r in records
             if r[1] in existing and existing[r[1]]["organisation"] != r[0]
         ]
-        for chunk in _chunks(records):
-            await StaffMember.insert(
-                *[
-                    StaffMember(
-                        organisation=o,
-                        email=e,
-                        first_name=f,
-                        last_name=la,
-                        language_role=lr,
-                        start_date=s,
-                        end_date=en,
-                    )
-                    for o, e, f, la, lr, s, en in chunk
-                ]
-            ).on_conflict(
-                target=StaffMember.email,
-                action="DO UPDATE",
-                values=[
-                    StaffMember.organisation,
-                    StaffMember.first_name,
-                    StaffMember.last_name,
-                    StaffMember.language_role,
-                    StaffMember.start_date,
-                    StaffMember.end_date,
-                ],
-            )
+        await bulk_upsert(
+            "staff_member",
+            (
+                "organisation",
+                "email",
+                "first_name",
+                "last_name",
+                "language_role",
+                "start_date",
+                "end_date",
+            ),
+            records,
+            conflict=("email",),
+            update=(
+                "organisation",
+                "first_name",
+                "last_name",
+                "language_role",
+                "start_date",
+                "end_date",
+            ),
+        )
         for chunk in _chunks(moves):
             await StaffAssignment.insert(*chunk)
 
@@ -557,24 +544,21 @@ async def _import_certificates(
     async def write() -> None:
         result.created = sum(1 for r in records if (r[0], r[1], r[2]) not in existing)
         result.updated = len(records) - result.created
-        for chunk in _chunks(records):
-            await Certificate.insert(
-                *[
-                    Certificate(
-                        staff=s,
-                        track=t,
-                        obtained_on=o,
-                        status=st,
-                        valid_until=u,
-                        registered_by=scope.actor,
-                    )
-                    for s, t, o, st, u in chunk
-                ]
-            ).on_conflict(
-                target=(Certificate.staff, Certificate.track, Certificate.obtained_on),
-                action="DO UPDATE",
-                values=[Certificate.status, Certificate.valid_until],
-            )
+        await bulk_upsert(
+            "certificate",
+            (
+                "staff",
+                "track",
+                "obtained_on",
+                "status",
+                "valid_until",
+                "status_reason",
+                "registered_by",
+            ),
+            [(*record, "", scope.actor) for record in records],
+            conflict=("staff", "track", "obtained_on"),
+            update=("status", "valid_until"),
+        )
 
     return write
 
@@ -643,50 +627,21 @@ async def _import_qchecks(
     async def write() -> None:
         result.created = sum(1 for r in records if r[0] not in existing)
         result.updated = len(records) - result.created
-        for chunk in _chunks(records):
-            await SelectionFile.insert(
-                *[
-                    SelectionFile(reference=ref, organisation=o, language_role=lr, closed_on=cl)
-                    for ref, o, _c, lr, cl, _ch, _s in chunk
-                ]
-            ).on_conflict(
-                target=SelectionFile.reference,
-                action="DO UPDATE",
-                values=[
-                    SelectionFile.organisation,
-                    SelectionFile.language_role,
-                    SelectionFile.closed_on,
-                ],
-            )
-        file_ids: dict[str, int] = {}
-        references = [r[0] for r in records]
-        for chunk in _chunks(references):
-            for row in await SelectionFile.select(SelectionFile.id, SelectionFile.reference).where(
-                SelectionFile.reference.is_in(chunk)
-            ):
-                file_ids[row["reference"]] = row["id"]
-        for chunk in _chunks(records):
-            await QCheck.insert(
-                *[
-                    QCheck(
-                        selection_file=file_ids[ref],
-                        organisation=o,
-                        consultant=c,
-                        checked_on=ch,
-                        score_hundredths=s,
-                    )
-                    for ref, o, c, _lr, _cl, ch, s in chunk
-                ]
-            ).on_conflict(
-                target=QCheck.selection_file,
-                action="DO UPDATE",
-                values=[
-                    QCheck.organisation,
-                    QCheck.consultant,
-                    QCheck.checked_on,
-                    QCheck.score_hundredths,
-                ],
-            )
+        await bulk_upsert(
+            "selection_file",
+            ("reference", "organisation", "language_role", "closed_on"),
+            [(ref, o, lr, cl) for ref, o, _c, lr, cl, _ch, _s in records],
+            conflict=("reference",),
+            update=("organisation", "language_role", "closed_on"),
+        )
+        await bulk_upsert(
+            "qcheck",
+            ("selection_file", "organisation", "consultant", "checked_on", "score_hundredths"),
+            [(ref, o, c, ch, sc) for ref, o, c, _lr, _cl, ch, sc in records],
+            conflict=("selection_file",),
+            update=("organisation", "consultant", "checked_on", "score_hundredths"),
+            expressions={"selection_file": "(SELECT id FROM selection_file WHERE reference = {})"},
+        )
 
     return write
 
@@ -706,8 +661,6 @@ async def import_file(
 
     `record(result)` is awaited inside the same transaction (the audit entry).
     """
-    from portal.database import write_transaction
-
     result = ImportResult(kind=kind)
     if kind not in COLUMNS:
         result.issues.append(ImportIssue(0, f"unknown kind {kind!r}: use {', '.join(KINDS)}"))

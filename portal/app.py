@@ -24,7 +24,10 @@ from portal.controllers.audit import AuditController
 from portal.controllers.auth import AuthController
 from portal.controllers.home import HomeController
 from portal.controllers.language import LanguageController
+from portal.controllers.certificates import CertificateController
+from portal.controllers.exchange import ExchangeController
 from portal.controllers.organisations import OrganisationController
+from portal.controllers.policy import PolicyController
 from portal.database import current_engine
 from portal.errors import EXCEPTION_HANDLERS
 from portal.guards import PUBLIC
@@ -124,6 +127,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             LanguageController,
             AuditController,
             OrganisationController,
+            CertificateController,
+            PolicyController,
+            ExchangeController,
             ApiV1Controller,
             *_static_routers(),
         ],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -67,3 +69,45 @@ def write_transaction():
 async def check_database() -> None:
     """Raise when the database does not answer."""
     await current_engine().run_ddl("SELECT 1")
+
+
+async def bulk_upsert(
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    conflict: Sequence[str],
+    update: Sequence[str],
+    expressions: dict[str, str] | None = None,
+) -> None:
+    """Insert or update many rows with one prepared statement (`executemany`).
+
+    Must run inside `write_transaction()`. `expressions` replaces a column's plain
+    placeholder by SQL around it, e.g. a sub-select that turns a reference into an id:
+    `{"selection_file": "(SELECT id FROM selection_file WHERE reference = {})"}`.
+    Table and column names come from the code, never from user input.
+    """
+    if not rows:
+        return
+    engine = current_engine()
+    transaction = engine.current_transaction.get()  # type: ignore[attr-defined]
+    if transaction is None:
+        raise RuntimeError("bulk_upsert needs write_transaction()")
+    sqlite = isinstance(engine, SQLiteEngine)
+    placeholders = []
+    for position, column in enumerate(columns, start=1):
+        marker = "?" if sqlite else f"${position}"
+        template = (expressions or {}).get(column, "{}")
+        placeholders.append(template.replace("{}", marker))
+    assignments = ", ".join(f"{c} = excluded.{c}" for c in update)
+    statement = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(placeholders)}) "  # noqa: S608
+        f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {assignments}"
+    )
+    if sqlite:
+        # SQLite keeps dates and times as ISO text, as Piccolo does.
+        rows = [
+            tuple(v.isoformat() if isinstance(v, dt.date | dt.datetime) else v for v in row)
+            for row in rows
+        ]
+    await transaction.connection.executemany(statement, rows)

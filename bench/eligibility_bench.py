@@ -1,0 +1,116 @@
+"""Benchmark: eligibility of all organisations at once, on SQLite or PostgreSQL.
+
+    .venv/bin/python -m bench.eligibility_bench              # SQLite, full size
+    .venv/bin/python -m bench.eligibility_bench --postgres   # PostgreSQL, database portal_bench
+    .venv/bin/python -m bench.eligibility_bench --organisations 100 --staff 10000 --qchecks 100000
+
+Loads the generated data through the real import path (timed too), then times
+`eligibility_for_all` (best and median of several runs). Target: under 1 s for all
+organisations at 1,000 organisations / 100,000 staff / 1,000,000 Q-checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+POSTGRES_BENCH_DB = "portal_bench"
+
+
+async def _recreate_postgres_database() -> str:
+    import asyncpg
+
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL.replace("postgresql://", "postgres://", 1))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_BENCH_DB}"')
+        await admin.execute(f'CREATE DATABASE "{POSTGRES_BENCH_DB}"')
+    finally:
+        await admin.close()
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{POSTGRES_BENCH_DB}"
+
+
+async def run(args: argparse.Namespace, folder: Path) -> None:
+    # Imported only now: piccolo_conf reads DATABASE_URL once.
+    from bench.generate import generate, write_csv
+    from certification.eligibility import eligibility_for_all
+    from certification.importing import ImportScope, import_file
+    from portal.cli import migrate_database
+    from portal.database import current_engine
+
+    await migrate_database()
+    engine = current_engine()
+    if hasattr(engine, "start_connection_pool"):
+        await engine.start_connection_pool()
+
+    started = time.perf_counter()
+    data = generate(args.seed, args.organisations, args.staff, args.qchecks)
+    paths = write_csv(data, folder)
+    print(f"generated in {time.perf_counter() - started:.1f} s")
+    for kind, path in paths.items():
+        started = time.perf_counter()
+        result = await import_file(kind, path.name, path.read_bytes(), ImportScope())
+        elapsed = time.perf_counter() - started
+        if not result.ok:
+            sys.exit(f"import of {kind} failed: {result.issues[:3]}")
+        rate = result.rows / elapsed
+        print(f"import {kind:<13} {result.rows:>9,} rows  {elapsed:7.2f} s  ({rate:,.0f} rows/s)")
+
+    day = data.reference_day
+    timings = []
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        results = await eligibility_for_all(day)
+        timings.append(time.perf_counter() - started)
+    levels: dict[str, int] = {}
+    for result in results:
+        level = str(result.eligibility.eligible_level)
+        levels[level] = levels.get(level, 0) + 1
+    print(
+        f"eligibility of {len(results):,} organisations on {day}: "
+        f"best {min(timings):.3f} s, median {statistics.median(timings):.3f} s "
+        f"over {args.repeat} runs; levels {dict(sorted(levels.items()))}"
+    )
+    single = []
+    for code in ("ORG0000", "ORG0500"):
+        started = time.perf_counter()
+        await eligibility_for_all(day, code)
+        single.append(time.perf_counter() - started)
+    print(f"eligibility of one organisation: {max(single):.3f} s")
+    if hasattr(engine, "close_connection_pool"):
+        await engine.close_connection_pool()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", action="store_true", help=f"use database {POSTGRES_BENCH_DB}")
+    parser.add_argument("--organisations", type=int, default=1000)
+    parser.add_argument("--staff", type=int, default=100_000)
+    parser.add_argument("--qchecks", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="portal-bench-") as tmp:
+        folder = Path(tmp)
+        if args.postgres:
+            url = asyncio.run(_recreate_postgres_database())
+        else:
+            url = f"sqlite:///{folder / 'bench.sqlite'}"
+        os.environ["DATABASE_URL"] = url
+        os.environ.setdefault("PORTAL_ENV", "development")
+        print(
+            f"{'PostgreSQL' if args.postgres else 'SQLite'}: {args.organisations:,} organisations, "
+            f"{args.staff:,} staff, {args.qchecks:,} Q-checks ({dt.date.today()})"
+        )
+        asyncio.run(run(args, folder))
+
+
+if __name__ == "__main__":
+    main()
