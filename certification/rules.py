@@ -597,3 +597,18 @@ def first_level_drop(
                 candidate, current.eligible_level, later.eligible_level, failing, later
             )
     return None
+
+
+def coverage_counts(
+    staff: Iterable[StaffFacts], certificates: Iterable[CertificateFacts], day: dt.date
+) -> dict[tuple[str, str], int]:
+    """Head-count per (language role, track) of active staff holding a valid certificate."""
+    active = {s.id: s.language_role for s in staff if is_active(s, day)}
+    holders: set[tuple[int, str]] = {
+        (c.staff_id, c.track) for c in certificates if c.staff_id in active and is_valid(c, day)
+    }
+    counts: dict[tuple[str, str], int] = {}
+    for staff_id, track in holders:
+        key = (active[staff_id], track)
+        counts[key] = counts.get(key, 0) + 1
+    return counts

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlsplit
+
+from litestar.exceptions import ClientException
+
+from portal.i18n import gettext as _
 
 
 def safe_redirect_target(value: str | None, default: str = "/") -> str:
@@ -16,3 +21,15 @@ def safe_redirect_target(value: str | None, default: str = "/") -> str:
     if "\\" in value or any(ord(ch) < 32 for ch in value):
         return default
     return value
+
+
+def parse_as_of(as_of: str | None) -> dt.date:
+    """`as_of=YYYY-MM-DD` from a query string, today when absent; a clear 400 otherwise."""
+    if not as_of:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(as_of)
+    except ValueError:
+        raise ClientException(
+            _("as_of %(value)s is not a date in the form YYYY-MM-DD.", value=repr(as_of))
+        ) from None

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, get
-from litestar.exceptions import ClientException, NotFoundException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
 from certification.eligibility import eligibility_for_all
 from portal.auth import Role
+from portal.forms import parse_as_of
 from portal.guards import current_user, requires_login, requires_organisation_scope, requires_role
 from portal.i18n import gettext as _
 
@@ -23,18 +23,6 @@ class Me:
     roles: list[str]
     organisation: str | None
     language: str
-
-
-def parse_as_of(as_of: str | None) -> dt.date:
-    """`as_of=YYYY-MM-DD`, today when absent; a clear 400 otherwise."""
-    if not as_of:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(as_of)
-    except ValueError:
-        raise ClientException(
-            _("as_of %(value)s is not a date in the form YYYY-MM-DD.", value=repr(as_of))
-        ) from None
 
 
 class ApiV1Controller(Controller):

@@ -1,0 +1,159 @@
+"""The organisation dashboard and DG R&O's overview explain every condition in words."""
+
+import datetime as dt
+import re
+
+from certification.importing import ImportScope, import_file
+from certification.tables import Organisation
+from tests.conftest import login
+
+STAFF = """organisation_code,email,first_name,last_name,language_role,start_date,end_date
+BOSA,an@bosa.be,An,Peeters,NL,2020-01-01,
+BOSA,bo@bosa.be,Bo,Dubois,FR,2020-01-01,
+BOSA,cy@bosa.be,Cy,Claes,NL,2020-01-01,
+BOSA,di@bosa.be,Di,Martin,FR,2020-01-01,
+"""
+CERTIFICATES = """email,track,obtained_on,status,valid_until
+an@bosa.be,AZ,2021-01-01,valid,
+an@bosa.be,SELTEST,2021-01-01,valid,
+bo@bosa.be,AZ,2021-01-01,valid,2026-12-31
+cy@bosa.be,ASSESS,2021-01-01,valid,
+di@bosa.be,INTERVIEW,2021-01-01,valid,
+"""
+QCHECKS = """selection_reference,organisation_code,consultant_email,language_role,closed_on,checked_on,score
+S-1,BOSA,an@bosa.be,NL,2026-01-10,2026-02-01,85.5
+S-2,BOSA,bo@bosa.be,FR,2026-03-10,2026-04-01,79.25
+"""
+
+
+async def load(kind: str, text: str) -> None:
+    result = await import_file(kind, f"{kind}.csv", text.encode(), ImportScope())
+    assert result.ok, result.issues
+
+
+async def bosa_data(users) -> None:
+    await Organisation.update(
+        {Organisation.pro_partner_email: "partner@bosa.demo.portal.be"}
+    ).where(Organisation.code == "BOSA")
+    await load("staff", STAFF)
+    await load("certificates", CERTIFICATES)
+    await load("qchecks", QCHECKS)
+
+
+def cell_texts(html: str, row_id: str) -> list[str]:
+    row = re.search(rf'<tr id="{row_id}">(.*?)</tr>', html, re.S)
+    assert row, row_id
+    return [
+        re.sub(r"<[^>]+>", "", cell).strip()
+        for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row.group(1), re.S)
+    ]
+
+
+async def test_the_dashboard_names_the_exact_gap(client, users):
+    await bosa_data(users)
+    await login(client, users["partner_bosa"])
+    page = await client.get(
+        "/organisations/BOSA?as_of=2026-11-23", headers={"Accept-Language": "en"}
+    )
+    assert page.status_code == 200
+    html = page.text
+    # FR has an AZ consultant but nobody with SELTEST: exactly one FR SELTEST consultant is missing.
+    assert cell_texts(html, "condition-seltest_per_language-FR")[1:] == [
+        "not met",
+        "0",
+        "1",
+        "1 more FR SELTEST-certified consultant",
+    ]
+    assert cell_texts(html, "condition-certified_staff")[1:4] == ["met", "4", "4"]
+    assert cell_texts(html, "condition-qcheck_average")[1:4] == ["met", "82.37", "80.00"]
+    assert "individual certification" in html
+    # The coverage grid: FR row has one AZ and one interview chair.
+    assert re.search(
+        r"<th scope=\"row\">FR</th>\s*<td>1</td>\s*<td>0</td>\s*<td>0</td>\s*<td>1</td>", html
+    )
+
+
+async def test_the_dashboard_is_translated(client, users):
+    await bosa_data(users)
+    await login(client, users["partner_bosa"])
+    page = await client.get(
+        "/organisations/BOSA?as_of=2026-11-23", headers={"Accept-Language": "fr"}
+    )
+    assert 'lang="fr"' in page.text
+    assert "SPF Stratégie et Appui" in page.text
+
+
+async def test_look_ahead_names_the_day_and_the_condition(client, users):
+    await bosa_data(users)
+    await load(
+        "certificates",
+        "email,track,obtained_on,status,valid_until\ndi@bosa.be,SELTEST,2021-01-01,valid,\n",
+    )
+    await login(client, users["partner_bosa"])
+    html = (
+        await client.get("/organisations/BOSA?as_of=2026-11-23", headers={"Accept-Language": "en"})
+    ).text
+    assert "client certification" in html
+    # Bo's AZ certificate runs out on 2026-12-31: FR loses its AZ consultant on 2027-01-01.
+    assert (
+        "on 2027-01-01 the eligible level drops from client certification to individual certification"
+        in html
+    )
+    assert "1 more FR AZ-certified consultant" in html
+
+
+async def test_task_split_follows_the_granted_level(client, users):
+    await bosa_data(users)
+    await login(client, users["partner_bosa"])
+    html = (
+        await client.get("/organisations/BOSA?as_of=2026-11-23", headers={"Accept-Language": "en"})
+    ).text
+    assert "Run selection procedures from A to Z" in html  # individual, AZ held
+    assert "Mentor new colleagues" not in html
+    await Organisation.update({Organisation.client_certified_since: dt.date(2026, 1, 1)}).where(
+        Organisation.code == "BOSA"
+    )
+    html = (
+        await client.get("/organisations/BOSA?as_of=2026-11-23", headers={"Accept-Language": "en"})
+    ).text
+    assert "Mentor new colleagues not yet in a certification track" in html
+    fin = await client.get("/organisations/FIN", headers={"Accept-Language": "en"})
+    assert fin.status_code == 403
+
+
+async def test_a_bad_date_is_explained(client, users):
+    await login(client, users["partner_bosa"])
+    page = await client.get(
+        "/organisations/BOSA?as_of=2026-02-30", headers={"Accept-Language": "en"}
+    )
+    assert page.status_code == 400
+    assert "YYYY-MM-DD" in page.text
+
+
+async def test_dgro_overview_filters_sorts_and_flags(client, users):
+    await bosa_data(users)
+    await Organisation.update({Organisation.client_certified_since: dt.date(2025, 1, 1)}).where(
+        Organisation.code == "FIN"
+    )
+    await login(client, users["dgro"])
+    full = await client.get("/organisations?as_of=2026-11-23", headers={"Accept-Language": "en"})
+    assert full.status_code == 200
+    assert "4 of 4 organisations on 2026-11-23" in full.text
+    individual = await client.get(
+        "/organisations?as_of=2026-11-23&level=individual",
+        headers={"HX-Request": "true", "Accept-Language": "en"},
+    )
+    assert individual.text.lstrip().startswith('<section id="results"')
+    assert "/organisations/BOSA?" in individual.text
+    assert "/organisations/FIN?" not in individual.text
+    flagged = await client.get(
+        "/organisations?as_of=2026-11-23&attention=true", headers={"Accept-Language": "en"}
+    )
+    assert "/organisations/FIN?" in flagged.text and "/organisations/BOSA?" not in flagged.text
+    assert "no longer eligible" in flagged.text
+    by_staff = await client.get(
+        "/organisations?as_of=2026-11-23&sort=certified", headers={"Accept-Language": "en"}
+    )
+    codes = re.findall(r'<td><a href="/organisations/(\w+)\?', by_staff.text)
+    assert codes[0] == "BOSA"
+    assert (await client.get("/organisations?sort=whatever")).status_code == 200
