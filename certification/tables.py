@@ -109,3 +109,13 @@ class CertificationPolicy(Table, tablename="certification_policy"):
     adopted_by = Varchar(length=254, null=True, default=None)
     adopted_at = Timestamptz()
     note = Text(default="")
+
+
+class CertificateReminder(Table, tablename="certificate_reminder"):
+    """A reminder that a certificate runs out, sent once per threshold (90, 30, 7 days)."""
+
+    id: Serial
+    certificate = ForeignKey(references=Certificate, required=True, index=True)
+    days_before = Integer(required=True)
+    sent_to = Varchar(length=254, required=True)
+    sent_at = Timestamptz()

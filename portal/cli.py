@@ -143,6 +143,58 @@ def eligibility_command(as_of: str | None, organisation: str | None, output: str
     click.echo(render(rows), nl=output != "csv")
 
 
+@click.command(
+    name="send-reminders", help="Mail PRO Partners about certificates running out (for cron)."
+)
+@click.option("--today", default=None, help="Pretend today is YYYY-MM-DD (default: today).")
+def send_reminders_command(today: str | None) -> None:
+    import datetime as dt
+
+    from certification.reminders import send_certificate_reminders
+    from portal import audit
+    from portal.database import write_transaction
+    from portal.mail import mail_sender
+    from portal.settings import get_settings
+
+    try:
+        day = dt.date.fromisoformat(today) if today else dt.date.today()
+    except ValueError:
+        raise click.BadParameter(
+            f"{today!r} is not a date in the form YYYY-MM-DD", param_hint="--today"
+        ) from None
+
+    async def record(report) -> None:
+        async with write_transaction():
+            await audit.record(
+                audit.Actor.command_line("send-reminders"),
+                "certificate_reminders_sent",
+                table="certificate_reminder",
+                key=day.isoformat(),
+                after={
+                    "sent": len(report.sent),
+                    "without_partner": len(report.without_partner),
+                    "failed": len(report.failed),
+                },
+                outcome=audit.Outcome.FAILED if report.failed else audit.Outcome.OK,
+            )
+
+    report = asyncio.run(send_certificate_reminders(day, mail_sender(get_settings().mail), record))
+    click.echo(f"{len(report.sent)} reminder(s) sent.")
+    for reminder in report.without_partner:
+        click.echo(
+            f"No PRO Partner for {reminder.certificate.organisation}: "
+            f"{reminder.certificate.staff_email} {reminder.certificate.track} runs out "
+            f"on {reminder.certificate.valid_until}.",
+            err=True,
+        )
+    for organisation, error in report.failed.items():
+        click.echo(
+            f"Mail to {organisation} failed ({error}); it is retried on the next run.", err=True
+        )
+    if report.failed:
+        sys.exit(1)
+
+
 class PortalCLIPlugin(CLIPlugin):
     def on_cli_init(self, cli: Group) -> None:
         for command in (
@@ -151,6 +203,7 @@ class PortalCLIPlugin(CLIPlugin):
             create_user_command,
             import_command,
             eligibility_command,
+            send_reminders_command,
         ):
             cli.add_command(command)
 
