@@ -22,10 +22,10 @@ from portal.cli import PortalCLIPlugin
 from portal.controllers.api import ApiV1Controller
 from portal.controllers.audit import AuditController
 from portal.controllers.auth import AuthController
-from portal.controllers.home import HomeController
-from portal.controllers.language import LanguageController
 from portal.controllers.certificates import CertificateController
 from portal.controllers.exchange import ExchangeController
+from portal.controllers.home import HomeController
+from portal.controllers.language import LanguageController
 from portal.controllers.organisations import OrganisationController
 from portal.controllers.policy import PolicyController
 from portal.database import current_engine
