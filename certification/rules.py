@@ -461,6 +461,8 @@ def aggregate_facts(
     serves tests and data that is not in a database.
     """
     organisations = list(organisations)
+    if not organisations:
+        return empty_aggregates()
     base = pd.DataFrame(
         {
             "organisation": [o.code for o in organisations],
