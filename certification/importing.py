@@ -27,7 +27,7 @@ from certification.tables import (
     StaffMember,
     Track,
 )
-from portal.database import bulk_upsert, write_transaction
+from portal.database import bulk_upsert, refresh_statistics, write_transaction
 from qchecks.tables import SelectionFile
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -58,7 +58,15 @@ MAX_FILE_BYTES = 128 * 1024 * 1024
 MAX_XLSX_UNPACKED_BYTES = 256 * 1024 * 1024
 MAX_XLSX_RATIO = 100
 MAX_ROWS = 2_000_000
-CHUNK = 500  # rows per INSERT statement: below SQLite's limit on bound variables
+CHUNK = 500
+# Large imports refresh the planner's statistics of the tables they wrote.
+ANALYZE_AFTER_ROWS = 1000
+TABLES_WRITTEN = {
+    "organisations": ("organisation", "pro_partner_term"),
+    "staff": ("staff_member", "staff_assignment"),
+    "certificates": ("certificate",),
+    "qchecks": ("selection_file", "qcheck"),
+}  # rows per INSERT statement: below SQLite's limit on bound variables
 
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 ORGANISATION_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,19}$")
@@ -688,4 +696,6 @@ async def import_file(
         await write()
         if record is not None:
             await record(result)
+    if result.rows >= ANALYZE_AFTER_ROWS:
+        await refresh_statistics(*TABLES_WRITTEN[kind])
     return result
