@@ -79,8 +79,13 @@ migrations: $(VENV)/.installed
 	@test -n "$(APP)" || (echo "usage: make migrations APP=certification" >&2; exit 2)
 	DATABASE_URL="$(PG_TEST_URL)" $(BIN)/piccolo migrations new $(APP) --auto
 
+## bench: eligibility of all organisations at 1,000 orgs / 100,000 staff / 1,000,000 Q-checks,
+##        on SQLite and on PostgreSQL (database portal_bench); smaller: make bench BENCH_ARGS="--qchecks 100000"
 bench: setup
-	@echo "Benchmarks arrive with the certification engine (bench/)."
+	$(BIN)/python -m bench.eligibility_bench $(BENCH_ARGS)
+	@if $(BIN)/python tests/postgres_available.py "$(PG_TEST_URL)"; then \
+		$(BIN)/python -m bench.eligibility_bench --postgres $(BENCH_ARGS); \
+	else echo "SKIPPED: PostgreSQL at $(PG_TEST_URL) is not reachable."; fi
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache .mypy_cache
