@@ -43,7 +43,12 @@ def demo_data_command() -> None:
 
     if get_settings().is_production:
         raise click.ClickException("Demo data is refused in production (PORTAL_ENV=production).")
-    users = asyncio.run(load_demo_data())
+    async def migrate_then_load():
+        # Demo data needs the schema: bring it up to date first rather than fail.
+        await migrate_database()
+        return await load_demo_data()
+
+    users = asyncio.run(migrate_then_load())
     click.echo("Demo users (development only):")
     width = max(len(u.email) for u in users)
     for user in users:

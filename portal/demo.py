@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from certification.tables import Organisation
-from portal import audit
-from portal.database import write_transaction
 from portal.users import save_user
 
 DEMO_ORGANISATIONS = [
@@ -46,23 +44,91 @@ DEMO_USERS = [
 ]
 
 
+# Through the real import, so the demo shows every level: MOBILIT client, BOSA one FR
+# SELTEST consultant short of client, OSTBEL individual with a DE gap, FIN none.
+DEMO_ORGANISATION_CSV = """code,name_nl,name_fr,language_roles,pro_partner_email
+BOSA,FOD Beleid en Ondersteuning,SPF Stratégie et Appui,NL|FR,partner@bosa.demo.portal.be
+FIN,FOD Financiën,SPF Finances,NL|FR,partner@fin.demo.portal.be
+MOBILIT,FOD Mobiliteit en Vervoer,SPF Mobilité et Transports,NL|FR,partner@mobilit.demo.portal.be
+OSTBEL,Dienst Oost-België,Service Belgique de l'Est,NL|FR|DE,
+"""
+DEMO_STAFF_CSV = """organisation_code,email,first_name,last_name,language_role,start_date,end_date
+BOSA,staff@bosa.demo.portal.be,Sam,Staff,NL,2019-03-01,
+BOSA,evaluator@bosa.demo.portal.be,Eva,Evaluator,NL,2018-09-01,
+BOSA,lucie.dubois@bosa.demo.portal.be,Lucie,Dubois,FR,2020-01-15,
+BOSA,marc.lambert@bosa.demo.portal.be,Marc,Lambert,FR,2021-06-01,
+BOSA,jan.peeters@bosa.demo.portal.be,Jan,Peeters,NL,2017-02-01,2024-12-31
+MOBILIT,an.claes@mobilit.demo.portal.be,An,Claes,NL,2016-01-01,
+MOBILIT,pierre.martin@mobilit.demo.portal.be,Pierre,Martin,FR,2016-05-01,
+MOBILIT,els.maes@mobilit.demo.portal.be,Els,Maes,NL,2019-01-01,
+MOBILIT,sophie.leroy@mobilit.demo.portal.be,Sophie,Leroy,FR,2019-09-01,
+OSTBEL,jonas.schmitz@ostbel.demo.portal.be,Jonas,Schmitz,DE,2018-01-01,
+OSTBEL,nina.wouters@ostbel.demo.portal.be,Nina,Wouters,NL,2020-01-01,
+FIN,tom.janssens@fin.demo.portal.be,Tom,Janssens,NL,2022-01-01,
+"""
+DEMO_CERTIFICATE_CSV = """email,track,obtained_on,status,valid_until
+evaluator@bosa.demo.portal.be,AZ,2021-05-10,valid,
+evaluator@bosa.demo.portal.be,SELTEST,2021-11-20,valid,
+lucie.dubois@bosa.demo.portal.be,AZ,2022-03-15,valid,2027-03-15
+marc.lambert@bosa.demo.portal.be,INTERVIEW,2023-02-01,valid,
+staff@bosa.demo.portal.be,ASSESS,2024-04-01,pending,
+jan.peeters@bosa.demo.portal.be,AZ,2018-01-01,valid,
+an.claes@mobilit.demo.portal.be,AZ,2017-06-01,valid,
+an.claes@mobilit.demo.portal.be,SELTEST,2017-10-01,valid,
+pierre.martin@mobilit.demo.portal.be,AZ,2017-06-01,valid,
+pierre.martin@mobilit.demo.portal.be,SELTEST,2018-02-01,valid,
+els.maes@mobilit.demo.portal.be,ASSESS,2020-05-01,valid,
+sophie.leroy@mobilit.demo.portal.be,INTERVIEW,2020-10-01,valid,2027-01-31
+jonas.schmitz@ostbel.demo.portal.be,INTERVIEW,2019-05-01,valid,
+nina.wouters@ostbel.demo.portal.be,AZ,2021-01-01,valid,
+tom.janssens@fin.demo.portal.be,AZ,2025-01-01,pending,
+"""
+
+
+def demo_qchecks_csv(today: dt.date) -> str:
+    """Q-checks dated relative to today, so the demo's window is never empty."""
+    rows = [
+        ("DEMO-BOSA-1", "BOSA", "evaluator@bosa.demo.portal.be", "NL", 200, 84.5),
+        ("DEMO-BOSA-2", "BOSA", "lucie.dubois@bosa.demo.portal.be", "FR", 120, 79.0),
+        ("DEMO-BOSA-3", "BOSA", "evaluator@bosa.demo.portal.be", "NL", 40, 86.25),
+        ("DEMO-MOB-1", "MOBILIT", "an.claes@mobilit.demo.portal.be", "NL", 300, 88.0),
+        ("DEMO-MOB-2", "MOBILIT", "pierre.martin@mobilit.demo.portal.be", "FR", 90, 82.5),
+        ("DEMO-MOB-3", "MOBILIT", "an.claes@mobilit.demo.portal.be", "NL", 20, 79.75),
+        ("DEMO-OST-1", "OSTBEL", "nina.wouters@ostbel.demo.portal.be", "NL", 60, 77.0),
+    ]
+    lines = [
+        "selection_reference,organisation_code,consultant_email,language_role,closed_on,checked_on,score"
+    ]
+    for reference, code, email, role, days_ago, score in rows:
+        checked = today - dt.timedelta(days=days_ago)
+        closed = checked - dt.timedelta(days=21)
+        lines.append(f"{reference},{code},{email},{role},{closed},{checked},{score}")
+    return "\n".join(lines) + "\n"
+
+
 async def load_demo_data() -> list[DemoUser]:
     """Insert or refresh the demo records; running it twice changes nothing more."""
-    async with write_transaction():
-        for code, name_nl, name_fr, roles in DEMO_ORGANISATIONS:
-            await Organisation.insert(
-                Organisation(code=code, name_nl=name_nl, name_fr=name_fr, language_roles=roles)
-            ).on_conflict(
-                target=Organisation.code,
-                action="DO UPDATE",
-                values=[Organisation.name_nl, Organisation.name_fr, Organisation.language_roles],
-            )
-        await audit.record(
-            audit.Actor.command_line("demo-data"),
-            "demo_organisations_loaded",
-            table="organisation",
-            key=",".join(code for code, *_ in DEMO_ORGANISATIONS),
+    from certification.importing import ImportScope, import_file
+
+    today = dt.date.today()
+    for kind, text in (
+        ("organisations", DEMO_ORGANISATION_CSV),
+        ("staff", DEMO_STAFF_CSV),
+        ("certificates", DEMO_CERTIFICATE_CSV),
+        ("qchecks", demo_qchecks_csv(today)),
+    ):
+        result = await import_file(
+            kind, f"demo-{kind}.csv", text.encode(), ImportScope(actor="demo-data")
         )
+        if not result.ok:  # pragma: no cover - the demo files are fixed
+            raise RuntimeError([issue.format(kind) for issue in result.issues])
+    # Client certification comes from an approved application (next issue); the demo
+    # grants it to MOBILIT directly so that a client dashboard can be seen.
+    from certification.tables import Organisation
+
+    await Organisation.update({Organisation.client_certified_since: dt.date(2024, 1, 1)}).where(
+        Organisation.code == "MOBILIT"
+    )
     for user in DEMO_USERS:
         await save_user(
             user.email,
