@@ -11,7 +11,7 @@ from litestar.response import Template
 
 from certification.eligibility import eligibility_for_all, load_organisation_facts, look_ahead
 from certification.rules import Level, coverage_counts
-from certification.tables import Organisation, Track
+from certification.tables import Organisation, ProPartnerTerm, StaffMember, Track
 from certification.tasks import task_split
 from portal import explain
 from portal.forms import parse_as_of
@@ -118,6 +118,19 @@ class OrganisationController(Controller):
         coverage = coverage_counts(bundle.staff, bundle.certificates, day)
         tracks = await Track.select().order_by(Track.id)
         tracks_held = {track for (_role, track), count in coverage.items() if count}
+        partner_email = organisation["pro_partner_email"]
+        partner_staff = (
+            await StaffMember.select(StaffMember.first_name, StaffMember.last_name)
+            .where(StaffMember.email == partner_email)
+            .first()
+            if partner_email
+            else None
+        )
+        partner_history = (
+            await ProPartnerTerm.select()
+            .where(ProPartnerTerm.organisation == organisation["id"])
+            .order_by(ProPartnerTerm.started_on, ascending=False)
+        )
         return Template(
             "organisations/detail.html",
             context={
@@ -131,5 +144,7 @@ class OrganisationController(Controller):
                 "drop": look_ahead(bundle, day),
                 "tasks": task_split(result.granted, tracks_held),
                 "explain": explain,
+                "partner_staff": partner_staff,
+                "partner_history": partner_history,
             },
         )

@@ -157,3 +157,22 @@ async def test_dgro_overview_filters_sorts_and_flags(client, users):
     codes = re.findall(r'<td><a href="/organisations/(\w+)\?', by_staff.text)
     assert codes[0] == "BOSA"
     assert (await client.get("/organisations?sort=whatever")).status_code == 200
+
+
+async def test_the_pro_partner_is_linked_to_the_staff_member_and_has_a_history(client, users):
+    await bosa_data(users)
+    await load(
+        "organisations",
+        "code,name_nl,name_fr,language_roles,pro_partner_email\n"
+        "BOSA,FOD Beleid en Ondersteuning,SPF Stratégie et Appui,NL|FR,first@bosa.be\n",
+    )
+    await load(
+        "organisations",
+        "code,name_nl,name_fr,language_roles,pro_partner_email\n"
+        "BOSA,FOD Beleid en Ondersteuning,SPF Stratégie et Appui,NL|FR,bo@bosa.be\n",
+    )
+    await login(client, users["dgro"])
+    html = (await client.get("/organisations/BOSA", headers={"Accept-Language": "en"})).text
+    assert "Bo Dubois &lt;bo@bosa.be&gt;" in html
+    assert "Earlier PRO Partners" in html
+    assert re.search(r"first@bosa.be: \d{4}-\d{2}-\d{2} – \d{4}-\d{2}-\d{2}", html)
