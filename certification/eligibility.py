@@ -8,7 +8,9 @@ those counts into levels and conditions for all organisations at once.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from piccolo.engine.sqlite import SQLiteEngine
@@ -77,19 +79,21 @@ GROUP BY q.organisation
 """
 
 
+def policy_from_row(row: Mapping[str, Any]) -> Policy:
+    """A `certification_policy` row as the rules' Policy."""
+    return Policy(
+        effective_from=row["effective_from"],
+        min_certified_staff=row["min_certified_staff"],
+        min_az_per_language=row["min_az_per_language"],
+        min_seltest_per_language=row["min_seltest_per_language"],
+        min_az_for_individual=row["min_az_for_individual"],
+        min_qcheck_average_hundredths=row["min_qcheck_average_hundredths"],
+    )
+
+
 async def load_policies() -> list[Policy]:
     rows = await CertificationPolicy.select().order_by(CertificationPolicy.effective_from)
-    return [
-        Policy(
-            effective_from=row["effective_from"],
-            min_certified_staff=row["min_certified_staff"],
-            min_az_per_language=row["min_az_per_language"],
-            min_seltest_per_language=row["min_seltest_per_language"],
-            min_az_for_individual=row["min_az_for_individual"],
-            min_qcheck_average_hundredths=row["min_qcheck_average_hundredths"],
-        )
-        for row in rows
-    ]
+    return [policy_from_row(row) for row in rows]
 
 
 async def load_aggregates(day: dt.date, organisation_id: int | None = None) -> pd.DataFrame:

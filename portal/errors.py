@@ -52,6 +52,8 @@ def _titles() -> dict[int, str]:
         403: _("Access denied"),
         404: _("Page not found"),
         405: _("This action is not allowed here"),
+        409: _("This cannot be done in the current state"),
+        413: _("The file is too large"),
         422: _("Some input is not valid"),
         429: _("Too many attempts"),
         500: _("Something went wrong on our side"),
