@@ -43,6 +43,7 @@ def demo_data_command() -> None:
 
     if get_settings().is_production:
         raise click.ClickException("Demo data is refused in production (PORTAL_ENV=production).")
+
     async def migrate_then_load():
         # Demo data needs the schema: bring it up to date first rather than fail.
         await migrate_database()
