@@ -265,7 +265,9 @@ def decide(
     )
     conditions.append(Condition("qcheck_average", qcheck_met, average, policy.min_qcheck_average))
 
-    if all(c.met for c in conditions[1:]):
+    # Levels are cumulative: client also needs what individual needs (az_certified), which
+    # only matters when a policy asks more AZ staff for individual than per language role.
+    if all(c.met for c in conditions):
         level = Level.CLIENT
     elif conditions[0].met:
         level = Level.INDIVIDUAL
@@ -391,7 +393,7 @@ def evaluate_aggregates(
     qsum = frame["qcheck_sum"].to_numpy()
     qcount = frame["qcheck_count"].to_numpy()
     qcheck_ok = (qcount > 0) & (qsum >= policy.min_qcheck_average_hundredths * qcount)
-    client = certified_ok & languages_ok & partner & qcheck_ok
+    client = certified_ok & languages_ok & partner & qcheck_ok & az_ok
     levels = np.where(
         client, Level.CLIENT.value, np.where(az_ok, Level.INDIVIDUAL.value, Level.NONE.value)
     )

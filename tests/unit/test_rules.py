@@ -1138,3 +1138,17 @@ def test_look_ahead_finds_the_first_drop(data: dict, pick: st.DataObject):
             assert {c.code for c in drop.failing} <= was_met
             assert all(not c.met for c in drop.failing)
             assert drop.failing, "a drop always has a condition that stopped being met"
+
+
+def test_levels_are_cumulative_client_also_needs_the_individual_az_minimum():
+    """Decision (README): a policy asking 3 AZ staff for individual also binds client."""
+    members, certificates, checks = client_records()
+    strict = replace(DEFAULT_POLICY, min_az_for_individual=3)
+    result = evaluate(org(), members, certificates, checks, policies=(strict,))
+    assert result.condition("az_certified").met is False
+    assert (result.condition("az_certified").actual, result.condition("az_certified").required) == (
+        2,
+        3,
+    )
+    assert all(c.met for c in result.conditions if c.code != "az_certified")
+    assert result.eligible_level == Level.NONE
