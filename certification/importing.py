@@ -508,9 +508,13 @@ async def _import_certificates(
         )
     }
     existing = {
-        (row["staff"], row["track"], row["obtained_on"])
+        (row["staff"], row["track"], row["obtained_on"]): (row["status"], row["valid_until"])
         for row in await Certificate.select(
-            Certificate.staff, Certificate.track, Certificate.obtained_on
+            Certificate.staff,
+            Certificate.track,
+            Certificate.obtained_on,
+            Certificate.status,
+            Certificate.valid_until,
         )
     }
     statuses = [s.value for s in CertificateStatus]
@@ -535,11 +539,23 @@ async def _import_certificates(
         status = v.get("status", "").strip().lower()
         if status not in statuses:
             errors.add(f"status {v.get('status', '')!r} must be one of {', '.join(statuses)}")
-        elif status != CertificateStatus.PENDING and not scope.may_set_status:
-            errors.add(
-                f"status {status}: certificates you register are pending until DG R&O verifies them"
-            )
         until = _date(v, "valid_until", errors, optional=True)
+        known = (
+            existing.get((member["id"], track, obtained))
+            if member is not None and track is not None
+            else None
+        )
+        if not scope.may_set_status and status in statuses:
+            # A PRO Partner registers pending certificates; one DG R&O has decided on may
+            # come back (an export re-imported) but only unchanged.
+            if known is not None and known[0] != CertificateStatus.PENDING:
+                if (status, until) != known:
+                    errors.add(f"this certificate is {known[0]}: only DG R&O can change it now")
+            elif status != CertificateStatus.PENDING:
+                errors.add(
+                    f"status {status}: certificates you register are pending "
+                    "until DG R&O verifies them"
+                )
         if obtained and until and until < obtained:
             errors.add("valid_until comes before obtained_on")
         if obtained and obtained > dt.date.today() + dt.timedelta(days=366):

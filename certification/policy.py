@@ -39,7 +39,8 @@ COUNT_FIELDS = (
 AVERAGE_FIELD = "min_qcheck_average"
 DATE_FIELD = "effective_from"
 NOTE_FIELD = "note"
-FORM_FIELDS = (*COUNT_FIELDS, AVERAGE_FIELD, DATE_FIELD, NOTE_FIELD)
+SIMULATION_DATE_FIELD = "simulate_on"  # optional: the day D of a simulation
+FORM_FIELDS = (*COUNT_FIELDS, AVERAGE_FIELD, DATE_FIELD, NOTE_FIELD, SIMULATION_DATE_FIELD)
 
 # Far above any sensible threshold, far below the database's integer limit.
 MAX_COUNT = 10_000
@@ -153,7 +154,10 @@ def parse_date(raw: str) -> tuple[dt.date | None, str | None]:
 
 
 def parse_draft(form: Mapping[str, Any]) -> Draft:
-    """Form values -> a Policy, or an error per field; the input is kept as typed."""
+    """Form values -> a Policy, or an error per field; the input is kept as typed.
+
+    The simulation day is kept with the values but checked by `parse_simulation_day`.
+    """
     values = {name: str(form.get(name, "") or "").strip() for name in FORM_FIELDS}
     draft = Draft(values=values, note=values[NOTE_FIELD])
     numbers: dict[str, int] = {}
@@ -274,16 +278,31 @@ class Simulation:
 
 
 def simulation_day(draft: Policy, today: dt.date) -> dt.date:
-    """The draft's first day, or today when that is earlier: the past is not simulated."""
+    """The default day D: the draft's first day, or today when that is earlier."""
     return max(draft.effective_from, today)
 
 
-async def simulate(draft: Policy, today: dt.date) -> Simulation:
-    """Every organisation under the policy in force on D and under the draft. Writes nothing.
+def parse_simulation_day(
+    raw: str, draft: Policy | None, today: dt.date
+) -> tuple[dt.date | None, str | None]:
+    """The day D chosen for a simulation; empty means `simulation_day`.
 
-    One aggregate load for all organisations, evaluated twice in memory.
+    Any valid date is accepted, a past one too: a simulation writes nothing, so asking
+    "what if this draft had applied on D?" rewrites nothing.
     """
-    day = simulation_day(draft, today)
+    raw = raw.strip()
+    if raw == "":
+        return (simulation_day(draft, today) if draft is not None else None), None
+    return parse_date(raw)
+
+
+async def simulate(draft: Policy, today: dt.date, day: dt.date | None = None) -> Simulation:
+    """Every organisation on D under the policy in force on D and under the draft.
+
+    D is `day`, by default the draft's first day (or today when that is earlier).
+    One aggregate load for all organisations, evaluated twice in memory. Writes nothing.
+    """
+    day = day or simulation_day(draft, today)
     aggregates = await load_aggregates(day)
     in_force = policy_on(await load_policies(), day)
     before = evaluate_aggregates(aggregates, in_force, day)

@@ -412,6 +412,7 @@ async def staff_page(organisation_id: int, filters: StaffFilter, page: int, toda
         count = count.where(clause)
     total = await count
     pages = _pages(total)
+    page = min(max(page, 1), pages)  # past the last page: the last page
     rows = await query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     by_staff: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
     if by_staff:
@@ -466,8 +467,10 @@ async def pending_queue(organisation_code: str, page: int) -> Page:
         query = query.where(clause)
         count = count.where(clause)
     total = await count
+    pages = _pages(total)
+    page = min(max(page, 1), pages)  # past the last page: the last page
     rows = await query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    return Page(rows=rows, total=total, page=page, pages=_pages(total))
+    return Page(rows=rows, total=total, page=page, pages=pages)
 
 
 async def certificate_details(certificate_id: int) -> dict[str, Any] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import Controller, Request, get, post
@@ -87,9 +88,10 @@ async def _staff_context(
     all_tracks = await registry.track_codes(active_only=False)
     filters = registry.StaffFilter.from_query(query, organisation["roles"], all_tracks)
     today = dt.date.today()
-    result = registry.Page(rows=[], total=0, page=page, pages=1)
+    result = registry.Page(rows=[], total=0, page=1, pages=1)
     if not filters.errors:
         result = await registry.staff_page(organisation["id"], filters, page, today)
+    page = result.page
     base = f"/organisations/{organisation['code']}/staff"
     current = base + (f"?{filters.query_string(page)}" if filters.query_string(page) else "")
     context = {
@@ -317,15 +319,14 @@ class CertificateController(Controller):
         errors: dict[str, str] = {}
         if code and code not in codes:
             errors["organisation"] = _("Choose an organisation from the list.")
-        result = registry.Page(rows=[], total=0, page=page, pages=1)
+        result = registry.Page(rows=[], total=0, page=1, pages=1)
         if not errors:
             result = await registry.pending_queue(code, page)
+        page = result.page
 
         def query(number: int | None) -> str:
-            params = [f"organisation={code}"] if code else []
-            if number:
-                params.append(f"page={number}")
-            return "&".join(params)
+            params = {"organisation": code, "page": str(number) if number else ""}
+            return urlencode({k: v for k, v in params.items() if v})
 
         current = QUEUE_PATH + (f"?{query(page)}" if query(page) else "")
         context = {

@@ -107,13 +107,21 @@ class PolicyController(Controller):
     @post("/simulate", status_code=200)
     async def simulate(self, request: HTMXRequest) -> Template:
         """Which organisations would change level under the draft? Writes nothing."""
-        draft = service.parse_draft(await request.form())
-        if not draft.ok:
-            context = await _context(values=draft.values, errors=draft.errors)
+        form = await request.form()
+        draft = service.parse_draft(form)
+        today = dt.date.today()
+        values = draft.values
+        day, day_error = service.parse_simulation_day(
+            values[service.SIMULATION_DATE_FIELD], draft.policy, today
+        )
+        errors = dict(draft.errors)
+        if day_error:
+            errors[service.SIMULATION_DATE_FIELD] = day_error
+        if errors or draft.policy is None:
+            context = await _context(values=values, errors=errors)
             return _page(request, context, 400, invalid=True)
-        assert draft.policy is not None
-        simulation = await service.simulate(draft.policy, dt.date.today())
-        context = await _context(values=draft.values, simulation=simulation)
+        simulation = await service.simulate(draft.policy, today, day)
+        context = await _context(values=values, simulation=simulation)
         return _page(request, context, 200)
 
     @post("/", status_code=303)

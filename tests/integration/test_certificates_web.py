@@ -228,6 +228,13 @@ async def test_staff_pages_of_fifty(english, users):
     second = await client.get("/organisations/BOSA/staff?page=2", headers={"HX-Request": "true"})
     assert second.text.count('<tr id="staff-') == 5
     assert "p54@bosa.example.be" in second.text
+    # past the last page (however far): the last page
+    for number in ("9", "100000000000000000000"):
+        beyond = await client.get(f"/organisations/BOSA/staff?page={number}")
+        assert beyond.status_code == 200
+        assert "Page 2 of 2" in beyond.text
+        assert beyond.text.count('<tr id="staff-') == 5
+    assert (await client.get("/organisations/BOSA/staff?page=two")).status_code == 400
 
 
 # --- adding and editing staff --------------------------------------------------------------
@@ -506,6 +513,15 @@ async def test_queue_lists_pending_certificates_oldest_first(english, users):
     assert f'id="certificate-{first}"' not in fragment.text
     assert fragment.headers["HX-Push-Url"] == "/certificates/queue?organisation=BOSA&page=1"
     assert (await client.get("/certificates/queue?organisation=NOPE")).status_code == 400
+    odd = await client.get(
+        "/certificates/queue?organisation=A%26B%0D%0AX&page=100000000000000000000",
+        headers={"HX-Request": "true"},
+    )
+    assert odd.status_code == 400
+    assert "Choose an organisation from the list." in odd.text
+    beyond = await client.get("/certificates/queue?page=100000000000000000000")
+    assert beyond.status_code == 200
+    assert "Page 1 of 1" in beyond.text
 
     await client.post("/logout", data={"_csrf_token": client.cookies["csrftoken"]})
     await login(client, users["partner_bosa"])
@@ -645,3 +661,12 @@ async def test_posts_without_csrf_token_are_refused(english, users):
     assert (await certificate(pending))["status"] == "pending"
     assert await certificate_count() == 1
     assert await staff_count() == 1
+
+
+async def test_hr_finds_the_exports_on_the_staff_register(client, users):
+    await login(client, users["hr_bosa"])
+    page = await client.get("/organisations/BOSA/staff")
+    assert page.status_code == 200
+    for href in ("staff.csv", "staff.xlsx", "certificates.csv", "certificates.xlsx"):
+        assert f'href="/organisations/BOSA/{href}"' in page.text
+        assert (await client.get(f"/organisations/BOSA/{href}")).status_code == 200

@@ -286,3 +286,24 @@ async def test_the_command_line_prints_file_line_messages_and_exits_non_zero(tmp
     )
     assert ok.returncode == 0, ok.stderr
     assert "2 new, 0 updated" in ok.stdout
+
+
+async def test_a_pro_partner_cannot_change_a_certificate_dgro_has_decided():
+    await base_data()
+    decided = (
+        "email,track,obtained_on,status,valid_until\nan@bosa.be,AZ,2021-01-01,valid,2027-01-01\n"
+    )
+    assert (await run("certificates", decided)).ok
+    scope = ImportScope(organisation_code="BOSA", may_set_status=False, actor="partner@bosa.be")
+    unchanged = await run("certificates", decided, scope)
+    assert unchanged.ok and (unchanged.created, unchanged.updated) == (0, 1)
+    for changed in (
+        decided.replace(",valid,", ",pending,"),
+        decided.replace("2027-01-01", "2030-01-01"),
+    ):
+        result = await run("certificates", changed, scope)
+        assert [i.message for i in result.issues] == [
+            "this certificate is valid: only DG R&O can change it now"
+        ]
+    rows = await Certificate.select(Certificate.status, Certificate.valid_until)
+    assert rows == [{"status": "valid", "valid_until": dt.date(2027, 1, 1)}]

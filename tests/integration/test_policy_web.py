@@ -255,6 +255,45 @@ async def test_the_simulation_compares_with_the_policy_in_force_on_the_draft_dat
     assert f"Simulation on {TODAY.isoformat()}" in past.text
 
 
+async def test_the_simulation_runs_on_the_day_chosen(client, users):
+    await two_organisations()
+    later = TODAY + dt.timedelta(days=20)
+    await insert_version(later, 8200)
+    await login(client, users["dgro"])
+    # D chosen after the version of `later`: the draft (81.50) is compared with 82.00.
+    response = await post(
+        client, "/policy/simulate", draft(min_qcheck_average="81.50", simulate_on=later.isoformat())
+    )
+    assert f"Simulation on {later.isoformat()}" in response.text
+    assert changed_codes(response.text) == ["FIN"] or changed_codes(response.text) == []
+    assert changed_codes(response.text) == []  # BOSA (81.00) and FIN (79.50) fail both
+    assert f'name="simulate_on" type="date" value="{later.isoformat()}"' in response.text
+    # A past D: within the Q-check window BOSA drops; before the Q-checks nobody changes.
+    recent = (TODAY - dt.timedelta(days=20)).isoformat()
+    response = await post(
+        client, "/policy/simulate", draft(min_qcheck_average="81.50", simulate_on=recent)
+    )
+    assert f"Simulation on {recent}" in response.text
+    assert changed_codes(response.text) == ["BOSA"]
+    before_checks = (TODAY - dt.timedelta(days=35)).isoformat()
+    response = await post(
+        client, "/policy/simulate", draft(min_qcheck_average="81.50", simulate_on=before_checks)
+    )
+    assert changed_codes(response.text) == []
+    assert text_of(response.text, "count-client") == "client certification 0 0"
+    # A bad day is explained next to its field; nothing is simulated.
+    bad = await post(client, "/policy/simulate", draft(simulate_on="31/12/2026"))
+    assert bad.status_code == 400
+    assert re.search(
+        r'id="draft-simulate_on"[^>]*aria-describedby="draft-simulate_on-help '
+        r'draft-simulate_on-error"\s*aria-invalid="true"',
+        bad.text,
+    )
+    assert "Give the date as YYYY-MM-DD" in bad.text
+    assert 'value="31/12/2026"' in bad.text
+    assert "Simulation on" not in bad.text
+
+
 async def test_htmx_gets_the_results_block_and_a_plain_post_the_whole_page(client, users):
     await two_organisations()
     await login(client, users["dgro"])

@@ -13,6 +13,7 @@ from certification.policy import (
     level_counts,
     parse_draft,
     parse_percentage,
+    parse_simulation_day,
     past_date_error,
     simulation_day,
 )
@@ -204,3 +205,13 @@ def test_level_counts_cover_every_level():
         Level.NONE: 0,
     }
     assert list(level_counts([])) == [Level.CLIENT, Level.INDIVIDUAL, Level.NONE]
+
+
+def test_the_simulation_day_is_chosen_or_defaults_to_the_draft_date():
+    draft = Policy(effective_from=DAY + dt.timedelta(days=5))
+    assert parse_simulation_day("", draft, DAY) == (DAY + dt.timedelta(days=5), None)
+    assert parse_simulation_day(" 2020-02-29 ", draft, DAY) == (dt.date(2020, 2, 29), None)
+    day, error = parse_simulation_day("2021-02-29", draft, DAY)
+    assert day is None and error and "YYYY-MM-DD" in error
+    assert parse_simulation_day("", None, DAY) == (None, None)
+    assert parse_draft(form(simulate_on=" 2027-05-01 ")).values["simulate_on"] == "2027-05-01"
