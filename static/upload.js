@@ -1,31 +1,37 @@
 // Upload progress for the import form (templates/exchange/import.html).
-// Without JavaScript the form is an ordinary multipart POST; with htmx it is sent by
-// hx-post, and this script shows how much of the file has been sent. No inline script:
-// the CSP forbids it, so this file listens on the document for htmx's events.
+// An external file because the CSP forbids inline script; without it the form posts normally.
 (function () {
   "use strict";
 
   function uploadForm(element) {
-    return element && element.closest ? element.closest("form.upload-form") : null;
+    return element && element.matches && element.matches("form.upload-form") ? element : null;
   }
 
   function parts(form) {
     return {
-      progress: form.querySelector("progress.upload-progress"),
+      bar: form.querySelector("progress.upload-progress"),
       status: form.querySelector(".upload-status"),
     };
   }
 
   function say(form, text) {
     var status = parts(form).status;
-    if (status) {
+    if (status && status.textContent !== text) {
       status.textContent = text;
     }
   }
 
-  // Refuse a file that is too large before sending it (the server checks again).
+  function stop(form, text) {
+    var bar = parts(form).bar;
+    if (bar) {
+      bar.hidden = true;
+    }
+    say(form, text);
+  }
+
+  // Refuse a file that is too large before sending it, so nobody waits for a refusal.
   document.addEventListener("htmx:beforeRequest", function (event) {
-    var form = uploadForm(event.target);
+    var form = uploadForm(event.detail.elt);
     if (!form) {
       return;
     }
@@ -33,53 +39,71 @@
     var limit = Number(form.dataset.maxBytes || 0);
     if (input && input.files && input.files[0] && limit && input.files[0].size > limit) {
       event.preventDefault();
-      say(form, form.dataset.textTooLarge || "");
-      input.setAttribute("aria-invalid", "true");
+      stop(form, form.dataset.tooLarge || "");
+      input.focus();
       return;
     }
-    var progress = parts(form).progress;
-    if (progress) {
-      progress.value = 0;
-      progress.hidden = false;
+    var bar = parts(form).bar;
+    if (bar) {
+      bar.value = 0;
+      bar.hidden = false;
     }
-    form.dataset.sent = "0";
-    say(form, (form.dataset.textProgress || "").replace("{percent}", "0 %"));
+    form.dataset.lastStep = "-1";
+    form.dataset.uploaded = "";
+    say(form, (form.dataset.uploading || "").replace("{percent}", "0 %"));
   });
 
-  // htmx relays the progress of the upload (and then of the answer) as htmx:xhr:progress.
   document.addEventListener("htmx:xhr:progress", function (event) {
     var form = uploadForm(event.target);
     if (!form || !event.detail || !event.detail.lengthComputable || !event.detail.total) {
       return;
     }
-    if (form.dataset.sent === "1") {
-      return; // the file is sent; these events are the answer coming back
+    if (form.dataset.uploaded) {
+      return; // the download of the answer reports progress too
     }
     var percent = Math.floor((event.detail.loaded / event.detail.total) * 100);
-    var progress = parts(form).progress;
-    if (progress) {
-      progress.value = Math.max(Number(progress.value) || 0, percent);
+    var bar = parts(form).bar;
+    if (bar) {
+      bar.value = percent;
     }
-    if (percent >= 100) {
-      form.dataset.sent = "1";
-      say(form, form.dataset.textChecking || "");
-    } else {
-      say(form, (form.dataset.textProgress || "").replace("{percent}", percent + " %"));
+    if (event.detail.loaded >= event.detail.total) {
+      if (bar) {
+        bar.removeAttribute("value"); // indeterminate while the server checks the rows
+      }
+      form.dataset.uploaded = "1";
+      say(form, form.dataset.checking || "");
+      return;
+    }
+    // Announce every tenth, not every event, so a screen reader is not flooded.
+    var step = Math.floor(percent / 10);
+    if (String(step) !== form.dataset.lastStep) {
+      form.dataset.lastStep = String(step);
+      say(form, (form.dataset.uploading || "").replace("{percent}", step * 10 + " %"));
+    }
+  });
+
+  // A refused import (400) carries the page part with the errors next to the rows: show it.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (uploadForm(event.detail.elt) && event.detail.xhr.status === 400) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
     }
   });
 
   function failed(event) {
-    var form = uploadForm(event.target);
-    if (!form) {
-      return;
+    var form = uploadForm(event.detail.elt);
+    if (form) {
+      stop(form, form.dataset.failed || "");
     }
-    var progress = parts(form).progress;
-    if (progress) {
-      progress.hidden = true;
-    }
-    say(form, form.dataset.textFailed || "");
   }
 
+  document.addEventListener("htmx:responseError", function (event) {
+    var form = uploadForm(event.detail.elt);
+    if (form && event.detail.xhr.status === 413) {
+      stop(form, form.dataset.tooLarge || "");
+      return;
+    }
+    failed(event);
+  });
   document.addEventListener("htmx:sendError", failed);
-  document.addEventListener("htmx:responseError", failed);
 })();

@@ -1,9 +1,9 @@
 """Imports from a web page and exports (CSV, XLSX) of staff, certificates and eligibility.
 
-The import page is the web face of `portal import` (SPEC 5.1): the same validation, the same
-all-or-nothing write, the same messages, shown next to the rows they concern. Exports use the
-import columns, so an exported file imports again unchanged; every text cell is neutralised
-against spreadsheet formulas (`portal.exports.safe_cell`).
+The import page runs the same `certification.importing.import_file` as `portal import`
+(SPEC 5.1): all or nothing, and the same errors, shown next to the rows they belong to.
+Exports use the import's columns, so an exported file can be imported again; every text
+cell is neutralised against spreadsheet formulas (`portal.exports.safe_cell`).
 """
 
 from __future__ import annotations
@@ -11,18 +11,24 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import anyio
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import (
+    HTTPException,
+    NotFoundException,
+    PermissionDeniedException,
+)
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.plugins.flash import flash
-from litestar.plugins.htmx import ClientRedirect, HTMXRequest
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from certification.eligibility import eligibility_for_all
@@ -30,38 +36,39 @@ from certification.importing import (
     COLUMNS,
     KINDS,
     MAX_FILE_BYTES,
+    ImportIssue,
     ImportRefused,
     ImportResult,
     ImportScope,
     import_file,
     read_rows,
 )
-from certification.registry import organisation_by_code
 from certification.tables import Certificate, Organisation, StaffMember
 from portal import audit
-from portal.auth import CurrentUser, Role
+from portal.auth import Role
 from portal.errors import error_response
-from portal.exports import CSV_COLUMNS, _condition_summary, eligibility_csv, safe_cell
-from portal.forms import parse_as_of
+from portal.exports import CSV_COLUMNS, eligibility_csv, safe_cell
 from portal.guards import current_user, requires_dgro, requires_organisation_scope, requires_role
 from portal.i18n import gettext as _
 from portal.templating import wants_fragment
 
-TEMPLATE = "exchange/import.html"
-HEADERS = {"Vary": "HX-Request"}
+# Room for the multipart envelope around a file of the largest size the import accepts.
+MAX_REQUEST_BYTES = MAX_FILE_BYTES + 1024 * 1024
+# Rows with errors shown on the page; the count of all of them is always given.
+MAX_ROWS_SHOWN = 200
+MAX_CELL_CHARS = 120
+ORGANISATION_KINDS = ("staff", "certificates")
+ALLOWED_SUFFIXES = (".csv", ".xlsx")
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
-# Room for the multipart envelope and the other fields around a file of MAX_FILE_BYTES.
-BODY_MARGIN = 1024 * 1024
-MAX_BODY_BYTES = MAX_FILE_BYTES + BODY_MARGIN
-# Rows with errors shown on the page; the count of the others is given.
-MAX_ROWS_SHOWN = 200
-ORGANISATION_KINDS = ("staff", "certificates")
+TEMPLATE = "exchange/import.html"
 
-may_import_for_organisation = requires_role(Role.DGRO, Role.PRO_PARTNER)
-may_export_organisation = requires_role(Role.DGRO, Role.PRO_PARTNER, Role.HR)
-ORGANISATION_IMPORT = [requires_organisation_scope, may_import_for_organisation]
-ORGANISATION_EXPORT = [requires_organisation_scope, may_export_organisation]
+requires_importer = requires_role(Role.DGRO, Role.PRO_PARTNER)
+# Whoever may read the staff register (HR included) may download it.
+requires_register_reader = requires_role(Role.DGRO, Role.PRO_PARTNER, Role.HR)
+
+
+# --- the import page ---------------------------------------------------------------------------
 
 
 def kind_labels() -> dict[str, str]:
@@ -73,194 +80,153 @@ def kind_labels() -> dict[str, str]:
     }
 
 
-# --- the import page ---------------------------------------------------------------------------
-
-
-@dataclass
-class RowProblem:
-    line: int
-    cells: list[str]
-    messages: list[str]
-
-
-@dataclass
-class ImportOutcome:
-    """What the page shows after a refused import."""
-
-    file_name: str
-    header: list[str] = field(default_factory=list)
-    file_messages: list[tuple[int, str]] = field(default_factory=list)
-    rows: list[RowProblem] = field(default_factory=list)
-    error_count: int = 0
-    rows_with_errors: int = 0
-
-    @property
-    def hidden_rows(self) -> int:
-        return self.rows_with_errors - len(self.rows)
-
-
-def describe_issues(file_name: str, data: bytes, result: ImportResult) -> ImportOutcome:
-    """Group the issues by row and put each row's cells (as in the file) beside its messages."""
-    outcome = ImportOutcome(file_name=file_name, error_count=len(result.issues))
-    by_line: dict[int, list[str]] = {}
-    for issue in result.issues:
-        by_line.setdefault(issue.line, []).append(issue.message)
-    header: list[str] = []
-    cells_by_line: dict[int, dict[str, str]] = {}
-    try:
-        header, rows = read_rows(file_name, data)
-    except ImportRefused:
-        rows = []
-    for row in rows:
-        if row.line in by_line:
-            cells_by_line[row.line] = row.values
-    outcome.header = header
-    for line in sorted(by_line):
-        values = cells_by_line.get(line)
-        if values is None:
-            outcome.file_messages.extend((line, message) for message in by_line[line])
-            continue
-        outcome.rows_with_errors += 1
-        if len(outcome.rows) < MAX_ROWS_SHOWN:
-            cells = (
-                [values.get(column, "") for column in header] if "__extra__" not in values else []
-            )
-            outcome.rows.append(RowProblem(line, cells, by_line[line]))
-    return outcome
-
-
-def _user(request: Request) -> CurrentUser:
-    user = current_user(request)
-    assert user is not None  # the guards ran first
-    return user
-
-
-def _file_name(upload: UploadFile) -> str:
-    # Some browsers send the whole path; only the name (and its suffix) matters.
-    return (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
-
-
-def _page_context(
-    request: Request,
-    *,
-    code: str | None,
-    organisation: dict[str, Any] | None,
-    kinds: Sequence[str],
-    kind: str = "",
-    errors: dict[str, str] | None = None,
-    outcome: ImportOutcome | None = None,
-    organisation_codes: Sequence[str] = (),
-) -> dict[str, Any]:
-    user = current_user(request)
-    action = f"/organisations/{code}/import" if code else "/import"
+def kind_notes() -> dict[str, str]:
+    """What a person must know about a kind's columns beyond their names."""
     return {
-        "code": code,
-        "organisation": organisation,
-        "action": action,
-        "kinds": list(kinds),
-        "kind": kind or kinds[0],
-        "kind_labels": kind_labels(),
-        "columns": COLUMNS,
-        "errors": errors or {},
-        "outcome": outcome,
-        "max_bytes": MAX_FILE_BYTES,
-        "max_megabytes": MAX_FILE_BYTES // 2**20,
-        "today": dt.date.today(),
-        "is_dgro": bool(user and user.is_dgro),
-        "organisation_codes": list(organisation_codes),
+        "organisations": _(
+            "organisations: language_roles joined with |, e.g. NL|FR; "
+            "pro_partner_email may be empty."
+        ),
+        "staff": _(
+            "staff: end_date may be empty; language_role is NL, FR or DE and must be a "
+            "language role of the organisation."
+        ),
+        "certificates": _(
+            "certificates: status is pending, valid, suspended or revoked; "
+            "valid_until may be empty."
+        ),
+        "qchecks": _(
+            "qchecks: score is a percentage from 0 to 100 with at most two decimals, "
+            "with a dot (83.25)."
+        ),
     }
 
 
-def _render(request: Request, context: dict[str, Any], status: int) -> Template:
-    if wants_fragment(request):
-        return HTMXBlockTemplate(
-            template_name=TEMPLATE,
-            block_name="result",
-            context=context,
-            status_code=status,
-            headers=HEADERS,
-        )
-    return Template(TEMPLATE, context=context, status_code=status, headers=HEADERS)
+@dataclass
+class ImportPage:
+    """Everything the import template shows; one object for GET, errors and fragments."""
 
+    action: str
+    kinds: tuple[str, ...]
+    organisation: dict[str, Any] | None = None
+    kind: str = ""
+    file_name: str = ""
+    field_errors: dict[str, str] = field(default_factory=dict)
+    result: ImportResult | None = None
+    file_issues: list[ImportIssue] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)
+    bad_rows: list[dict[str, Any]] = field(default_factory=list)
+    bad_row_count: int = 0
+    partner_only: bool = False
+    organisation_codes: list[str] = field(default_factory=list)
 
-def _too_large_message() -> str:
-    return _(
-        "The file is larger than %(size)d MB. Split it into smaller files and import them "
-        "one after the other.",
-        size=MAX_FILE_BYTES // 2**20,
-    )
-
-
-def _request_too_large(request: Request, exc: RequestEntityTooLarge) -> Response:
-    """The framework refused the body before the handler ran: say why, in words."""
-    code = request.path_params.get("code")
-    if wants_fragment(request) and current_user(request) is not None:
-        kinds = ORGANISATION_KINDS if code else KINDS
-        context = _page_context(
-            request,
-            code=code,
-            organisation=None,
-            kinds=kinds,
-            errors={"file": _too_large_message()},
-        )
-        return _render(request, context, 413)
-    return error_response(request, 413, _too_large_message())
-
-
-TOO_LARGE_HANDLERS = {RequestEntityTooLarge: _request_too_large}
+    def context(self) -> dict[str, Any]:
+        return {
+            "page": self,
+            "columns": COLUMNS,
+            "kind_labels": kind_labels(),
+            "kind_notes": kind_notes(),
+            "max_megabytes": MAX_FILE_BYTES // 2**20,
+            "max_bytes": MAX_FILE_BYTES,
+            "max_rows_shown": MAX_ROWS_SHOWN,
+            "today": dt.date.today().isoformat(),
+        }
 
 
 async def _organisation(code: str) -> dict[str, Any]:
-    organisation = await organisation_by_code(code)
-    if organisation is None:
+    row = await Organisation.select().where(Organisation.code == code).first()
+    if row is None:
         raise NotFoundException(_("There is no organisation with code %(code)s.", code=code))
-    return organisation
+    return row
 
 
-async def _handle_import(
-    request: Request,
-    *,
-    code: str | None,
-    organisation: dict[str, Any] | None,
-    kinds: Sequence[str],
-    scope: ImportScope,
-) -> Response:
-    form = await request.form()
-    kind = str(form.get("kind", "")).strip()
-    upload = form.get("file")
-    errors: dict[str, str] = {}
-    if kind not in kinds:
-        errors["kind"] = _("Choose what the file contains from the list.")
-    file_name = _file_name(upload) if isinstance(upload, UploadFile) else ""
-    data = b""
-    if not file_name:
-        errors["file"] = _("Choose a .csv or .xlsx file to import.")
-    else:
-        assert isinstance(upload, UploadFile)
-        data = await upload.read()
-        if len(data) > MAX_FILE_BYTES:
-            context = _page_context(
-                request,
-                code=code,
-                organisation=organisation,
-                kinds=kinds,
-                kind=kind if kind in kinds else "",
-                errors={"file": _too_large_message()},
-            )
-            return _render(request, context, 413)
-        if not data:
-            errors["file"] = _("The file %(name)s is empty.", name=file_name)
-    if errors:
-        context = _page_context(
-            request,
-            code=code,
-            organisation=organisation,
-            kinds=kinds,
-            kind=kind if kind in kinds else "",
-            errors=errors,
+def _is_partner_only(request: Request) -> bool:
+    user = current_user(request)
+    return user is not None and not user.is_dgro
+
+
+async def _organisation_page(request: Request, code: str) -> ImportPage:
+    organisation = await _organisation(code)
+    return ImportPage(
+        action=f"/organisations/{organisation['code']}/import",
+        kinds=ORGANISATION_KINDS,
+        organisation=organisation,
+        partner_only=_is_partner_only(request),
+    )
+
+
+async def _dgro_page() -> ImportPage:
+    codes = await Organisation.select(Organisation.code).order_by(Organisation.code)
+    return ImportPage(
+        action="/import", kinds=KINDS, organisation_codes=[row["code"] for row in codes]
+    )
+
+
+def _scope(request: Request, page: ImportPage) -> ImportScope:
+    user = current_user(request)
+    assert user is not None  # the guards let only logged-in users in
+    if user.is_dgro:
+        return ImportScope(actor=user.email)
+    if page.organisation is None or not user.has_role(Role.PRO_PARTNER):
+        raise PermissionDeniedException(_("Your role does not allow this."))
+    return ImportScope(
+        organisation_code=page.organisation["code"], may_set_status=False, actor=user.email
+    )
+
+
+def _upload_name(upload: UploadFile) -> str:
+    # Some browsers send a whole Windows path; keep the last part only.
+    return upload.filename.replace("\\", "/").rsplit("/", 1)[-1].strip()[:200]
+
+
+def _cell_text(value: str) -> str:
+    if len(value) > MAX_CELL_CHARS:
+        return value[: MAX_CELL_CHARS - 1] + "…"
+    return value
+
+
+def _offending_rows(file_name: str, data: bytes, issues: list[ImportIssue]) -> tuple:
+    """The header and the rows that have errors, with their cells as in the file."""
+    by_line: dict[int, list[str]] = {}
+    for issue in issues:
+        if issue.line > 1:
+            by_line.setdefault(issue.line, []).append(issue.message)
+    if not by_line:
+        return [], [], 0
+    try:
+        header, rows = read_rows(file_name, data)
+    except ImportRefused:
+        # A file refused while reading (e.g. not UTF-8 from line N on): the line and its
+        # message are still listed, without cells.
+        header, rows = [], []
+    cells = {row.line: row.values for row in rows}
+    shown = []
+    for line in sorted(by_line)[:MAX_ROWS_SHOWN]:
+        values = cells.get(line, {})
+        shown.append(
+            {
+                "line": line,
+                "cells": [_cell_text(values.get(column, "")) for column in header],
+                "messages": by_line[line],
+            }
         )
-        return _render(request, context, 400)
+    return header, shown, len(by_line)
 
+
+def _render(request: HTMXRequest, page: ImportPage, status: int) -> Template:
+    headers = {"Vary": "HX-Request"}
+    if wants_fragment(request):
+        return HTMXBlockTemplate(
+            template_name=TEMPLATE,
+            block_name="importer",
+            context=page.context(),
+            status_code=status,
+            headers=headers,
+        )
+    return Template(TEMPLATE, context=page.context(), status_code=status, headers=headers)
+
+
+def _audit_import(request: Request, kind: str, file_name: str) -> Callable:
     actor = audit.Actor.from_connection(request)
 
     async def record(result: ImportResult) -> None:
@@ -272,17 +238,60 @@ async def _handle_import(
             after={"rows": result.rows, "created": result.created, "updated": result.updated},
         )
 
-    result = await import_file(kind, file_name, data, scope, record=record)
+    return record
+
+
+async def _handle_upload(request: HTMXRequest, page: ImportPage) -> Response:
+    scope = _scope(request, page)
+    form = await request.form()
+    page.kind = str(form.get("kind", "")).strip()
+    upload = form.get("file")
+    if page.kind not in page.kinds:
+        if page.kind in KINDS:
+            labels = kind_labels()
+            page.field_errors["kind"] = _(
+                "%(kind)s cannot be imported here; choose one of: %(kinds)s.",
+                kind=labels[page.kind],
+                kinds=", ".join(labels[k] for k in page.kinds),
+            )
+        else:
+            page.field_errors["kind"] = _("Choose what the file contains from the list.")
+        page.kind = ""
+    data = b""
+    too_large = False
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        page.field_errors["file"] = _("Choose a .csv or .xlsx file to import.")
+    else:
+        page.file_name = _upload_name(upload)
+        if Path(page.file_name).suffix.lower() not in ALLOWED_SUFFIXES:
+            page.field_errors["file"] = _(
+                "Only .csv (UTF-8, comma) and .xlsx files can be imported."
+            )
+        else:
+            data = await upload.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:
+                too_large = True
+                page.field_errors["file"] = _too_large_message()
+            elif not data:
+                page.field_errors["file"] = _("The file %(name)s is empty.", name=page.file_name)
+        await upload.close()
+    if page.field_errors:
+        return _render(request, page, 413 if too_large else 400)
+
+    result = await import_file(
+        page.kind,
+        page.file_name,
+        data,
+        scope,
+        record=_audit_import(request, page.kind, page.file_name),
+    )
     if not result.ok:
-        context = _page_context(
-            request,
-            code=code,
-            organisation=organisation,
-            kinds=kinds,
-            kind=kind,
-            outcome=describe_issues(file_name, data, result),
+        page.result = result
+        page.file_issues = [issue for issue in result.issues if issue.line <= 1]
+        page.header, page.bad_rows, page.bad_row_count = await anyio.to_thread.run_sync(
+            _offending_rows, page.file_name, data, result.issues
         )
-        return _render(request, context, 400)
+        return _render(request, page, 400)
 
     flash(
         request,
@@ -294,30 +303,36 @@ async def _handle_import(
         ),
         category="success",
     )
-    target = f"/organisations/{code}/import" if code else "/import"
-    if wants_fragment(request):
-        # htmx: the whole window goes to the page that shows the message.
-        redirect = ClientRedirect(target)
-        redirect.status_code = 200  # htmx acts on HX-Redirect only in a 2xx answer
-        return redirect
-    return Redirect(target, status_code=303)
+    if request.htmx:
+        # The whole page is reloaded, so the message and any counts on it are fresh.
+        return Response(None, status_code=200, headers={"HX-Redirect": page.action})
+    return Redirect(page.action, status_code=303)
 
 
-# --- exports -----------------------------------------------------------------------------------
+def _too_large_message() -> str:
+    return _(
+        "The file is larger than %(size)d MB. Split it into smaller files "
+        "and import them one after the other.",
+        size=MAX_FILE_BYTES // 2**20,
+    )
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """CSV (UTF-8 with a byte order mark, so spreadsheets read accents); formulas neutralised."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(_csv_value(value) for value in row)
-    return buffer.getvalue()
+def _too_large(request: Request, exc: Exception) -> Response:
+    """The framework refused the body before the handler ran (see `MAX_REQUEST_BYTES`)."""
+    return error_response(request, 413, _too_large_message())
 
 
-def _csv_value(value: Any) -> Any:
+UPLOAD_OPTIONS: dict[str, Any] = {
+    "request_max_body_size": MAX_REQUEST_BYTES,
+    "exception_handlers": {RequestEntityTooLarge: _too_large},
+}
+
+
+# --- exports ------------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> Any:
+    """A cell value: dates as YYYY-MM-DD, nothing as empty, formulas neutralised."""
     if value is None:
         return ""
     if isinstance(value, dt.date):
@@ -325,13 +340,26 @@ def _csv_value(value: Any) -> Any:
     return safe_cell(value)
 
 
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """UTF-8 with a byte order mark, so spreadsheets read accents right; imports accept it."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_text(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
 def xlsx_bytes(sheet_title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """A workbook written in write-only mode; text cells neutralised, dates as real dates."""
+    """One sheet; dates as real dates shown YYYY-MM-DD, numbers as numbers, text neutralised."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
+    sheet = workbook.create_sheet(sheet_title)
+    for index in range(len(header)):
+        sheet.column_dimensions[_column_letter(index)].width = 18
     sheet.append(list(header))
     for row in rows:
         cells: list[Any] = []
@@ -340,15 +368,23 @@ def xlsx_bytes(sheet_title: str, header: Sequence[str], rows: Iterable[Sequence[
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = "yyyy-mm-dd"
                 cells.append(cell)
+            elif isinstance(value, str):
+                cells.append(safe_cell(ILLEGAL_CHARACTERS_RE.sub("", value)))
             else:
-                cells.append(safe_cell(value))
+                cells.append(value)
         sheet.append(cells)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _download(content: str | bytes, file_name: str, media_type: str) -> Response:
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _download(content: bytes, file_name: str, media_type: str) -> Response:
     return Response(
         content,
         media_type=media_type,
@@ -360,17 +396,16 @@ def _download(content: str | bytes, file_name: str, media_type: str) -> Response
 
 
 def _export(
-    code: str, what: str, suffix: str, header: Sequence[str], rows: list[tuple]
+    fmt: str, prefix: str, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> Response:
-    name = f"{code}-{what}-{dt.date.today().isoformat()}.{suffix}"
-    if suffix == "csv":
-        return _download(csv_text(header, rows), name, CSV_MEDIA_TYPE)
-    return _download(xlsx_bytes(what, header, rows), name, XLSX_MEDIA_TYPE)
+    name = f"{prefix}-{dt.date.today().isoformat()}.{fmt}"
+    if fmt == "xlsx":
+        return _download(xlsx_bytes(title, header, rows), name, XLSX_MEDIA_TYPE)
+    return _download(csv_bytes(header, rows), name, CSV_MEDIA_TYPE)
 
 
 async def staff_rows(code: str) -> list[tuple]:
-    """The organisation's current staff, in the columns of the staff import."""
-    records = (
+    rows = (
         await StaffMember.select(
             StaffMember.email,
             StaffMember.first_name,
@@ -392,13 +427,12 @@ async def staff_rows(code: str) -> list[tuple]:
             r["start_date"],
             r["end_date"],
         )
-        for r in records
+        for r in rows
     ]
 
 
 async def certificate_rows(code: str) -> list[tuple]:
-    """The certificates of the organisation's staff, in the columns of the certificate import."""
-    records = (
+    rows = (
         await Certificate.select(
             Certificate.staff.email,
             Certificate.track.code,
@@ -407,7 +441,9 @@ async def certificate_rows(code: str) -> list[tuple]:
             Certificate.valid_until,
         )
         .where(Certificate.staff.organisation.code == code)
-        .order_by(Certificate.staff.email, Certificate.track.code, Certificate.obtained_on)
+        .order_by(Certificate.staff.email)
+        .order_by(Certificate.track.code)
+        .order_by(Certificate.obtained_on)
     )
     return [
         (
@@ -417,133 +453,118 @@ async def certificate_rows(code: str) -> list[tuple]:
             r["status"],
             r["valid_until"],
         )
-        for r in records
+        for r in rows
     ]
 
 
-def eligibility_xlsx_rows(rows: list[dict[str, Any]]) -> list[tuple]:
-    """The values of `eligibility_csv`, column for column (CSV_COLUMNS), numbers as numbers."""
-    return [
-        (
-            row["organisation"],
-            row["as_of"],
-            row["eligible_level"],
-            row["granted_level"],
-            row["certified_staff"],
-            row["qcheck_average"],
-            row["qcheck_count"],
-            _condition_summary(row),
-        )
-        for row in rows
-    ]
+NUMERIC_ELIGIBILITY_COLUMNS = {"certified_staff": int, "qcheck_count": int, "qcheck_average": float}
+
+
+def eligibility_sheet_rows(text: str) -> list[list[Any]]:
+    """The rows of `eligibility_csv` (one source for the columns), numbers as numbers."""
+    records = list(csv.reader(io.StringIO(text)))[1:]
+    out = []
+    for record in records:
+        row: list[Any] = []
+        for column, value in zip(CSV_COLUMNS, record, strict=True):
+            convert = NUMERIC_ELIGIBILITY_COLUMNS.get(column)
+            row.append(convert(value) if convert and value != "" else value)
+        out.append(row)
+    return out
+
+
+def _as_of(raw: str | None) -> dt.date:
+    if not raw:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise HTTPException(
+            status_code=400,
+            detail=_("as_of %(value)s is not a date in the form YYYY-MM-DD.", value=raw[:40]),
+        ) from None
+
+
+# --- routes -------------------------------------------------------------------------------------
 
 
 class ExchangeController(Controller):
-    path = "/"
     include_in_schema = False
-
-    # --- import ---------------------------------------------------------------------------
 
     @get("/import", guards=[requires_dgro], name="import")
     async def import_page(self, request: HTMXRequest) -> Template:
-        """DG R&O's import page: organisations, staff, certificates and Q-checks."""
-        codes = await Organisation.select(Organisation.code).order_by(Organisation.code)
-        context = _page_context(
-            request,
-            code=None,
-            organisation=None,
-            kinds=KINDS,
-            organisation_codes=[row["code"] for row in codes],
-        )
-        return Template(TEMPLATE, context=context, headers=HEADERS)
+        return _render(request, await _dgro_page(), 200)
 
-    @post(
-        "/import",
-        guards=[requires_dgro],
-        status_code=303,
-        request_max_body_size=MAX_BODY_BYTES,
-        exception_handlers=TOO_LARGE_HANDLERS,  # type: ignore[arg-type]
-    )
+    @post("/import", guards=[requires_dgro], status_code=303, **UPLOAD_OPTIONS)
     async def import_upload(self, request: HTMXRequest) -> Response:
-        """Import a file of any kind for every organisation (DG R&O)."""
-        scope = ImportScope(actor=_user(request).email)
-        return await _handle_import(request, code=None, organisation=None, kinds=KINDS, scope=scope)
+        return await _handle_upload(request, await _dgro_page())
 
-    @get("/organisations/{code:str}/import", guards=ORGANISATION_IMPORT, name="organisation_import")
+    @get(
+        "/organisations/{code:str}/import",
+        guards=[requires_importer, requires_organisation_scope],
+        name="organisation_import",
+    )
     async def organisation_import_page(self, request: HTMXRequest, code: FromPath[str]) -> Template:
-        """An organisation's import page: its staff and certificates."""
-        organisation = await _organisation(code)
-        context = _page_context(
-            request, code=code, organisation=organisation, kinds=ORGANISATION_KINDS
-        )
-        return Template(TEMPLATE, context=context, headers=HEADERS)
+        return _render(request, await _organisation_page(request, code), 200)
 
     @post(
         "/organisations/{code:str}/import",
-        guards=ORGANISATION_IMPORT,
+        guards=[requires_importer, requires_organisation_scope],
         status_code=303,
-        request_max_body_size=MAX_BODY_BYTES,
-        exception_handlers=TOO_LARGE_HANDLERS,  # type: ignore[arg-type]
+        **UPLOAD_OPTIONS,
     )
     async def organisation_import_upload(
         self, request: HTMXRequest, code: FromPath[str]
     ) -> Response:
-        """Import staff or certificates of this organisation only.
+        return await _handle_upload(request, await _organisation_page(request, code))
 
-        A PRO Partner's certificates stay pending until DG R&O verifies them.
-        """
+    @get(
+        ["/organisations/{code:str}/staff.csv", "/organisations/{code:str}/staff.xlsx"],
+        guards=[requires_register_reader, requires_organisation_scope],
+        name="staff_export",
+    )
+    async def staff_export(self, request: Request, code: FromPath[str]) -> Response:
         organisation = await _organisation(code)
-        user = _user(request)
-        if user.is_dgro:
-            scope = ImportScope(organisation_code=code, actor=user.email)
-        else:
-            scope = ImportScope(organisation_code=code, may_set_status=False, actor=user.email)
-        return await _handle_import(
-            request, code=code, organisation=organisation, kinds=ORGANISATION_KINDS, scope=scope
-        )
-
-    # --- exports of one organisation ------------------------------------------------------
-
-    @get("/organisations/{code:str}/staff.csv", guards=ORGANISATION_EXPORT)
-    async def staff_csv(self, code: FromPath[str]) -> Response:
-        """The organisation's staff in the columns of the staff import."""
-        await _organisation(code)
-        return _export(code, "staff", "csv", COLUMNS["staff"], await staff_rows(code))
-
-    @get("/organisations/{code:str}/staff.xlsx", guards=ORGANISATION_EXPORT)
-    async def staff_xlsx(self, code: FromPath[str]) -> Response:
-        await _organisation(code)
-        return _export(code, "staff", "xlsx", COLUMNS["staff"], await staff_rows(code))
-
-    @get("/organisations/{code:str}/certificates.csv", guards=ORGANISATION_EXPORT)
-    async def certificates_csv(self, code: FromPath[str]) -> Response:
-        """The certificates of the organisation's staff in the columns of the certificate import."""
-        await _organisation(code)
+        rows = await staff_rows(organisation["code"])
         return _export(
-            code, "certificates", "csv", COLUMNS["certificates"], await certificate_rows(code)
+            _format(request), f"{organisation['code']}-staff", "staff", COLUMNS["staff"], rows
         )
 
-    @get("/organisations/{code:str}/certificates.xlsx", guards=ORGANISATION_EXPORT)
-    async def certificates_xlsx(self, code: FromPath[str]) -> Response:
-        await _organisation(code)
+    @get(
+        [
+            "/organisations/{code:str}/certificates.csv",
+            "/organisations/{code:str}/certificates.xlsx",
+        ],
+        guards=[requires_register_reader, requires_organisation_scope],
+        name="certificates_export",
+    )
+    async def certificates_export(self, request: Request, code: FromPath[str]) -> Response:
+        organisation = await _organisation(code)
+        rows = await certificate_rows(organisation["code"])
         return _export(
-            code, "certificates", "xlsx", COLUMNS["certificates"], await certificate_rows(code)
+            _format(request),
+            f"{organisation['code']}-certificates",
+            "certificates",
+            COLUMNS["certificates"],
+            rows,
         )
 
-    # --- eligibility of every organisation (DG R&O) ----------------------------------------
-
-    @get("/eligibility.csv", guards=[requires_dgro])
-    async def eligibility_csv_export(self, as_of: FromQuery[str | None] = None) -> Response:
-        """SPEC 5.2's CSV: one row per organisation."""
-        day = parse_as_of(as_of)
+    @get("/eligibility.csv", guards=[requires_dgro], name="eligibility_csv")
+    async def eligibility_csv_export(self, request: Request) -> Response:
+        day = _as_of(request.query_params.get("as_of"))
         rows = [r.as_dict() for r in await eligibility_for_all(day)]
-        return _download(
-            eligibility_csv(rows), f"eligibility-{day.isoformat()}.csv", CSV_MEDIA_TYPE
+        content = ("\ufeff" + eligibility_csv(rows)).encode("utf-8")
+        return _download(content, f"eligibility-{day.isoformat()}.csv", CSV_MEDIA_TYPE)
+
+    @get("/eligibility.xlsx", guards=[requires_dgro], name="eligibility_xlsx")
+    async def eligibility_xlsx_export(self, request: Request) -> Response:
+        day = _as_of(request.query_params.get("as_of"))
+        rows = [r.as_dict() for r in await eligibility_for_all(day)]
+        content = xlsx_bytes(
+            "eligibility", CSV_COLUMNS, eligibility_sheet_rows(eligibility_csv(rows))
         )
-
-    @get("/eligibility.xlsx", guards=[requires_dgro])
-    async def eligibility_xlsx_export(self, as_of: FromQuery[str | None] = None) -> Response:
-        day = parse_as_of(as_of)
-        rows = [r.as_dict() for r in await eligibility_for_all(day)]
-        content = xlsx_bytes("eligibility", CSV_COLUMNS, eligibility_xlsx_rows(rows))
         return _download(content, f"eligibility-{day.isoformat()}.xlsx", XLSX_MEDIA_TYPE)
+
+
+def _format(request: Request) -> str:
+    return "xlsx" if request.url.path.endswith(".xlsx") else "csv"

@@ -98,8 +98,9 @@ async def test_partner_page_offers_staff_and_certificates_only(english, users):
     assert "all or nothing" in page.text
     assert "<progress" in page.text
     assert '<script src="/static/upload.js" defer></script>' in page.text
-    for column in ("organisation_code", "language_role", "valid_until"):
-        assert f"<code>{column}</code>" in page.text
+    assert "<code>organisation_code,email,first_name,last_name,language_role," in page.text
+    assert "<code>email,track,obtained_on,status,valid_until</code>" in page.text
+    assert "pending until DG R&O verifies them" in page.text
     assert "/organisations/BOSA/staff.csv" in page.text
     assert (await english.get("/static/upload.js")).status_code == 200
 
@@ -183,7 +184,7 @@ async def test_errors_come_back_as_a_fragment_for_htmx(english, users):
     )
     assert response.status_code == 400
     assert "<html" not in response.text
-    assert response.text.lstrip().startswith('<div id="import-area">')
+    assert response.text.lstrip().startswith('<section id="importer"')
     assert "start_date is empty" in response.text
     good = await upload(
         english, "/organisations/BOSA/import", "staff", STAFF_CSV, headers={"HX-Request": "true"}
@@ -191,6 +192,34 @@ async def test_errors_come_back_as_a_fragment_for_htmx(english, users):
     assert good.status_code == 200
     assert good.headers["HX-Redirect"] == "/organisations/BOSA/import"
     assert len(await staff_emails()) == 2
+
+
+async def test_only_the_first_rows_with_errors_are_listed(english, users, monkeypatch):
+    monkeypatch.setattr(exchange, "MAX_ROWS_SHOWN", 2)
+    await login(english, users["partner_bosa"])
+    text = STAFF_HEADER + "".join(
+        f"BOSA,p{n}@bosa.example.be,P,Q,NL,2020-01-0{n},2019-01-01\n" for n in range(1, 6)
+    )
+    response = await upload(english, "/organisations/BOSA/import", "staff", text)
+    assert response.status_code == 400
+    assert 'id="line-2"' in response.text and 'id="line-3"' in response.text
+    assert 'id="line-4"' not in response.text
+    assert "5 errors in people.csv" in response.text
+    assert "3 more rows have errors and are not shown." in response.text
+
+
+async def test_the_page_renders_in_dutch_and_french(client, users):
+    await login(client, users["partner_bosa"])
+    for language, word in (
+        ("nl", "Er werd niets geïmporteerd"),
+        ("fr", "Rien n&#39;a été importé"),
+    ):
+        client.cookies.set("portal_lang", language)
+        page = await client.get("/organisations/BOSA/import")
+        assert page.status_code == 200
+        bad = await upload(client, "/organisations/BOSA/import", "staff", STAFF_HEADER + "x\n")
+        assert bad.status_code == 400
+        assert word in bad.text or html.unescape(word) in bad.text
 
 
 async def test_file_level_errors_are_listed_above(english, users):
@@ -206,7 +235,8 @@ async def test_file_level_errors_are_listed_above(english, users):
         english, "/organisations/BOSA/import", "staff", "whatever", name="people.txt"
     )
     assert wrong_type.status_code == 400
-    assert "only .csv and .xlsx files can be imported" in wrong_type.text
+    assert 'id="import-file-error"' in wrong_type.text
+    assert "Only .csv (UTF-8, comma) and .xlsx files can be imported." in wrong_type.text
 
 
 async def test_missing_file_or_kind_is_shown_next_to_the_field(english, users):
@@ -239,6 +269,7 @@ async def test_partner_cannot_import_organisations_qchecks_or_other_organisation
     for kind in ("organisations", "qchecks"):
         response = await upload(english, "/organisations/BOSA/import", kind, STAFF_CSV)
         assert response.status_code == 400
+        assert "cannot be imported here; choose one of: Staff, Certificates." in response.text
     refused = await upload(english, "/import", "staff", STAFF_CSV)
     assert refused.status_code == 403
     other = await upload(english, "/organisations/FIN/import", "staff", FIN_STAFF)
@@ -385,19 +416,24 @@ async def test_formulas_are_neutralised_in_csv_and_xlsx(english, users):
         "staff",
         STAFF_HEADER
         + "BOSA,evil@bosa.example.be,=cmd(),+SUM(A1),NL,2020-01-01,\n"
-        + "BOSA,tab@bosa.example.be,@home,-minus,FR,2020-01-01,\n",
+        + "BOSA,tab@bosa.example.be,@home,-minus,FR,2020-01-01,\n"
+        + "BOSA,bell@bosa.example.be,Ring\x07,Bell,NL,2020-01-01,\n",
     )
     await login(english, users["hr_bosa"])
     export = await english.get("/organisations/BOSA/staff.csv")
     assert export.status_code == 200
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
-    assert rows[1][2:4] == ["'=cmd()", "'+SUM(A1)"]
-    assert rows[2][2:4] == ["'@home", "'-minus"]
+    names = {row[1]: row[2:4] for row in rows[1:]}
+    assert names["evil@bosa.example.be"] == ["'=cmd()", "'+SUM(A1)"]
+    assert names["tab@bosa.example.be"] == ["'@home", "'-minus"]
     workbook = await english.get("/organisations/BOSA/staff.xlsx")
+    assert workbook.status_code == 200
     sheet = load_workbook(io.BytesIO(workbook.content)).worksheets[0]
-    values = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert values[1][2:4] == ["'=cmd()", "'+SUM(A1)"]
-    assert values[2][2:4] == ["'@home", "'-minus"]
+    names = {row[1]: list(row[2:4]) for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert names["evil@bosa.example.be"] == ["'=cmd()", "'+SUM(A1)"]
+    assert names["tab@bosa.example.be"] == ["'@home", "'-minus"]
+    # a control character XLSX cannot hold is left out instead of failing the export
+    assert names["bell@bosa.example.be"] == ["Ring", "Bell"]
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
@@ -408,7 +444,8 @@ async def test_eligibility_exports(english, users):
     assert export.headers["content-disposition"] == (
         'attachment; filename="eligibility-2026-06-30.csv"'
     )
-    rows = list(csv.reader(io.StringIO(export.text)))
+    assert export.content.startswith("\ufeff".encode())  # spreadsheets then read UTF-8
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert rows[0] == [
         "organisation",
         "as_of",
@@ -448,6 +485,7 @@ async def test_export_access(english, users):
     assert (await english.get("/organisations/BOSA/staff.csv")).status_code == 403
     await english.post("/logout", data={"_csrf_token": english.cookies["csrftoken"]})
     await login(english, users["hr_bosa"])
+    assert (await english.get("/organisations/BOSA/staff.xlsx")).status_code == 200
     assert (await english.get("/organisations/BOSA/certificates.csv")).status_code == 200
     assert (await english.get("/organisations/FIN/staff.csv")).status_code == 403
     await english.post("/logout", data={"_csrf_token": english.cookies["csrftoken"]})
@@ -457,17 +495,17 @@ async def test_export_access(english, users):
 
 
 async def test_a_body_over_the_framework_limit_gets_a_clear_413(english, users):
+    megabytes = exchange.MAX_FILE_BYTES // 2**20
     await login(english, users["partner_bosa"])
     body = b'--b\r\nContent-Disposition: form-data; name="kind"\r\n\r\nstaff\r\n--b--\r\n'
     headers = {
         "Content-Type": "multipart/form-data; boundary=b",
-        "Content-Length": str(exchange.MAX_BODY_BYTES + 1),
+        "Content-Length": str(exchange.MAX_REQUEST_BYTES + 1),
     }
     for extra in ({}, {"HX-Request": "true"}):
         response = await english.post(
             "/organisations/BOSA/import", content=body, headers={**headers, **extra}
         )
         assert response.status_code == 413
-        assert "The file is larger than 128 MB" in response.text
-        assert ("<html" in response.text) is not bool(extra)  # htmx gets the form fragment
+        assert f"The file is larger than {megabytes} MB" in response.text
     assert await staff_emails() == []

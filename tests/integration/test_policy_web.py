@@ -260,13 +260,14 @@ async def test_the_simulation_runs_on_the_day_chosen(client, users):
     later = TODAY + dt.timedelta(days=20)
     await insert_version(later, 8200)
     await login(client, users["dgro"])
-    # D chosen after the version of `later`: the draft (81.50) is compared with 82.00.
+    # D chosen on the day of the version of `later` (82.00), whatever the draft's date.
     response = await post(
-        client, "/policy/simulate", draft(min_qcheck_average="81.50", simulate_on=later.isoformat())
+        client, "/policy/simulate", draft(min_qcheck_average="81", simulate_on=later.isoformat())
     )
     assert f"Simulation on {later.isoformat()}" in response.text
-    assert changed_codes(response.text) == ["FIN"] or changed_codes(response.text) == []
-    assert changed_codes(response.text) == []  # BOSA (81.00) and FIN (79.50) fail both
+    assert changed_codes(response.text) == ["BOSA"]
+    assert "actual 81.00; required 82.00 → 81.00" in text_of(response.text, "change-BOSA")
+    assert "(rises)" in text_of(response.text, "change-BOSA")
     assert f'name="simulate_on" type="date" value="{later.isoformat()}"' in response.text
     # A past D: within the Q-check window BOSA drops; before the Q-checks nobody changes.
     recent = (TODAY - dt.timedelta(days=20)).isoformat()
