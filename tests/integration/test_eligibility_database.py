@@ -116,6 +116,8 @@ async def test_api_eligibility_scope_and_bad_dates(client, users):
     assert own.status_code == 200
     assert own.json()["eligible_level"] == "none"
     assert (await client.get("/api/v1/organisations/FIN/eligibility")).status_code == 403
-    bad = await client.get("/api/v1/organisations/BOSA/eligibility?as_of=31-12-2026")
+    bad = await client.get(
+        "/api/v1/organisations/BOSA/eligibility?as_of=31-12-2026", headers={"Accept-Language": "en"}
+    )
     assert bad.status_code == 400
     assert "YYYY-MM-DD" in bad.json()["detail"]
