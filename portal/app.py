@@ -28,6 +28,7 @@ from portal.controllers.home import HomeController
 from portal.controllers.language import LanguageController
 from portal.controllers.organisations import OrganisationController
 from portal.controllers.policy import PolicyController
+from portal.controllers.tracks import TrackController
 from portal.database import current_engine
 from portal.errors import EXCEPTION_HANDLERS
 from portal.guards import PUBLIC
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CertificateController,
             PolicyController,
             ExchangeController,
+            TrackController,
             ApiV1Controller,
             *_static_routers(),
         ],
