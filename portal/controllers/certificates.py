@@ -16,7 +16,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from certification import registry
-from certification.registry import Action
+from certification.registry import ACTIONS, Action
 from certification.tables import Organisation
 from portal import audit
 from portal.auth import CurrentUser, Role
@@ -357,32 +357,17 @@ class CertificateController(Controller):
             )
         return Template(QUEUE_TEMPLATE, context=context, status_code=status, headers=HEADERS)
 
-    @post("/certificates/{certificate_id:int}/verify", guards=[requires_dgro], status_code=303)
-    async def verify(self, request: Request, certificate_id: FromPath[int]) -> Template | Redirect:
-        """pending → valid."""
-        return await _decide(request, certificate_id, Action.VERIFY)
-
-    @post("/certificates/{certificate_id:int}/reject", guards=[requires_dgro], status_code=303)
-    async def reject(self, request: Request, certificate_id: FromPath[int]) -> Template | Redirect:
-        """pending → revoked, with a reason."""
-        return await _decide(request, certificate_id, Action.REJECT)
-
-    @post("/certificates/{certificate_id:int}/suspend", guards=[requires_dgro], status_code=303)
-    async def suspend(self, request: Request, certificate_id: FromPath[int]) -> Template | Redirect:
-        """valid → suspended, with a reason."""
-        return await _decide(request, certificate_id, Action.SUSPEND)
-
-    @post("/certificates/{certificate_id:int}/revoke", guards=[requires_dgro], status_code=303)
-    async def revoke(self, request: Request, certificate_id: FromPath[int]) -> Template | Redirect:
-        """valid or suspended → revoked, with a reason."""
-        return await _decide(request, certificate_id, Action.REVOKE)
-
-    @post("/certificates/{certificate_id:int}/reinstate", guards=[requires_dgro], status_code=303)
-    async def reinstate(
-        self, request: Request, certificate_id: FromPath[int]
+    @post(
+        "/certificates/{certificate_id:int}/{action:str}", guards=[requires_dgro], status_code=303
+    )
+    async def decide(
+        self, request: Request, certificate_id: FromPath[int], action: FromPath[str]
     ) -> Template | Redirect:
-        """suspended → valid."""
-        return await _decide(request, certificate_id, Action.REINSTATE)
+        """verify, reject, suspend, revoke or reinstate; registry.next_status says which may
+        follow which, and which need a reason."""
+        if action not in ACTIONS:
+            raise NotFoundException(_("There is no such decision."))
+        return await _decide(request, certificate_id, action)
 
 
 def _decided_message(action: str, track: str, name: str) -> str:

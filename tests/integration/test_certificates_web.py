@@ -670,3 +670,9 @@ async def test_hr_finds_the_exports_on_the_staff_register(client, users):
     for href in ("staff.csv", "staff.xlsx", "certificates.csv", "certificates.xlsx"):
         assert f'href="/organisations/BOSA/{href}"' in page.text
         assert (await client.get(f"/organisations/BOSA/{href}")).status_code == 200
+
+
+async def test_an_unknown_decision_is_not_found(client, users):
+    await login(client, users["dgro"])
+    response = await client.post("/certificates/1/approve", data={"_csrf_token": client.cookies["csrftoken"]})
+    assert response.status_code == 404
