@@ -674,5 +674,7 @@ async def test_hr_finds_the_exports_on_the_staff_register(client, users):
 
 async def test_an_unknown_decision_is_not_found(client, users):
     await login(client, users["dgro"])
-    response = await client.post("/certificates/1/approve", data={"_csrf_token": client.cookies["csrftoken"]})
+    response = await client.post(
+        "/certificates/1/approve", data={"_csrf_token": client.cookies["csrftoken"]}
+    )
     assert response.status_code == 404
