@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_DOWN, Decimal
+
 from certification.rules import Condition, Level
 from portal.i18n import gettext as _
 from portal.i18n import ngettext
 
 
 def format_average(value: float | None) -> str:
-    """Two decimals, truncated: 79.996 reads 79.99, never 80.00."""
+    """Two decimals, truncated: 79.996 reads 79.99, never 80.00.
+
+    Decimal from the float's shortest repr: `int(79.99 * 100)` is 7998, because
+    79.99 * 100 is 7998.999… in binary.
+    """
     if value is None:
         return "—"
-    return f"{int(value * 100) / 100:.2f}"
+    return str(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_DOWN))
 
 
 def level_label(level: Level | str) -> str:

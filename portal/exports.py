@@ -7,6 +7,8 @@ import io
 import json
 from typing import Any
 
+from portal.explain import format_average
+
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -26,13 +28,6 @@ def _condition_summary(row: dict[str, Any]) -> str:
     return "; ".join(
         f"{c['code']} {c['actual']}/{c['required']}" for c in row["conditions"] if not c["met"]
     )
-
-
-def _average(value: float | None) -> str:
-    # Truncated, never rounded up: 79.996 must not read as 80.00.
-    if value is None:
-        return ""
-    return f"{int(value * 100) / 100:.2f}"
 
 
 CSV_COLUMNS = (
@@ -76,7 +71,7 @@ def eligibility_table(rows: list[dict[str, Any]]) -> str:
             r["eligible_level"],
             r["granted_level"],
             str(r["certified_staff"]),
-            _average(r["qcheck_average"]) or "—",
+            format_average(r["qcheck_average"]),
             str(r["qcheck_count"]),
             _condition_summary(r) or "—",
         )

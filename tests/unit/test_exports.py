@@ -38,3 +38,21 @@ def test_table_truncates_the_average():
     table = eligibility_table([row])
     assert "79.99" in table
     assert "80.00" not in table
+
+
+@pytest.mark.parametrize(
+    ("hundredths_sum", "count", "shown"),
+    [
+        (7999, 1, "79.99"),  # int(79.99 * 100) would read 79.98
+        (8237, 1, "82.37"),
+        (8029, 1, "80.29"),
+        (8000 + 8000 + 7999, 3, "79.99"),  # 79.9966…: never 80.00
+        (8000, 1, "80.00"),
+        (10000, 1, "100.00"),
+        (1, 3, "0.00"),
+    ],
+)
+def test_averages_are_truncated_exactly(hundredths_sum, count, shown):
+    from portal.explain import format_average
+
+    assert format_average(hundredths_sum / count / 100) == shown
