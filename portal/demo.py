@@ -7,13 +7,6 @@ from dataclasses import dataclass
 
 from portal.users import save_user
 
-DEMO_ORGANISATIONS = [
-    ("BOSA", "FOD Beleid en Ondersteuning", "SPF Stratégie et Appui", "NL|FR"),
-    ("FIN", "FOD Financiën", "SPF Finances", "NL|FR"),
-    ("MOBILIT", "FOD Mobiliteit en Vervoer", "SPF Mobilité et Transports", "NL|FR"),
-    ("OSTBEL", "Dienst Oost-België", "Service Belgique de l'Est", "NL|FR|DE"),
-]
-
 
 @dataclass(frozen=True)
 class DemoUser:
@@ -52,6 +45,10 @@ FIN,FOD Financiën,SPF Finances,NL|FR,partner@fin.demo.portal.be
 MOBILIT,FOD Mobiliteit en Vervoer,SPF Mobilité et Transports,NL|FR,partner@mobilit.demo.portal.be
 OSTBEL,Dienst Oost-België,Service Belgique de l'Est,NL|FR|DE,
 """
+# (code, name_nl, name_fr, language_roles), read from the CSV above (the tests use it).
+DEMO_ORGANISATIONS = [
+    tuple(line.split(",")[:4]) for line in DEMO_ORGANISATION_CSV.strip().splitlines()[1:]
+]
 DEMO_STAFF_CSV = """organisation_code,email,first_name,last_name,language_role,start_date,end_date
 BOSA,staff@bosa.demo.portal.be,Sam,Staff,NL,2019-03-01,
 BOSA,evaluator@bosa.demo.portal.be,Eva,Evaluator,NL,2018-09-01,

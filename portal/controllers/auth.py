@@ -59,6 +59,9 @@ class AuthController(Controller):
             await audit.record(
                 audit.Actor.from_connection(request), "login", table="portal_user", key=user.email
             )
+        # Expired sessions and rate-limit counters are swept at each login: no cron needed.
+        for store_name in ("sessions", "rate_limit"):
+            await request.app.stores.get(store_name).delete_expired()  # type: ignore[attr-defined]
         flash(request, _("Welcome, %(name)s.", name=user.full_name), category="success")
         return Redirect(target, status_code=303)
 

@@ -30,6 +30,10 @@ async def log_out(page: Page) -> None:
     await expect(page).to_have_url(re.compile(r"/login$"))
 
 
+def menu(page: Page):
+    return page.get_by_role("navigation", name="Main navigation")
+
+
 def condition(page: Page, code: str):
     return page.locator(f"#condition-{code.replace(':', '-')}")
 
@@ -42,7 +46,7 @@ async def test_register_verify_and_see_the_new_level(page: Page):
     )
     await expect(page.locator("dd").nth(1)).to_contain_text("individual certification")
 
-    await page.get_by_role("link", name="Staff and certificates").click()
+    await menu(page).get_by_role("link", name="Staff and certificates").click()
     row = page.locator("tr", has_text="lucie.dubois@bosa.demo.portal.be")
     await row.locator("summary", has_text="Register a certificate").click()
     await row.get_by_label("Track").select_option("SELTEST")
@@ -57,7 +61,7 @@ async def test_register_verify_and_see_the_new_level(page: Page):
     await log_out(page)
 
     await log_in(page, DGRO)
-    await page.get_by_role("link", name="Verification queue").click()
+    await menu(page).get_by_role("link", name="Verification queue").click()
     for email in ("lucie.dubois@bosa.demo.portal.be", "staff@bosa.demo.portal.be"):
         queued = page.locator("tr", has_text=email)
         await queued.get_by_role("button", name=re.compile("^Verify")).click()

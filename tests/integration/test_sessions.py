@@ -167,3 +167,14 @@ async def test_login_attempts_are_rate_limited_with_a_clear_page(users):
         assert statuses == [400, 400, 400, 429]
         assert "Wait a minute" in response.text or "minuut" in response.text
         assert "text/html" in response.headers["content-type"]
+
+
+async def test_expired_sessions_are_swept_at_the_next_login(client, users):
+    await StoreEntry.insert(
+        StoreEntry(key="sessions:old", value=b"{}", expires_at=int(time.time()) - 60),
+        StoreEntry(key="sessions:kept", value=b"{}", expires_at=int(time.time()) + 600),
+    )
+    await login(client, users["dgro"])
+    keys = await session_rows()
+    assert "sessions:old" not in keys
+    assert "sessions:kept" in keys
