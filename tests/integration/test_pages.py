@@ -63,11 +63,13 @@ async def test_full_page_for_a_normal_request_and_fragment_for_htmx(client, user
     assert 'id="results"' in full.text
     assert full.headers["vary"] == "HX-Request"
 
-    fragment = await client.get("/audit?action=login", headers={"HX-Request": "true"})
+    fragment = await client.get(
+        "/audit?action=login", headers={"HX-Request": "true", "Accept-Language": "en"}
+    )
     assert fragment.status_code == 200
     assert fragment.text.lstrip().startswith('<section id="results"')
     assert "<html" not in fragment.text
-    assert "1 entry" in fragment.text or "1 registratie" in fragment.text
+    assert "1 entry" in fragment.text
     assert fragment.headers["HX-Push-Url"] == "/audit?action=login&page=1"
 
     boosted = await client.get("/audit", headers={"HX-Request": "true", "HX-Boosted": "true"})
@@ -87,8 +89,8 @@ async def test_audit_pages_work_without_javascript(client, users):
     await AuditEntry.insert(
         *[AuditEntry(action="bulk_test", actor_email="x@example.be") for _ in range(120)]
     )
-    first = await client.get("/audit?action=bulk_test")
-    assert "Page 1 of 3" in first.text or "Pagina 1 van 3" in first.text
+    first = await client.get("/audit?action=bulk_test", headers={"Accept-Language": "en"})
+    assert "Page 1 of 3" in first.text
     assert 'href="/audit?action=bulk_test&amp;page=2"' in first.text
     last = await client.get("/audit?action=bulk_test&page=3")
     assert last.text.count("<td>bulk_test</td>") == 20
