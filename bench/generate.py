@@ -15,6 +15,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from certification.importing import COLUMNS
 from certification.rules import (
     CertificateFacts,
     OrganisationFacts,
@@ -107,7 +108,7 @@ def write_csv(data: Dataset, folder: Path) -> dict[str, Path]:
     }
     with paths["organisations"].open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["code", "name_nl", "name_fr", "language_roles", "pro_partner_email"])
+        writer.writerow(COLUMNS["organisations"])
         for organisation in data.organisations:
             nl, fr, partner = data.names[organisation.code]
             writer.writerow(
@@ -115,17 +116,7 @@ def write_csv(data: Dataset, folder: Path) -> dict[str, Path]:
             )
     with paths["staff"].open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "organisation_code",
-                "email",
-                "first_name",
-                "last_name",
-                "language_role",
-                "start_date",
-                "end_date",
-            ]
-        )
+        writer.writerow(COLUMNS["staff"])
         for member in data.staff:
             writer.writerow(
                 [
@@ -141,7 +132,7 @@ def write_csv(data: Dataset, folder: Path) -> dict[str, Path]:
     seen: set[tuple[int, str, dt.date]] = set()
     with paths["certificates"].open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["email", "track", "obtained_on", "status", "valid_until"])
+        writer.writerow(COLUMNS["certificates"])
         for cert in data.certificates:
             key = (cert.staff_id, cert.track, cert.obtained_on)
             if key in seen:
@@ -158,17 +149,7 @@ def write_csv(data: Dataset, folder: Path) -> dict[str, Path]:
             )
     with paths["qchecks"].open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "selection_reference",
-                "organisation_code",
-                "consultant_email",
-                "language_role",
-                "closed_on",
-                "checked_on",
-                "score",
-            ]
-        )
+        writer.writerow(COLUMNS["qchecks"])
         for qcheck, (reference, role, closed) in zip(data.qchecks, data.qcheck_meta, strict=True):
             writer.writerow(
                 [
