@@ -7,8 +7,8 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
-DOMAIN_PACKAGES := certification qchecks competencies cycles
-SOURCES := portal $(DOMAIN_PACKAGES) templates
+AREAS := core organisations accounts certification qchecks competencies cycles
+SOURCES := portal $(AREAS) templates
 
 .PHONY: run test setup lint test-sqlite test-postgres test-browser translations \
         extract-messages migrations bench clean
@@ -35,23 +35,23 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-## translations: compile the NL/FR/EN catalogues (portal/translations/*/LC_MESSAGES/messages.po)
+## translations: compile the NL/FR/EN catalogues (core/translations/*/LC_MESSAGES/messages.po)
 translations: $(VENV)/.installed
-	@$(BIN)/pybabel compile --domain messages --directory portal/translations --statistics 2>&1 \
+	@$(BIN)/pybabel compile --domain messages --directory core/translations --statistics 2>&1 \
 		| grep -v '^compiling'; test "$${PIPESTATUS[0]}" -eq 0
 
 ## extract-messages: refresh messages.pot and merge it into the catalogues (after changing text)
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract --mapping babel.cfg --keywords _ --keywords gettext --keywords _gettext \
 		--keywords ngettext:1,2 --no-location --sort-output \
-		--output portal/translations/messages.pot $(SOURCES)
-	$(BIN)/pybabel update --domain messages --input-file portal/translations/messages.pot \
-		--output-dir portal/translations --no-fuzzy-matching --ignore-obsolete
+		--output core/translations/messages.pot $(SOURCES)
+	$(BIN)/pybabel update --domain messages --input-file core/translations/messages.pot \
+		--output-dir core/translations --no-fuzzy-matching --ignore-obsolete
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy $(DOMAIN_PACKAGES)
+	$(BIN)/mypy $(AREAS) portal
 
 test-sqlite: setup
 	env -u DATABASE_URL $(BIN)/pytest -m "not browser" -q

@@ -43,7 +43,7 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
     from certification.eligibility import eligibility_for_all
     from certification.importing import ImportScope, import_file
     from portal.cli import migrate_database
-    from portal.database import current_engine
+    from core.database import current_engine
 
     await migrate_database()
     engine = current_engine()

@@ -10,9 +10,9 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count
 
 from certification.tables import Certificate, Track
-from portal import audit
-from portal.database import write_transaction
-from portal.i18n import gettext as _
+from core import audit
+from core.database import write_transaction
+from core.i18n import gettext as _
 
 TRACK_CODE = re.compile(r"^[A-Z][A-Z0-9_-]{1,19}$")
 NAME_FIELDS = ("name_nl", "name_fr", "name_en")

@@ -35,7 +35,8 @@ from certification.rules import (
     one_year_before,
     policy_on,
 )
-from certification.tables import Certificate, CertificationPolicy, Organisation, StaffMember
+from certification.tables import Certificate, CertificationPolicy
+from organisations.tables import Organisation, StaffMember
 from qchecks.tables import QCheck
 
 

@@ -19,15 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from certification.rules import LANGUAGE_ROLES, CertificateStatus
-from certification.tables import (
-    Certificate,
-    Organisation,
-    ProPartnerTerm,
-    StaffAssignment,
-    StaffMember,
-    Track,
-)
-from portal.database import bulk_upsert, refresh_statistics, write_transaction
+from certification.tables import Certificate, Track
+from organisations.tables import Organisation, ProPartnerTerm, StaffAssignment, StaffMember
+from core.database import bulk_upsert, refresh_statistics, write_transaction
 from qchecks.tables import SelectionFile
 
 COLUMNS: dict[str, tuple[str, ...]] = {

@@ -26,9 +26,9 @@ from certification.rules import (
     policy_on,
 )
 from certification.tables import CertificationPolicy
-from portal import audit
-from portal.database import write_transaction
-from portal.i18n import gettext as _
+from core import audit
+from core.database import write_transaction
+from core.i18n import gettext as _
 
 COUNT_FIELDS = (
     "min_certified_staff",

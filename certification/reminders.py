@@ -134,7 +134,7 @@ async def send_certificate_reminders(
     record: Callable[[ReminderReport], Awaitable[None]] | None = None,
 ) -> ReminderReport:
     """Send what is due today; each organisation's mail and its records stand or fall together."""
-    from portal.database import write_transaction
+    from core.database import write_transaction
 
     expiring = await load_expiring(today)
     ids = [c.certificate_id for c in expiring]

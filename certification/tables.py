@@ -1,4 +1,5 @@
-"""Certification records (SPEC 2.1): organisations, staff, tracks, certificates, policy."""
+"""Certification records (SPEC 2.1): tracks, certificates, policy versions, reminders."""
+
 
 from piccolo.columns import (
     Boolean,
@@ -12,58 +13,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-
-class Organisation(Table):
-    """A federal or regional organisation that recruits through DG R&O."""
-
-    id: Serial
-
-    code = Varchar(length=20, unique=True, index=True, required=True)
-    name_nl = Varchar(length=255, required=True)
-    name_fr = Varchar(length=255, required=True)
-    # Language roles joined with "|", e.g. "NL|FR" (SPEC 2.1, import column `language_roles`).
-    language_roles = Varchar(length=20, default="NL|FR")
-    # The PRO Partner is named by e-mail; no certificate is needed for that role.
-    pro_partner_email = Varchar(length=254, null=True, default=None)
-    # Client certification is granted only by an approved application (SPEC 2.4).
-    client_certified_since = Date(null=True, default=None)
-    created_at = Timestamptz()
-
-
-class ProPartnerTerm(Table, tablename="pro_partner_term"):
-    """Who held the PRO Partner role of an organisation, and when."""
-
-    id: Serial
-
-    organisation = ForeignKey(references=Organisation, required=True, index=True)
-    email = Varchar(length=254, required=True)
-    started_on = Date(required=True)
-    ended_on = Date(null=True, default=None)
-
-
-class StaffMember(Table, tablename="staff_member"):
-    """One record per person (natural key: e-mail); the organisation is the current one."""
-
-    id: Serial
-
-    organisation = ForeignKey(references=Organisation, required=True, index=True)
-    email = Varchar(length=254, unique=True, index=True, required=True)
-    first_name = Varchar(length=100, required=True)
-    last_name = Varchar(length=100, required=True)
-    language_role = Varchar(length=2, required=True)
-    start_date = Date(required=True)
-    end_date = Date(null=True, default=None)
-
-
-class StaffAssignment(Table, tablename="staff_assignment"):
-    """The organisations a staff member belonged to before the current one."""
-
-    id: Serial
-
-    staff = ForeignKey(references=StaffMember, required=True, index=True)
-    organisation = ForeignKey(references=Organisation, required=True)
-    start_date = Date(required=True)
-    end_date = Date(null=True, default=None)
+from organisations.tables import StaffMember
 
 
 class Track(Table):

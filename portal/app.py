@@ -19,22 +19,22 @@ from piccolo.engine.postgres import PostgresEngine
 
 from portal.auth import UserAndLanguageMiddleware
 from portal.cli import PortalCLIPlugin
-from portal.controllers.api import ApiV1Controller
-from portal.controllers.audit import AuditController
-from portal.controllers.auth import AuthController
-from portal.controllers.certificates import CertificateController
-from portal.controllers.exchange import ExchangeController
-from portal.controllers.home import HomeController
-from portal.controllers.language import LanguageController
-from portal.controllers.organisations import OrganisationController
-from portal.controllers.policy import PolicyController
-from portal.controllers.tracks import TrackController
-from portal.database import current_engine
+from certification.web.api import ApiV1Controller
+from portal.web.audit import AuditController
+from accounts.web.auth import AuthController
+from certification.web.certificates import CertificateController
+from portal.web.exchange import ExchangeController
+from portal.web.home import HomeController
+from accounts.web.language import LanguageController
+from certification.web.dashboard import OrganisationController
+from certification.web.policy import PolicyController
+from certification.web.tracks import TrackController
+from core.database import current_engine
 from portal.errors import EXCEPTION_HANDLERS
 from portal.guards import PUBLIC
 from portal.security import security_headers_hook
 from portal.sessions import PortalSessionConfig
-from portal.settings import PROJECT_ROOT, Settings, get_settings
+from core.settings import PROJECT_ROOT, Settings, get_settings
 from portal.store import DatabaseStore
 from portal.templating import template_config
 

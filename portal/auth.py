@@ -12,10 +12,10 @@ from litestar.connection import ASGIConnection, Request
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from portal.i18n import LANGUAGE_COOKIE, negotiate_language, set_language
+from core.i18n import LANGUAGE_COOKIE, negotiate_language, set_language
 from portal.sessions import rotate_session_id
-from portal.settings import settings_of
-from portal.tables import User
+from core.settings import settings_of
+from accounts.tables import User
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so both failures take the same time.

@@ -17,7 +17,7 @@ async def migrate_database() -> None:
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
     from certification.reference_data import seed_reference_data
-    from portal.database import current_engine, is_sqlite
+    from core.database import current_engine, is_sqlite
 
     result = await run_forwards("all")
     if not result.success:
@@ -39,7 +39,7 @@ def migrate_command() -> None:
 )
 def demo_data_command() -> None:
     from portal.demo import load_demo_data
-    from portal.settings import get_settings
+    from core.settings import get_settings
 
     if get_settings().is_production:
         raise click.ClickException("Demo data is refused in production (PORTAL_ENV=production).")
@@ -71,7 +71,7 @@ def demo_data_command() -> None:
 def create_user_command(
     email: str, full_name: str, roles: tuple[str, ...], organisation: str | None, password: str
 ) -> None:
-    from portal.users import UserInputError, save_user
+    from accounts.service import UserInputError, save_user
 
     try:
         asyncio.run(
@@ -110,7 +110,7 @@ def import_command(kind: str, file: Path) -> None:
 
 def _import_audit(kind: str, file: Path):
     async def record(result) -> None:
-        from portal import audit
+        from core import audit
 
         await audit.record(
             audit.Actor.command_line("import"),
@@ -133,7 +133,7 @@ def eligibility_command(as_of: str | None, organisation: str | None, output: str
     import datetime as dt
 
     from certification.eligibility import eligibility_for_all
-    from portal.exports import eligibility_csv, eligibility_json, eligibility_table
+    from certification.exports import eligibility_csv, eligibility_json, eligibility_table
 
     try:
         day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
@@ -157,10 +157,10 @@ def send_reminders_command(today: str | None) -> None:
     import datetime as dt
 
     from certification.reminders import send_certificate_reminders
-    from portal import audit
-    from portal.database import write_transaction
-    from portal.mail import mail_sender
-    from portal.settings import get_settings
+    from core import audit
+    from core.database import write_transaction
+    from core.mail import mail_sender
+    from core.settings import get_settings
 
     try:
         day = dt.date.fromisoformat(today) if today else dt.date.today()
@@ -219,7 +219,7 @@ def main() -> None:
     os.environ.setdefault("LITESTAR_APP", "portal.app:create_app")
     from litestar.cli.main import litestar_group
 
-    from portal.settings import SettingsError, get_settings
+    from core.settings import SettingsError, get_settings
 
     try:
         get_settings()

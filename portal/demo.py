@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from portal.users import save_user
+from accounts.service import save_user
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ async def load_demo_data() -> list[DemoUser]:
             raise RuntimeError([issue.format(kind) for issue in result.issues])
     # Client certification comes from an approved application (next issue); the demo
     # grants it to MOBILIT directly so that a client dashboard can be seen.
-    from certification.tables import Organisation
+    from organisations.tables import Organisation
 
     await Organisation.update({Organisation.client_certified_since: dt.date(2024, 1, 1)}).where(
         Organisation.code == "MOBILIT"

@@ -18,10 +18,10 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from portal import audit
-from portal.i18n import LANGUAGE_COOKIE, negotiate_language, set_language
-from portal.i18n import gettext as _
-from portal.settings import settings_of
+from core import audit
+from core.i18n import LANGUAGE_COOKIE, negotiate_language, set_language
+from core.i18n import gettext as _
+from core.settings import settings_of
 
 logger = logging.getLogger("portal.errors")
 

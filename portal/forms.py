@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from litestar.exceptions import ClientException
 
-from portal.i18n import gettext as _
+from core.i18n import gettext as _
 
 
 def safe_redirect_target(value: str | None, default: str = "/") -> str:

@@ -14,7 +14,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 
 from portal.auth import CurrentUser, Role
-from portal.i18n import gettext as _
+from core.i18n import gettext as _
 
 PUBLIC: dict[str, Any] = {"public": True}
 Guard = Callable[[ASGIConnection, BaseRouteHandler], None]

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from litestar.stores.base import NamespacedStore
 
-from portal.tables import StoreEntry
+from core.tables import StoreEntry
 
 
 def _seconds(value: int | timedelta | None) -> int | None:

@@ -6,8 +6,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-from portal.i18n import LANGUAGE_NAMES, current_language, translations_for
-from portal.settings import LANGUAGES, PROJECT_ROOT
+from core.i18n import LANGUAGE_NAMES, current_language, translations_for
+from core.settings import LANGUAGES, PROJECT_ROOT
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 

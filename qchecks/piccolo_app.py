@@ -1,4 +1,4 @@
-"""Piccolo app of `qchecks`: Selection files and their quality checks."""
+"""Piccolo app of `qchecks`: selection files and their Q-checks."""
 
 from pathlib import Path
 
@@ -8,6 +8,6 @@ APP_CONFIG = AppConfig(
     app_name="qchecks",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
     table_classes=table_finder(modules=["qchecks.tables"], exclude_imported=True),
-    migration_dependencies=["certification.piccolo_app"],
+    migration_dependencies=["organisations.piccolo_app"],
     commands=[],
 )

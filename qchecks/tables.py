@@ -3,7 +3,7 @@
 from piccolo.columns import Date, ForeignKey, Integer, Serial, Text, Varchar
 from piccolo.table import Table
 
-from certification.tables import Organisation, StaffMember
+from organisations.tables import Organisation, StaffMember
 
 
 class SelectionFile(Table, tablename="selection_file"):

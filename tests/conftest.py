@@ -23,7 +23,7 @@ os.environ.pop("SECRET_KEY", None)
 
 from litestar import Litestar  # noqa: E402
 
-from portal.settings import Settings, get_settings, load_settings  # noqa: E402
+from core.settings import Settings, get_settings, load_settings  # noqa: E402
 
 DATABASE_URL = os.environ["DATABASE_URL"]
 ON_POSTGRES = DATABASE_URL.startswith(("postgresql://", "postgres://"))
@@ -36,7 +36,7 @@ def pytest_report_header(config: pytest.Config) -> str:
 async def _reset_postgres() -> None:
     import asyncpg
 
-    from portal.database import postgres_config
+    from core.database import postgres_config
 
     name = str(postgres_config(DATABASE_URL)["database"])
     if "test" not in name:
@@ -52,7 +52,7 @@ async def _reset_postgres() -> None:
 async def migrated_database() -> AsyncIterator[None]:
     """Every app's migrations, applied once to an empty database: the `portal migrate` path."""
     from portal.cli import migrate_database
-    from portal.database import current_engine
+    from core.database import current_engine
 
     if ON_POSTGRES:
         await _reset_postgres()
@@ -98,10 +98,10 @@ _HASHES: dict[str, str] = {}
 @pytest.fixture
 async def users() -> dict[str, TestUser]:
     """The demo organisations and one user per role, keyed by a short name."""
-    from certification.tables import Organisation
+    from organisations.tables import Organisation
     from portal.auth import hash_password
     from portal.demo import DEMO_ORGANISATIONS, DEMO_USERS
-    from portal.tables import User
+    from accounts.tables import User
 
     await Organisation.insert(
         *[

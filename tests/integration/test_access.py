@@ -1,6 +1,6 @@
 """Access control over HTTP: CSRF, roles, organisation scope, and the audit of refusals."""
 
-from portal.tables import AuditEntry
+from core.tables import AuditEntry
 from tests.conftest import csrf_token, login
 
 
@@ -87,7 +87,7 @@ async def test_api_answers_json_401_and_403(client, users):
 
 
 async def test_deactivated_user_loses_access_at_the_next_request(client, users):
-    from portal.tables import User
+    from accounts.tables import User
 
     await login(client, users["staff_bosa"])
     await User.update({User.active: False}).where(User.email == users["staff_bosa"].email)

@@ -9,8 +9,9 @@ import re
 import pytest
 
 from certification.eligibility import eligibility_for_all
-from certification.tables import Certificate, Organisation, StaffMember, Track
-from portal.tables import AuditEntry
+from certification.tables import Certificate, Track
+from organisations.tables import Organisation, StaffMember
+from core.tables import AuditEntry
 from tests.conftest import login
 
 TODAY = dt.date.today()

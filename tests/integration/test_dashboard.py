@@ -4,7 +4,7 @@ import datetime as dt
 import re
 
 from certification.importing import ImportScope, import_file
-from certification.tables import Organisation
+from organisations.tables import Organisation
 from tests.conftest import login
 
 STAFF = """organisation_code,email,first_name,last_name,language_role,start_date,end_date

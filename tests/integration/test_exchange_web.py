@@ -13,10 +13,11 @@ import re
 import pytest
 from openpyxl import Workbook, load_workbook
 
-import portal.controllers.exchange as exchange
+import portal.web.exchange as exchange
 from certification.importing import ImportScope, import_file
-from certification.tables import Certificate, Organisation, StaffMember
-from portal.tables import AuditEntry
+from certification.tables import Certificate
+from organisations.tables import Organisation, StaffMember
+from core.tables import AuditEntry
 from qchecks.tables import QCheck
 from tests.conftest import login
 

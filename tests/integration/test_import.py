@@ -13,7 +13,8 @@ from openpyxl import Workbook
 
 import certification.importing as importing
 from certification.importing import ImportScope, import_file
-from certification.tables import Certificate, Organisation, StaffAssignment, StaffMember
+from certification.tables import Certificate
+from organisations.tables import Organisation, StaffAssignment, StaffMember
 from qchecks.tables import QCheck
 from tests.conftest import DATABASE_URL
 

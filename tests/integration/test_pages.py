@@ -6,7 +6,8 @@ from litestar import get
 
 from portal.app import create_app
 from portal.guards import PUBLIC
-from portal.tables import AuditEntry, User
+from accounts.tables import User
+from core.tables import AuditEntry
 from tests.conftest import login, make_settings, new_client
 
 

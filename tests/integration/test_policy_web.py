@@ -6,7 +6,7 @@ import re
 from certification.eligibility import eligibility_for_all
 from certification.importing import ImportScope, import_file
 from certification.tables import CertificationPolicy
-from portal.tables import AuditEntry
+from core.tables import AuditEntry
 from tests.conftest import login
 
 EN = {"Accept-Language": "en"}

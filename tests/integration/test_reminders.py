@@ -15,9 +15,9 @@ from aiosmtpd.handlers import Message
 from certification.importing import ImportScope, import_file
 from certification.reminders import send_certificate_reminders
 from certification.tables import CertificateReminder
-from portal.mail import mail_sender
-from portal.settings import MailSettings
-from portal.tables import AuditEntry
+from core.mail import mail_sender
+from core.settings import MailSettings
+from core.tables import AuditEntry
 from tests.conftest import DATABASE_URL
 
 

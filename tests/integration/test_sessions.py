@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from portal.app import create_app
-from portal.tables import AuditEntry, StoreEntry
+from core.tables import AuditEntry, StoreEntry
 from tests.conftest import csrf_token, login, make_settings, new_client
 
 SESSION_COOKIE = "portal_session"

@@ -1,7 +1,7 @@
 """DG R&O keeps the track catalogue; everyone else reads it."""
 
 from certification.tables import Track
-from portal.tables import AuditEntry
+from core.tables import AuditEntry
 from tests.conftest import login
 
 EN = {"Accept-Language": "en"}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.exports import eligibility_table, safe_cell
+from certification.exports import eligibility_table, safe_cell
 
 
 @pytest.mark.parametrize(
@@ -53,6 +53,6 @@ def test_table_truncates_the_average():
     ],
 )
 def test_averages_are_truncated_exactly(hundredths_sum, count, shown):
-    from portal.explain import format_average
+    from certification.explain import format_average
 
     assert format_average(hundredths_sum / count / 100) == shown

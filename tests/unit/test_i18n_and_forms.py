@@ -3,7 +3,7 @@
 import pytest
 
 from portal.forms import safe_redirect_target
-from portal.i18n import gettext, negotiate_language, set_language
+from core.i18n import gettext, negotiate_language, set_language
 
 
 @pytest.mark.parametrize(

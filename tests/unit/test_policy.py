@@ -25,7 +25,7 @@ from certification.rules import (
     Policy,
     decide,
 )
-from portal.i18n import current_language, set_language
+from core.i18n import current_language, set_language
 
 DAY = dt.date(2027, 3, 1)
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from certification.registry import (
+from certification.certificates.registry import (
     ACTIONS,
     REASON_REQUIRED,
     StaffFilter,
@@ -18,7 +18,7 @@ from certification.registry import (
     parse_staff_form,
     reason_error,
 )
-from portal.i18n import set_language
+from core.i18n import set_language
 
 STATUSES = ("pending", "valid", "suspended", "revoked")
 ALLOWED = {

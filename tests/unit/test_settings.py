@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.settings import DEVELOPMENT_SECRET, SettingsError, load_settings
+from core.settings import DEVELOPMENT_SECRET, SettingsError, load_settings
 
 STRONG = "k" * 48
 PRODUCTION = {
@@ -71,7 +71,7 @@ def test_openapi_can_be_enabled_in_production():
 
 def test_create_app_refuses_an_unsafe_production_environment(monkeypatch):
     from portal.app import create_app
-    from portal.settings import get_settings
+    from core.settings import get_settings
 
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)

@@ -1,0 +1,63 @@
+"""The JSON API under /api/v1 (OpenAPI at /schema): SPEC 5.2 eligibility, and who am I."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+
+from certification.eligibility import eligibility_for_all
+from portal.auth import Role
+from portal.forms import parse_as_of
+from portal.guards import current_user, requires_login, requires_organisation_scope, requires_role
+from core.i18n import gettext as _
+
+
+@dataclass
+class Me:
+    email: str
+    full_name: str
+    roles: list[str]
+    organisation: str | None
+    language: str
+
+
+class ApiV1Controller(Controller):
+    path = "/api/v1"
+    tags = ["portal"]
+
+    @get("/me", guards=[requires_login], summary="The logged-in user")
+    async def me(self, request: Request) -> Me:
+        user = current_user(request)
+        assert user is not None
+        return Me(
+            email=user.email,
+            full_name=user.full_name,
+            roles=sorted(user.roles),
+            organisation=user.organisation_code,
+            language=request.scope.get("language", "nl"),  # type: ignore[call-overload]
+        )
+
+    @get(
+        "/eligibility",
+        guards=[requires_role(Role.DGRO)],
+        summary="Every organisation's certification level on a date (SPEC 5.2)",
+    )
+    async def all_eligibility(self, as_of: FromQuery[str | None] = None) -> list[dict[str, Any]]:
+        return [r.as_dict() for r in await eligibility_for_all(parse_as_of(as_of))]
+
+    @get(
+        "/organisations/{code:str}/eligibility",
+        guards=[requires_organisation_scope],
+        summary="One organisation's certification level on a date (SPEC 5.2)",
+    )
+    async def organisation_eligibility(
+        self, code: FromPath[str], as_of: FromQuery[str | None] = None
+    ) -> dict[str, Any]:
+        results = await eligibility_for_all(parse_as_of(as_of), code)
+        if not results:
+            raise NotFoundException(_("There is no organisation with code %(code)s.", code=code))
+        return results[0].as_dict()

@@ -1,0 +1,174 @@
+"""DG R&O's certification policy: versions, and the what-if simulation of a draft."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from jinja2_fragments.litestar import HTMXBlockTemplate
+from litestar import Controller, Request, get, post
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath
+from litestar.plugins.flash import flash
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+
+from certification import policy as service
+from certification.rules import DEFAULT_POLICY, Level
+from certification import explain
+from core import audit
+from portal.guards import requires_dgro
+from core.i18n import gettext as _
+from portal.templating import wants_fragment
+
+TEMPLATE = "policy/index.html"
+HEADERS = {"Vary": "HX-Request"}
+
+
+def actual_figure(code: str, value: object) -> str:
+    """A figure found: Q-check averages truncated, never rounded up."""
+    if code == "qcheck_average":
+        return explain.format_average(value)  # type: ignore[arg-type]
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return "—" if value is None else str(value)
+
+
+def required_figure(code: str, value: object) -> str:
+    """A threshold: the Q-check minimum exactly as adopted (80.07 stays 80.07)."""
+    if code == "qcheck_average" and isinstance(value, int | float):
+        return service.format_hundredths(round(float(value) * 100))
+    return actual_figure(code, value)
+
+
+async def _context(
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    simulation: service.Simulation | None = None,
+) -> dict[str, Any]:
+    today = dt.date.today()
+    versions = await service.policy_versions()
+    in_force = service.in_force_version(versions, today)
+    current = in_force.policy if in_force is not None else DEFAULT_POLICY
+    if values is None:
+        # Prefilled with the thresholds in force, starting tomorrow: the earliest free day.
+        values = service.form_values(current, effective_from=today + dt.timedelta(days=1))
+    return {
+        "today": today,
+        "current": current,
+        "in_force": in_force,
+        "versions": [(version, version.status(today, in_force)) for version in versions],
+        "values": values,
+        "errors": errors or {},
+        "simulation": simulation,
+        "levels": [Level.CLIENT, Level.INDIVIDUAL, Level.NONE],
+        "explain": explain,
+        "format_hundredths": service.format_hundredths,
+        "actual_figure": actual_figure,
+        "required_figure": required_figure,
+    }
+
+
+def _page(
+    request: HTMXRequest, context: dict[str, Any], status: int, *, invalid: bool = False
+) -> Template:
+    if wants_fragment(request):
+        if invalid:
+            # The errors belong next to the fields: replace the draft form and its results.
+            return HTMXBlockTemplate(
+                template_name=TEMPLATE,
+                block_name="draft",
+                context=context,
+                status_code=status,
+                headers=HEADERS,
+                re_target="#policy-draft",
+                re_swap="outerHTML",
+            )
+        return HTMXBlockTemplate(
+            template_name=TEMPLATE,
+            block_name="results",
+            context=context,
+            status_code=status,
+            headers=HEADERS,
+        )
+    return Template(TEMPLATE, context=context, status_code=status, headers=HEADERS)
+
+
+class PolicyController(Controller):
+    path = "/policy"
+    include_in_schema = False
+    guards = [requires_dgro]
+
+    @get("/", name="policy")
+    async def policy_page(self) -> Template:
+        """The policy in force, every version, and a draft form prefilled with today's."""
+        return Template(TEMPLATE, context=await _context(), headers=HEADERS)
+
+    @post("/simulate", status_code=200)
+    async def simulate(self, request: HTMXRequest) -> Template:
+        """Which organisations would change level under the draft? Writes nothing."""
+        form = await request.form()
+        draft = service.parse_draft(form)
+        today = dt.date.today()
+        values = draft.values
+        day, day_error = service.parse_simulation_day(
+            values[service.SIMULATION_DATE_FIELD], draft.policy, today
+        )
+        errors = dict(draft.errors)
+        if day_error:
+            errors[service.SIMULATION_DATE_FIELD] = day_error
+        if errors or draft.policy is None:
+            context = await _context(values=values, errors=errors)
+            return _page(request, context, 400, invalid=True)
+        simulation = await service.simulate(draft.policy, today, day)
+        context = await _context(values=values, simulation=simulation)
+        return _page(request, context, 200)
+
+    @post("/", status_code=303)
+    async def adopt(self, request: HTMXRequest) -> Template | Redirect:
+        """Adopt the draft from its effective_from (today or later); audited."""
+        draft = service.parse_draft(await request.form())
+        today = dt.date.today()
+        errors = dict(draft.errors)
+        if draft.policy is not None:
+            past = service.past_date_error(draft.policy.effective_from, today)
+            if past:
+                errors[service.DATE_FIELD] = past
+        if errors or draft.policy is None:
+            context = await _context(values=draft.values, errors=errors)
+            return Template(TEMPLATE, context=context, status_code=400, headers=HEADERS)
+        try:
+            replaced = await service.adopt(
+                draft.policy, draft.note, audit.Actor.from_connection(request), today
+            )
+        except service.PolicyRefused as refused:
+            context = await _context(values=draft.values, errors={refused.field: refused.message})
+            return Template(TEMPLATE, context=context, status_code=400, headers=HEADERS)
+        day = draft.policy.effective_from.isoformat()
+        if replaced:
+            message = _("The policy from %(day)s has been replaced.", day=day)
+        else:
+            message = _("The policy from %(day)s has been adopted.", day=day)
+        flash(request, message, category="success")
+        return Redirect("/policy", status_code=303)
+
+    @post("/{effective_from:str}/delete", status_code=303)
+    async def delete(self, request: Request, effective_from: FromPath[str]) -> Redirect:
+        """Delete a version that is not yet in force; one in force or past stays (409)."""
+        missing = _("There is no policy version from %(day)s.", day=effective_from)
+        day, error = service.parse_date(effective_from)
+        if error or day is None:
+            raise HTTPException(status_code=404, detail=missing)
+        try:
+            await service.delete_future(day, audit.Actor.from_connection(request), dt.date.today())
+        except service.PolicyNotFound:
+            raise HTTPException(status_code=404, detail=missing) from None
+        except service.PolicyRefused as refused:
+            raise HTTPException(status_code=409, detail=refused.message) from None
+        flash(
+            request,
+            _("The policy version from %(day)s has been deleted.", day=day.isoformat()),
+            category="success",
+        )
+        return Redirect("/policy", status_code=303)

@@ -1,0 +1,87 @@
+"""The audit log: every write in the project, and every refused attempt, goes through `record`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.connection import ASGIConnection
+
+from core.tables import AuditEntry
+
+
+class Outcome:
+    OK = "ok"
+    DENIED = "denied"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acted and from where: a logged-in user, an anonymous visitor or the command line."""
+
+    email: str | None
+    roles: str = ""
+    ip_address: str | None = None
+    path: str = ""
+
+    @classmethod
+    def from_connection(cls, connection: ASGIConnection) -> Actor:
+        user = connection.scope.get("user")
+        client = connection.scope.get("client")
+        return cls(
+            email=getattr(user, "email", None),
+            roles=",".join(sorted(getattr(user, "roles", ()))),
+            ip_address=client[0] if client else None,
+            path=connection.url.path,
+        )
+
+    @classmethod
+    def command_line(cls, command: str) -> Actor:
+        return cls(email=None, roles="cli", ip_address=None, path=f"cli:{command}")
+
+
+def _jsonable(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if isinstance(item, dt.date | dt.datetime):
+            out[key] = item.isoformat()
+        elif isinstance(item, int | float | str | bool) or item is None:
+            out[key] = item
+        else:
+            out[key] = str(item)
+    return out
+
+
+async def record(
+    actor: Actor,
+    action: str,
+    *,
+    table: str = "",
+    key: str = "",
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    outcome: str = Outcome.OK,
+    detail: str = "",
+) -> None:
+    """Append one entry; call it inside the write's transaction so both land or neither."""
+    await AuditEntry.insert(
+        AuditEntry(
+            at=dt.datetime.now(dt.UTC),
+            actor_email=actor.email,
+            actor_roles=actor.roles,
+            action=action,
+            table_name=table,
+            record_key=str(key)[:200],
+            before=_jsonable(before),
+            after=_jsonable(after),
+            outcome=outcome,
+            ip_address=actor.ip_address,
+            path=actor.path[:500],
+            detail=detail,
+        )
+    )

@@ -1,0 +1,77 @@
+"""Translations (NL, FR, EN) from Babel catalogues compiled by the build.
+
+The language of the current request lives in a context variable, so Python code and
+templates translate with the same `gettext` without passing the request around.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from functools import lru_cache
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.core import negotiate_locale
+from babel.support import NullTranslations, Translations
+
+from core.settings import LANGUAGES
+
+TRANSLATIONS_DIR = Path(__file__).parent / "translations"
+LANGUAGE_COOKIE = "portal_lang"
+LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français", "en": "English"}
+
+_current_language: ContextVar[str] = ContextVar("portal_language", default="nl")
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translations_for(language: str) -> NullTranslations:
+    """The compiled catalogue of a language (English is the source text)."""
+    return Translations.load(str(TRANSLATIONS_DIR), [language], domain="messages")
+
+
+def set_language(language: str) -> None:
+    _current_language.set(language if language in LANGUAGES else "nl")
+
+
+def current_language() -> str:
+    return _current_language.get()
+
+
+def gettext(message: str, **variables: object) -> str:
+    """Translate into the request's language; `%(name)s` placeholders are filled in."""
+    text = translations_for(current_language()).gettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
+    text = translations_for(current_language()).ngettext(singular, plural, n)
+    return text % {"num": n, **variables}
+
+
+_ = gettext
+
+
+def negotiate_language(
+    cookie: str | None, preferred: str | None, accept_language: str | None, default: str
+) -> str:
+    """The explicit choice first, then the user's preference, then the browser's header."""
+    for choice in (cookie, preferred):
+        if choice and choice in LANGUAGES:
+            return choice
+    if accept_language:
+        wanted = []
+        for part in accept_language.split(","):
+            tag = part.split(";")[0].strip().replace("-", "_")
+            if tag and tag != "*":
+                wanted.append(tag)
+        match = negotiate_locale(wanted, list(LANGUAGES), sep="_")
+        if match:
+            return match
+        for tag in wanted:
+            try:
+                language = Locale.parse(tag).language
+            except (ValueError, UnknownLocaleError):
+                continue
+            if language in LANGUAGES:
+                return language
+    return default

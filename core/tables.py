@@ -1,0 +1,43 @@
+"""Base tables: the key-value store behind sessions and rate limits, and the audit log."""
+
+from piccolo.columns import (
+    JSON,
+    BigInt,
+    Bytea,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.indexes import IndexMethod
+from piccolo.table import Table
+
+
+class StoreEntry(Table, tablename="portal_store"):
+    """Litestar store entries (sessions, rate limits), shared by every worker process."""
+
+    id: Serial
+
+    key = Varchar(length=200, unique=True, index=True)
+    value = Bytea()
+    # Unix seconds; null means the entry never expires.
+    expires_at = BigInt(null=True, default=None, index=True)
+
+
+class AuditEntry(Table, tablename="portal_audit"):
+    """Append-only: who did what to which record, before and after, when, from where."""
+
+    id: Serial
+
+    at = Timestamptz(index=True)
+    actor_email = Varchar(length=254, null=True, default=None, index=True)
+    actor_roles = Varchar(length=100, default="")
+    action = Varchar(length=60, index=True)
+    table_name = Varchar(length=60, default="")
+    record_key = Varchar(length=200, default="")
+    before = JSON(null=True, default=None)
+    after = JSON(null=True, default=None)
+    outcome = Varchar(length=20, default="ok", index=True, index_method=IndexMethod.btree)
+    ip_address = Varchar(length=64, null=True, default=None)
+    path = Varchar(length=500, default="")
+    detail = Text(default="")

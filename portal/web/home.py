@@ -1,0 +1,29 @@
+"""The start page: what each role can do, and the health check."""
+
+from __future__ import annotations
+
+from litestar import Controller, MediaType, Request, Response, get
+from litestar.response import Template
+from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
+
+from core.database import check_database
+from portal.guards import PUBLIC, requires_login
+
+
+class HomeController(Controller):
+    include_in_schema = False
+
+    @get("/", guards=[requires_login], name="home")
+    async def home(self, request: Request) -> Template:
+        return Template("home/index.html")
+
+    @get("/health", opt=PUBLIC, media_type=MediaType.JSON)
+    async def health(self) -> Response:
+        try:
+            await check_database()
+        except Exception:  # any failure means the database is not usable
+            return Response(
+                {"status": "unavailable", "database": "unreachable"},
+                status_code=HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        return Response({"status": "ok", "database": "ok"})
