@@ -1,18 +1,80 @@
-"""Creating and updating users: one path for the CLI, the demo data and (later) the web."""
+"""Users: passwords, login checks, and creating or updating a user (one path for the CLI,
+the demo data and, later, the web)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 
-from organisations.tables import Organisation
-from core import audit
-from portal.auth import Role, hash_password
-from core.database import write_transaction
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from accounts.identity import CurrentUser, Role, parse_roles
 from accounts.tables import User
+from core import audit
+from core.database import write_transaction
+from organisations.tables import Organisation
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 10
+
+
+_hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so both failures take the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def load_user(user_id: int) -> CurrentUser | None:
+    row = (
+        await User.select(
+            User.id,
+            User.email,
+            User.full_name,
+            User.roles,
+            User.organisation,
+            User.organisation.code,
+            User.preferred_language,
+        )
+        .where((User.id == user_id) & (User.active.eq(True)))
+        .first()
+    )
+    if row is None:
+        return None
+    return CurrentUser(
+        id=row["id"],
+        email=row["email"],
+        full_name=row["full_name"],
+        roles=parse_roles(row["roles"]),
+        organisation_id=row["organisation"],
+        organisation_code=row["organisation.code"],
+        preferred_language=row["preferred_language"],
+    )
+
+
+async def authenticate(email: str, password: str) -> CurrentUser | None:
+    """The active user with this e-mail and password, or None."""
+    row = (
+        await User.select(User.id, User.password_hash)
+        .where((User.email == email.strip().lower()) & (User.active.eq(True)))
+        .first()
+    )
+    if row is None:
+        verify_password(_DUMMY_HASH, password)
+        return None
+    if not verify_password(row["password_hash"], password):
+        return None
+    return await load_user(row["id"])
 
 
 class UserInputError(ValueError):

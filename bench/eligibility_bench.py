@@ -41,9 +41,9 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
     # Imported only now: piccolo_conf reads DATABASE_URL once.
     from bench.generate import generate, write_csv
     from certification.eligibility import eligibility_for_all
-    from certification.importing import ImportScope, import_file
-    from portal.cli import migrate_database
     from core.database import current_engine
+    from portal.cli import migrate_database
+    from portal.imports import ImportScope, import_file
 
     await migrate_database()
     engine = current_engine()

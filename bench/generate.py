@@ -15,13 +15,13 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from certification.importing import COLUMNS
 from certification.rules import (
     CertificateFacts,
     OrganisationFacts,
     QCheckFacts,
     StaffFacts,
 )
+from portal.imports import COLUMNS
 
 TRACKS = ("AZ", "SELTEST", "ASSESS", "INTERVIEW")
 STATUSES = ("valid", "valid", "valid", "valid", "pending", "suspended", "revoked")

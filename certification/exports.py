@@ -8,16 +8,7 @@ import json
 from typing import Any
 
 from certification.explain import format_average
-
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas: `=1+1` becomes `'=1+1`; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+from core.spreadsheets import safe_cell
 
 
 def eligibility_json(rows: list[dict[str, Any]]) -> str:
@@ -86,3 +77,19 @@ def eligibility_table(rows: list[dict[str, Any]]) -> str:
     if rows:
         out.append(f"as of {rows[0]['as_of']}")
     return "\n".join(out)
+
+
+NUMERIC_ELIGIBILITY_COLUMNS = {"certified_staff": int, "qcheck_count": int, "qcheck_average": float}
+
+
+def eligibility_sheet_rows(text: str) -> list[list[Any]]:
+    """The rows of `eligibility_csv` (one source for the columns), numbers as numbers."""
+    records = list(csv.reader(io.StringIO(text)))[1:]
+    out = []
+    for record in records:
+        row: list[Any] = []
+        for column, value in zip(CSV_COLUMNS, record, strict=True):
+            convert = NUMERIC_ELIGIBILITY_COLUMNS.get(column)
+            row.append(convert(value) if convert and value != "" else value)
+        out.append(row)
+    return out

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from certification.rules import CertificateStatus
 from certification.tables import Certificate, CertificateReminder
+from core import audit
+from core.database import write_transaction
 
 THRESHOLDS = (90, 30, 7)
 
@@ -125,16 +127,17 @@ async def load_expiring(today: dt.date) -> list[ExpiringCertificate]:
     ]
 
 
+COMMAND_LINE = audit.Actor.command_line("send-reminders")
 SendMail = Callable[[str, str, str], Awaitable[None]]
 
 
 async def send_certificate_reminders(
     today: dt.date,
     send_mail: SendMail,
-    record: Callable[[ReminderReport], Awaitable[None]] | None = None,
+    actor: audit.Actor = COMMAND_LINE,
 ) -> ReminderReport:
-    """Send what is due today; each organisation's mail and its records stand or fall together."""
-    from core.database import write_transaction
+    """Send what is due today; each organisation's mail and its records stand or fall
+    together. The run is audited: how many were sent, had no PRO Partner, or failed."""
 
     expiring = await load_expiring(today)
     ids = [c.certificate_id for c in expiring]
@@ -174,6 +177,17 @@ async def send_certificate_reminders(
                 ]
             ).on_conflict(action="DO NOTHING")
         report.sent.extend(reminders)
-    if record is not None:
-        await record(report)
+    async with write_transaction():
+        await audit.record(
+            actor,
+            "certificate_reminders_sent",
+            table="certificate_reminder",
+            key=today.isoformat(),
+            after={
+                "sent": len(report.sent),
+                "without_partner": len(report.without_partner),
+                "failed": len(report.failed),
+            },
+            outcome=audit.Outcome.FAILED if report.failed else audit.Outcome.OK,
+        )
     return report

@@ -20,7 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-LANGUAGE_ROLES = ("NL", "FR", "DE")
+from certification.certificates.lifecycle import CertificateStatus
+from organisations.rules import LANGUAGE_ROLES, is_active_on
+
 AZ = "AZ"
 SELTEST = "SELTEST"
 
@@ -36,13 +38,6 @@ class Level(StrEnum):
 
 
 _RANK = {Level.NONE: 0, Level.INDIVIDUAL: 1, Level.CLIENT: 2}
-
-
-class CertificateStatus(StrEnum):
-    PENDING = "pending"
-    VALID = "valid"
-    SUSPENDED = "suspended"
-    REVOKED = "revoked"
 
 
 @dataclass(frozen=True)
@@ -110,7 +105,7 @@ class QCheckFacts:
 
 def is_active(staff: StaffFacts, day: dt.date) -> bool:
     """Active on D: started on or before D, and no end date before D."""
-    return staff.start_date <= day and (staff.end_date is None or staff.end_date >= day)
+    return is_active_on(staff.start_date, staff.end_date, day)
 
 
 def is_valid(certificate: CertificateFacts, day: dt.date) -> bool:

@@ -1,6 +1,5 @@
 """Certification records (SPEC 2.1): tracks, certificates, policy versions, reminders."""
 
-
 from piccolo.columns import (
     Boolean,
     Date,

@@ -7,8 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from litestar.connection import ASGIConnection
-
 from core.tables import AuditEntry
 
 
@@ -20,23 +18,15 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acted and from where: a logged-in user, an anonymous visitor or the command line."""
+    """Who acted and from where: a logged-in user, an anonymous visitor or the command line.
+
+    The web shell builds it from a request (`portal.guards.actor_of`); no web code here.
+    """
 
     email: str | None
     roles: str = ""
     ip_address: str | None = None
     path: str = ""
-
-    @classmethod
-    def from_connection(cls, connection: ASGIConnection) -> Actor:
-        user = connection.scope.get("user")
-        client = connection.scope.get("client")
-        return cls(
-            email=getattr(user, "email", None),
-            roles=",".join(sorted(getattr(user, "roles", ()))),
-            ip_address=client[0] if client else None,
-            path=connection.url.path,
-        )
 
     @classmethod
     def command_line(cls, command: str) -> Actor:

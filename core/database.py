@@ -119,3 +119,11 @@ async def refresh_statistics(*tables: str) -> None:
     engine = current_engine()
     for table in tables:
         await engine.run_ddl(f"ANALYZE {table}")
+
+
+def is_unique_violation(error: Exception) -> bool:
+    """A unique index refused the write (asyncpg's UniqueViolation, SQLite's IntegrityError)."""
+    name = type(error).__name__
+    return "UniqueViolation" in name or (
+        name == "IntegrityError" and "UNIQUE" in str(error).upper()
+    )

@@ -17,24 +17,18 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from piccolo.engine.postgres import PostgresEngine
 
+from accounts import web as accounts_web
+from certification import web as certification_web
+from core.database import current_engine
+from core.settings import PROJECT_ROOT, Settings, get_settings
+from organisations import web as organisations_web
+from portal import web as shell_web
 from portal.auth import UserAndLanguageMiddleware
 from portal.cli import PortalCLIPlugin
-from certification.web.api import ApiV1Controller
-from portal.web.audit import AuditController
-from accounts.web.auth import AuthController
-from certification.web.certificates import CertificateController
-from portal.web.exchange import ExchangeController
-from portal.web.home import HomeController
-from accounts.web.language import LanguageController
-from certification.web.dashboard import OrganisationController
-from certification.web.policy import PolicyController
-from certification.web.tracks import TrackController
-from core.database import current_engine
 from portal.errors import EXCEPTION_HANDLERS
 from portal.guards import PUBLIC
 from portal.security import security_headers_hook
 from portal.sessions import PortalSessionConfig
-from core.settings import PROJECT_ROOT, Settings, get_settings
 from portal.store import DatabaseStore
 from portal.templating import template_config
 
@@ -123,16 +117,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     return Litestar(
         route_handlers=[
-            HomeController,
-            AuthController,
-            LanguageController,
-            AuditController,
-            OrganisationController,
-            CertificateController,
-            PolicyController,
-            ExchangeController,
-            TrackController,
-            ApiV1Controller,
+            *shell_web.ROUTE_HANDLERS,
+            *accounts_web.ROUTE_HANDLERS,
+            *organisations_web.ROUTE_HANDLERS,
+            *certification_web.ROUTE_HANDLERS,
             *_static_routers(),
         ],
         middleware=[

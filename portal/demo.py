@@ -105,7 +105,8 @@ def demo_qchecks_csv(today: dt.date) -> str:
 
 async def load_demo_data() -> list[DemoUser]:
     """Insert or refresh the demo records; running it twice changes nothing more."""
-    from certification.importing import ImportScope, import_file
+    from core.audit import Actor
+    from portal.imports import ImportScope, import_file
 
     today = dt.date.today()
     for kind, text in (
@@ -115,7 +116,10 @@ async def load_demo_data() -> list[DemoUser]:
         ("qchecks", demo_qchecks_csv(today)),
     ):
         result = await import_file(
-            kind, f"demo-{kind}.csv", text.encode(), ImportScope(actor="demo-data")
+            kind,
+            f"demo-{kind}.csv",
+            text.encode(),
+            ImportScope(actor=Actor.command_line("demo-data")),
         )
         if not result.ok:  # pragma: no cover - the demo files are fixed
             raise RuntimeError([issue.format(kind) for issue in result.issues])

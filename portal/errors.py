@@ -22,6 +22,7 @@ from core import audit
 from core.i18n import LANGUAGE_COOKIE, negotiate_language, set_language
 from core.i18n import gettext as _
 from core.settings import settings_of
+from portal.guards import actor_of
 
 logger = logging.getLogger("portal.errors")
 
@@ -90,7 +91,7 @@ def error_response(
 def _refusal_audit(request: Request, detail: str) -> BackgroundTask:
     return BackgroundTask(
         audit.record,
-        audit.Actor.from_connection(request),
+        actor_of(request),
         "access_denied",
         outcome=audit.Outcome.DENIED,
         detail=f"{request.method} {request.url.path}: {detail}",

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from litestar.exceptions import ClientException
 
 from core.i18n import gettext as _
+from core.parsing import NotADate, parse_iso_date
 
 
 def safe_redirect_target(value: str | None, default: str = "/") -> str:
@@ -28,8 +29,8 @@ def parse_as_of(as_of: str | None) -> dt.date:
     if not as_of:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(as_of)
-    except ValueError:
+        return parse_iso_date(as_of)
+    except NotADate:
         raise ClientException(
-            _("as_of %(value)s is not a date in the form YYYY-MM-DD.", value=repr(as_of))
+            _("as_of %(value)s is not a date in the form YYYY-MM-DD.", value=repr(as_of[:40]))
         ) from None

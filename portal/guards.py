@@ -13,7 +13,8 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from portal.auth import CurrentUser, Role
+from accounts.identity import CurrentUser, Role
+from core.audit import Actor
 from core.i18n import gettext as _
 
 PUBLIC: dict[str, Any] = {"public": True}
@@ -22,6 +23,18 @@ Guard = Callable[[ASGIConnection, BaseRouteHandler], None]
 
 def current_user(connection: ASGIConnection) -> CurrentUser | None:
     return connection.scope.get("user")  # type: ignore[return-value]
+
+
+def actor_of(connection: ASGIConnection) -> Actor:
+    """The audit log's actor for a request: the user (or nobody), the address, the path."""
+    user = current_user(connection)
+    client = connection.scope.get("client")
+    return Actor(
+        email=user.email if user else None,
+        roles=",".join(sorted(user.roles)) if user else "",
+        ip_address=client[0] if client else None,
+        path=connection.url.path,
+    )
 
 
 def requires_login(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
@@ -57,3 +70,9 @@ def requires_organisation_scope(connection: ASGIConnection, handler: BaseRouteHa
 
 
 requires_dgro = requires_role(Role.DGRO)
+# Who may import (DG R&O everything; a PRO Partner its organisation's staff and certificates).
+requires_importer = requires_role(Role.DGRO, Role.PRO_PARTNER)
+# Who may read an organisation's staff register and download it, and who may write it
+# (each besides `requires_organisation_scope`).
+requires_register_reader = requires_role(Role.DGRO, Role.PRO_PARTNER, Role.HR)
+requires_register_writer = requires_role(Role.DGRO, Role.PRO_PARTNER)

@@ -43,12 +43,6 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(build_environment()))
 
 
-def wants_fragment(request: object) -> bool:
-    """An htmx request for part of a page; boosted navigations still get the whole page."""
-    details = getattr(request, "htmx", None)
-    return bool(details) and not details.boosted  # type: ignore[union-attr]
-
-
 def role_label(role: str) -> str:
     """The translated name of a role (SPEC section 1)."""
     labels = {

@@ -51,8 +51,8 @@ async def _reset_postgres() -> None:
 @pytest.fixture(scope="session", autouse=True)
 async def migrated_database() -> AsyncIterator[None]:
     """Every app's migrations, applied once to an empty database: the `portal migrate` path."""
-    from portal.cli import migrate_database
     from core.database import current_engine
+    from portal.cli import migrate_database
 
     if ON_POSTGRES:
         await _reset_postgres()
@@ -98,10 +98,10 @@ _HASHES: dict[str, str] = {}
 @pytest.fixture
 async def users() -> dict[str, TestUser]:
     """The demo organisations and one user per role, keyed by a short name."""
-    from organisations.tables import Organisation
-    from portal.auth import hash_password
-    from portal.demo import DEMO_ORGANISATIONS, DEMO_USERS
+    from accounts.service import hash_password
     from accounts.tables import User
+    from organisations.tables import Organisation
+    from portal.demo import DEMO_ORGANISATIONS, DEMO_USERS
 
     await Organisation.insert(
         *[

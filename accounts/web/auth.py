@@ -7,12 +7,13 @@ from litestar.params import FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
+from accounts.service import authenticate
 from core import audit
-from portal.auth import authenticate, end_session, start_session
 from core.database import write_transaction
-from portal.forms import safe_redirect_target
-from portal.guards import PUBLIC, current_user, requires_login
 from core.i18n import gettext as _
+from portal.auth import end_session, start_session
+from portal.forms import safe_redirect_target
+from portal.guards import PUBLIC, actor_of, current_user, requires_login
 
 
 class AuthController(Controller):
@@ -38,7 +39,7 @@ class AuthController(Controller):
         if user is None:
             async with write_transaction():
                 await audit.record(
-                    audit.Actor.from_connection(request),
+                    actor_of(request),
                     "login",
                     table="portal_user",
                     key=email,
@@ -56,9 +57,7 @@ class AuthController(Controller):
             )
         start_session(request, user)
         async with write_transaction():
-            await audit.record(
-                audit.Actor.from_connection(request), "login", table="portal_user", key=user.email
-            )
+            await audit.record(actor_of(request), "login", table="portal_user", key=user.email)
         # Expired sessions and rate-limit counters are swept at each login: no cron needed.
         for store_name in ("sessions", "rate_limit"):
             await request.app.stores.get(store_name).delete_expired()  # type: ignore[attr-defined]
@@ -67,7 +66,7 @@ class AuthController(Controller):
 
     @post("/logout", guards=[requires_login], status_code=303)
     async def logout(self, request: Request) -> Redirect:
-        actor = audit.Actor.from_connection(request)
+        actor = actor_of(request)
         async with write_transaction():
             await audit.record(actor, "logout", table="portal_user", key=actor.email or "")
         end_session(request)

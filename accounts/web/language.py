@@ -7,13 +7,13 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import ValidationException
 from litestar.response import Redirect
 
+from accounts.tables import User
 from core import audit
 from core.database import write_transaction
-from portal.forms import safe_redirect_target
-from portal.guards import PUBLIC, current_user
 from core.i18n import LANGUAGE_COOKIE
 from core.settings import LANGUAGES, settings_of
-from accounts.tables import User
+from portal.forms import safe_redirect_target
+from portal.guards import PUBLIC, actor_of, current_user
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -32,7 +32,7 @@ class LanguageController(Controller):
             async with write_transaction():
                 await User.update({User.preferred_language: language}).where(User.id == user.id)
                 await audit.record(
-                    audit.Actor.from_connection(request),
+                    actor_of(request),
                     "language_changed",
                     table="portal_user",
                     key=user.email,

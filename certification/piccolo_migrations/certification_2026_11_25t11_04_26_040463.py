@@ -60,9 +60,7 @@ DESCRIPTION = "True"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="certification", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="certification", description=DESCRIPTION)
 
     manager.add_table(
         class_name="CertificateReminder",
@@ -71,9 +69,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Track", tablename="track", schema=None, columns=None
-    )
+    manager.add_table(class_name="Track", tablename="track", schema=None, columns=None)
 
     manager.add_table(
         class_name="Certificate",

@@ -1,0 +1,17 @@
+"""Pages and API of certification: dashboard, overview, register, queue, policy, tracks."""
+
+from certification.web.api import ApiV1Controller
+from certification.web.certificates import CertificateController
+from certification.web.dashboard import OrganisationController
+from certification.web.exports import ExportController
+from certification.web.policy import PolicyController
+from certification.web.tracks import TrackController
+
+ROUTE_HANDLERS = [
+    OrganisationController,
+    CertificateController,
+    PolicyController,
+    ExportController,
+    TrackController,
+    ApiV1Controller,
+]

@@ -9,11 +9,11 @@ from litestar import Controller, Request, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
+from accounts.identity import Role
 from certification.eligibility import eligibility_for_all
-from portal.auth import Role
+from core.i18n import gettext as _
 from portal.forms import parse_as_of
 from portal.guards import current_user, requires_login, requires_organisation_scope, requires_role
-from core.i18n import gettext as _
 
 
 @dataclass

@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import Controller, Request, get, post
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, FromQuery
@@ -15,17 +14,26 @@ from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from certification.certificates import registry
-from certification.certificates.registry import ACTIONS, Action
-from organisations.tables import Organisation
-from core import audit
-from portal.auth import CurrentUser, Role
-from portal.forms import safe_redirect_target
-from portal.guards import current_user, requires_dgro, requires_organisation_scope, requires_role
+from accounts.identity import CurrentUser, Role
+from certification.certificates import forms, labels, lifecycle, queries, service
+from certification.certificates.lifecycle import ACTIONS, Action
+from core.errors import NotFound, Refused, TransitionRefused
+from core.forms import FormResult
 from core.i18n import gettext as _
-from portal.templating import wants_fragment
+from core.paging import Page
+from organisations import forms as staff_forms
+from organisations import queries as organisation_queries
+from organisations import service as staff_service
+from portal.forms import safe_redirect_target
+from portal.guards import (
+    actor_of,
+    current_user,
+    requires_dgro,
+    requires_organisation_scope,
+    requires_role,
+)
+from portal.rendering import render
 
-HEADERS = {"Vary": "HX-Request"}
 STAFF_TEMPLATE = "certificates/staff.html"
 EDIT_TEMPLATE = "certificates/staff_edit.html"
 CERTIFICATE_TEMPLATE = "certificates/certificate_form.html"
@@ -51,7 +59,7 @@ def _may_edit(user: CurrentUser, code: str) -> bool:
 
 
 async def _organisation(code: str) -> dict[str, Any]:
-    organisation = await registry.organisation_by_code(code)
+    organisation = await organisation_queries.organisation_by_code(code)
     if organisation is None:
         raise NotFoundException(_("There is no organisation with code %(code)s.", code=code))
     return organisation
@@ -67,11 +75,11 @@ def _common(request: Request, organisation: dict[str, Any]) -> dict[str, Any]:
         "organisation": organisation,
         "may_edit": _may_edit(user, organisation["code"]),
         "is_dgro": user.is_dgro,
-        "status_label": registry.status_label,
-        "action_label": registry.action_label,
-        "reason_label": registry.reason_label,
-        "actions_for": registry.actions_for,
-        "reason_required": registry.REASON_REQUIRED,
+        "status_label": labels.status_label,
+        "action_label": labels.action_label,
+        "reason_label": labels.reason_label,
+        "actions_for": lifecycle.actions_for,
+        "reason_required": lifecycle.REASON_REQUIRED,
         "today": dt.date.today(),
     }
 
@@ -82,15 +90,15 @@ async def _staff_context(
     query: dict[str, str],
     page: int,
     *,
-    add_form: registry.FormResult | None = None,
+    add_form: FormResult | None = None,
     add_open: bool = False,
 ) -> tuple[dict[str, Any], bool]:
-    all_tracks = await registry.track_codes(active_only=False)
-    filters = registry.StaffFilter.from_query(query, organisation["roles"], all_tracks)
+    all_tracks = await queries.track_codes(active_only=False)
+    filters = forms.StaffFilter.from_query(query, organisation["roles"], all_tracks)
     today = dt.date.today()
-    result = registry.Page(rows=[], total=0, page=1, pages=1)
+    result = Page(rows=[], total=0, page=1, pages=1)
     if not filters.errors:
-        result = await registry.staff_page(organisation["id"], filters, page, today)
+        result = await queries.staff_page(organisation["id"], filters, page, today)
     page = result.page
     base = f"/organisations/{organisation['code']}/staff"
     current = base + (f"?{filters.query_string(page)}" if filters.query_string(page) else "")
@@ -98,8 +106,8 @@ async def _staff_context(
         **_common(request, organisation),
         "filters": filters,
         "tracks": all_tracks,
-        "active_tracks": await registry.track_codes(active_only=True),
-        "statuses": registry.STATUSES,
+        "active_tracks": await queries.track_codes(active_only=True),
+        "statuses": lifecycle.STATUSES,
         "staff": result.rows,
         "total": result.total,
         "page": page,
@@ -108,8 +116,8 @@ async def _staff_context(
         "current": current,
         "previous_query": filters.query_string(page - 1) if page > 1 else None,
         "next_query": filters.query_string(page + 1) if page < result.pages else None,
-        "add": add_form or registry.FormResult(values={}),
-        "empty_form": registry.FormResult(values={}),
+        "add": add_form or FormResult(values={}),
+        "empty_form": FormResult(values={}),
         "add_open": add_open,
     }
     return context, bool(filters.errors)
@@ -131,29 +139,25 @@ class CertificateController(Controller):
         context, invalid = await _staff_context(
             request, organisation, dict(request.query_params), page
         )
-        status = 400 if invalid else 200
-        if wants_fragment(request):
-            return HTMXBlockTemplate(
-                template_name=STAFF_TEMPLATE,
-                block_name="results",
-                context=context,
-                status_code=status,
-                headers=HEADERS,
-                push_url=context["current"],
-            )
-        return Template(STAFF_TEMPLATE, context=context, status_code=status, headers=HEADERS)
+        return render(
+            request,
+            STAFF_TEMPLATE,
+            context,
+            status=400 if invalid else 200,
+            push_url=context["current"],
+        )
 
     @post("/organisations/{code:str}/staff", guards=REGISTER_WRITE, status_code=303)
     async def add_staff(self, request: Request, code: FromPath[str]) -> Template | Redirect:
         """Add a staff member (PRO Partner of the organisation or DG R&O)."""
         organisation = await _organisation(code)
-        form = registry.parse_staff_form(await request.form(), organisation["roles"])
+        form = staff_forms.parse_staff_form(await request.form(), organisation["roles"])
         if form.ok:
             try:
-                staff_id = await registry.add_staff(
-                    audit.Actor.from_connection(request), organisation["id"], form.data
+                staff_id = await staff_service.add_staff(
+                    actor_of(request), organisation["id"], form.data
                 )
-            except registry.RegistryRefused as refused:
+            except Refused as refused:
                 form.errors[refused.field or "email"] = refused.message
             else:
                 flash(
@@ -168,7 +172,7 @@ class CertificateController(Controller):
         context, _invalid = await _staff_context(
             request, organisation, {}, 1, add_form=form, add_open=True
         )
-        return Template(STAFF_TEMPLATE, context=context, status_code=400, headers=HEADERS)
+        return render(request, STAFF_TEMPLATE, context, block=None, status=400)
 
     @get("/organisations/{code:str}/staff/{staff_id:int}/edit", guards=REGISTER_WRITE)
     async def edit_staff(
@@ -180,24 +184,20 @@ class CertificateController(Controller):
     ) -> Template:
         """The edit form: a table row for htmx, a page of its own without JavaScript."""
         organisation = await _organisation(code)
-        member = await registry.staff_member(organisation["id"], staff_id)
+        member = await organisation_queries.staff_member(organisation["id"], staff_id)
         if member is None:
             raise NotFoundException(_("There is no such staff member in %(code)s.", code=code))
         values = {
             name: ("" if member[name] is None else str(member[name]))
-            for name in registry.STAFF_FIELDS
+            for name in staff_forms.STAFF_FIELDS
         }
         context = {
             **_common(request, organisation),
             "member": member,
-            "form": registry.FormResult(values=values),
+            "form": FormResult(values=values),
             "next": safe_redirect_target(next, f"/organisations/{code}/staff"),
         }
-        if wants_fragment(request):
-            return HTMXBlockTemplate(
-                template_name=EDIT_TEMPLATE, block_name="edit_row", context=context, headers=HEADERS
-            )
-        return Template(EDIT_TEMPLATE, context=context, headers=HEADERS)
+        return render(request, EDIT_TEMPLATE, context, block="edit_row")
 
     @post("/organisations/{code:str}/staff/{staff_id:int}", guards=REGISTER_WRITE, status_code=303)
     async def save_staff(
@@ -205,22 +205,22 @@ class CertificateController(Controller):
     ) -> Template | Redirect:
         """Save a staff member of this organisation; anyone else's is a 404."""
         organisation = await _organisation(code)
-        member = await registry.staff_member(organisation["id"], staff_id)
+        member = await organisation_queries.staff_member(organisation["id"], staff_id)
         if member is None:
             raise NotFoundException(_("There is no such staff member in %(code)s.", code=code))
         raw = await request.form()
         target = safe_redirect_target(str(raw.get("next") or ""), f"/organisations/{code}/staff")
-        form = registry.parse_staff_form(raw, organisation["roles"])
+        form = staff_forms.parse_staff_form(raw, organisation["roles"])
         if form.ok:
             try:
-                await registry.update_staff(
-                    audit.Actor.from_connection(request), organisation["id"], staff_id, form.data
+                await staff_service.update_staff(
+                    actor_of(request), organisation["id"], staff_id, form.data
                 )
-            except registry.NotFound:
+            except NotFound:
                 raise NotFoundException(
                     _("There is no such staff member in %(code)s.", code=code)
                 ) from None
-            except registry.RegistryRefused as refused:
+            except Refused as refused:
                 form.errors[refused.field or "email"] = refused.message
             else:
                 flash(
@@ -238,7 +238,7 @@ class CertificateController(Controller):
             "form": form,
             "next": target,
         }
-        return Template(EDIT_TEMPLATE, context=context, status_code=400, headers=HEADERS)
+        return render(request, EDIT_TEMPLATE, context, block=None, status=400)
 
     @post(
         "/organisations/{code:str}/staff/{staff_id:int}/certificates",
@@ -250,29 +250,29 @@ class CertificateController(Controller):
     ) -> Template | Redirect:
         """Register a certificate: pending for the PRO Partner, valid at once for DG R&O."""
         organisation = await _organisation(code)
-        member = await registry.staff_member(organisation["id"], staff_id)
+        member = await organisation_queries.staff_member(organisation["id"], staff_id)
         if member is None:
             raise NotFoundException(_("There is no such staff member in %(code)s.", code=code))
         user = _user(request)
         raw = await request.form()
         target = safe_redirect_target(str(raw.get("next") or ""), f"/organisations/{code}/staff")
-        active_tracks = await registry.track_codes(active_only=True)
-        form = registry.parse_certificate_form(raw, active_tracks, dt.date.today())
+        active_tracks = await queries.track_codes(active_only=True)
+        form = forms.parse_certificate_form(raw, active_tracks, dt.date.today())
         if form.ok:
             try:
-                await registry.register_certificate(
-                    audit.Actor.from_connection(request),
+                await service.register_certificate(
+                    actor_of(request),
                     organisation["id"],
                     staff_id,
                     form.data,
                     registered_by=user.email,
                     verified=user.is_dgro,
                 )
-            except registry.NotFound:
+            except NotFound:
                 raise NotFoundException(
                     _("There is no such staff member in %(code)s.", code=code)
                 ) from None
-            except registry.RegistryRefused as refused:
+            except Refused as refused:
                 form.errors[refused.field or "track"] = refused.message
             else:
                 name = f"{member['first_name']} {member['last_name']}"
@@ -298,7 +298,7 @@ class CertificateController(Controller):
             "active_tracks": active_tracks,
             "next": target,
         }
-        return Template(CERTIFICATE_TEMPLATE, context=context, status_code=400, headers=HEADERS)
+        return render(request, CERTIFICATE_TEMPLATE, context, block=None, status=400)
 
     # --- DG R&O: the queue and the decisions -----------------------------------------
 
@@ -312,16 +312,13 @@ class CertificateController(Controller):
         """Pending certificates of every organisation, the longest waiting first."""
         page = _page_number(page)
         code = (organisation or "").strip().upper()
-        codes = [
-            row["code"]
-            for row in await Organisation.select(Organisation.code).order_by(Organisation.code)
-        ]
+        codes = await organisation_queries.organisation_codes()
         errors: dict[str, str] = {}
         if code and code not in codes:
             errors["organisation"] = _("Choose an organisation from the list.")
-        result = registry.Page(rows=[], total=0, page=1, pages=1)
+        result = Page(rows=[], total=0, page=1, pages=1)
         if not errors:
-            result = await registry.pending_queue(code, page)
+            result = await queries.pending_queue(code, page)
         page = result.page
 
         def query(number: int | None) -> str:
@@ -340,22 +337,14 @@ class CertificateController(Controller):
             "current": current,
             "previous_query": query(page - 1) if page > 1 else None,
             "next_query": query(page + 1) if page < result.pages else None,
-            "status_label": registry.status_label,
-            "action_label": registry.action_label,
-            "reason_label": registry.reason_label,
-            "reason_required": registry.REASON_REQUIRED,
+            "status_label": labels.status_label,
+            "action_label": labels.action_label,
+            "reason_label": labels.reason_label,
+            "reason_required": lifecycle.REASON_REQUIRED,
         }
-        status = 400 if errors else 200
-        if wants_fragment(request):
-            return HTMXBlockTemplate(
-                template_name=QUEUE_TEMPLATE,
-                block_name="results",
-                context=context,
-                status_code=status,
-                headers=HEADERS,
-                push_url=current,
-            )
-        return Template(QUEUE_TEMPLATE, context=context, status_code=status, headers=HEADERS)
+        return render(
+            request, QUEUE_TEMPLATE, context, status=400 if errors else 200, push_url=current
+        )
 
     @post(
         "/certificates/{certificate_id:int}/{action:str}", guards=[requires_dgro], status_code=303
@@ -363,8 +352,8 @@ class CertificateController(Controller):
     async def decide(
         self, request: Request, certificate_id: FromPath[int], action: FromPath[str]
     ) -> Template | Redirect:
-        """verify, reject, suspend, revoke or reinstate; registry.next_status says which may
-        follow which, and which need a reason."""
+        """verify, reject, suspend, revoke or reinstate; the certificate lifecycle says which
+        may follow which, and which need a reason."""
         if action not in ACTIONS:
             raise NotFoundException(_("There is no such decision."))
         return await _decide(request, certificate_id, action)
@@ -390,36 +379,38 @@ async def _decide(request: Request, certificate_id: int, action: str) -> Templat
     raw = await request.form()
     target = safe_redirect_target(str(raw.get("next") or ""), QUEUE_PATH)
     reason = str(raw.get("reason") or "")
-    certificate = await registry.certificate_details(certificate_id)
+    certificate = await queries.certificate_details(certificate_id)
     if certificate is None:
         raise NotFoundException(_("There is no certificate with number %(id)d.", id=certificate_id))
     try:
-        await registry.decide(
-            audit.Actor.from_connection(request),
+        await service.decide(
+            actor_of(request),
             certificate_id,
             action,
             reason,
             decided_by=_user(request).email,
         )
-    except registry.NotFound:
+    except NotFound:
         raise NotFoundException(
             _("There is no certificate with number %(id)d.", id=certificate_id)
         ) from None
-    except registry.TransitionRefused as refused:
-        raise HTTPException(status_code=409, detail=refused.message) from None
-    except registry.RegistryRefused as refused:
+    except TransitionRefused as refused:
+        raise HTTPException(
+            status_code=409, detail=labels.transition_message(refused.current, refused.action)
+        ) from None
+    except Refused as refused:
         context = {
             "certificate": certificate,
             "action": action,
             "reason": reason,
             "error": refused.message,
             "next": target,
-            "status_label": registry.status_label,
-            "action_label": registry.action_label,
-            "reason_label": registry.reason_label,
-            "reason_required": registry.REASON_REQUIRED,
+            "status_label": labels.status_label,
+            "action_label": labels.action_label,
+            "reason_label": labels.reason_label,
+            "reason_required": lifecycle.REASON_REQUIRED,
         }
-        return Template(DECISION_TEMPLATE, context=context, status_code=400, headers=HEADERS)
+        return render(request, DECISION_TEMPLATE, context, block=None, status=400)
     name = f"{certificate['first_name']} {certificate['last_name']}"
     flash(
         request,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import Controller, Request, get, post
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath
@@ -13,16 +12,14 @@ from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
+from certification import explain
 from certification import policy as service
 from certification.rules import DEFAULT_POLICY, Level
-from certification import explain
-from core import audit
-from portal.guards import requires_dgro
 from core.i18n import gettext as _
-from portal.templating import wants_fragment
+from portal.guards import actor_of, requires_dgro
+from portal.rendering import render
 
 TEMPLATE = "policy/index.html"
-HEADERS = {"Vary": "HX-Request"}
 
 
 def actual_figure(code: str, value: object) -> str:
@@ -73,26 +70,18 @@ async def _context(
 def _page(
     request: HTMXRequest, context: dict[str, Any], status: int, *, invalid: bool = False
 ) -> Template:
-    if wants_fragment(request):
-        if invalid:
-            # The errors belong next to the fields: replace the draft form and its results.
-            return HTMXBlockTemplate(
-                template_name=TEMPLATE,
-                block_name="draft",
-                context=context,
-                status_code=status,
-                headers=HEADERS,
-                re_target="#policy-draft",
-                re_swap="outerHTML",
-            )
-        return HTMXBlockTemplate(
-            template_name=TEMPLATE,
-            block_name="results",
-            context=context,
-            status_code=status,
-            headers=HEADERS,
+    if invalid:
+        # The errors belong next to the fields: replace the draft form and its results.
+        return render(
+            request,
+            TEMPLATE,
+            context,
+            block="draft",
+            status=status,
+            re_target="#policy-draft",
+            re_swap="outerHTML",
         )
-    return Template(TEMPLATE, context=context, status_code=status, headers=HEADERS)
+    return render(request, TEMPLATE, context, status=status)
 
 
 class PolicyController(Controller):
@@ -101,9 +90,9 @@ class PolicyController(Controller):
     guards = [requires_dgro]
 
     @get("/", name="policy")
-    async def policy_page(self) -> Template:
+    async def policy_page(self, request: HTMXRequest) -> Template:
         """The policy in force, every version, and a draft form prefilled with today's."""
-        return Template(TEMPLATE, context=await _context(), headers=HEADERS)
+        return render(request, TEMPLATE, await _context(), block=None)
 
     @post("/simulate", status_code=200)
     async def simulate(self, request: HTMXRequest) -> Template:
@@ -137,14 +126,12 @@ class PolicyController(Controller):
                 errors[service.DATE_FIELD] = past
         if errors or draft.policy is None:
             context = await _context(values=draft.values, errors=errors)
-            return Template(TEMPLATE, context=context, status_code=400, headers=HEADERS)
+            return render(request, TEMPLATE, context, block=None, status=400)
         try:
-            replaced = await service.adopt(
-                draft.policy, draft.note, audit.Actor.from_connection(request), today
-            )
+            replaced = await service.adopt(draft.policy, draft.note, actor_of(request), today)
         except service.PolicyRefused as refused:
             context = await _context(values=draft.values, errors={refused.field: refused.message})
-            return Template(TEMPLATE, context=context, status_code=400, headers=HEADERS)
+            return render(request, TEMPLATE, context, block=None, status=400)
         day = draft.policy.effective_from.isoformat()
         if replaced:
             message = _("The policy from %(day)s has been replaced.", day=day)
@@ -161,7 +148,7 @@ class PolicyController(Controller):
         if error or day is None:
             raise HTTPException(status_code=404, detail=missing)
         try:
-            await service.delete_future(day, audit.Actor.from_connection(request), dt.date.today())
+            await service.delete_future(day, actor_of(request), dt.date.today())
         except service.PolicyNotFound:
             raise HTTPException(status_code=404, detail=missing) from None
         except service.PolicyRefused as refused:

@@ -16,9 +16,8 @@ from certification.catalogue import (
     update_track,
 )
 from certification.tables import Track
-from core import audit
-from portal.guards import current_user, requires_dgro, requires_login
 from core.i18n import gettext as _
+from portal.guards import actor_of, current_user, requires_dgro, requires_login
 
 
 async def _page(request: Request, form=None, status_code: int = 200) -> Template:
@@ -47,7 +46,7 @@ class TrackController(Controller):
         form = parse_track_form(await request.form(), with_code=True)
         if not form.errors:
             try:
-                await add_track(form.values, audit.Actor.from_connection(request))
+                await add_track(form.values, actor_of(request))
             except TrackExists:
                 form.errors["code"] = _(
                     "A track with code %(code)s exists already.", code=form.values["code"]
@@ -77,6 +76,6 @@ class TrackController(Controller):
                 "tracks/edit.html", context={"track": track, "form": form}, status_code=400
             )
         active = data.get("active") == "on"
-        await update_track(code, form.values, active, audit.Actor.from_connection(request))
+        await update_track(code, form.values, active, actor_of(request))
         flash(request, _("Track %(code)s saved.", code=code), category="success")
         return Redirect("/tracks", status_code=303)

@@ -1,0 +1,7 @@
+"""The shell's own pages: home and health, the audit log, the import page of every kind."""
+
+from portal.web.audit import AuditController
+from portal.web.home import HomeController
+from portal.web.importing import ImportController
+
+ROUTE_HANDLERS = [HomeController, AuditController, ImportController]

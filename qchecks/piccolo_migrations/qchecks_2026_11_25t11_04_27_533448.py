@@ -70,9 +70,7 @@ DESCRIPTION = "True"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="qchecks", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="qchecks", description=DESCRIPTION)
 
     manager.add_table(
         class_name="QCheckCriterion",
@@ -81,9 +79,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="QCheck", tablename="qcheck", schema=None, columns=None
-    )
+    manager.add_table(class_name="QCheck", tablename="qcheck", schema=None, columns=None)
 
     manager.add_table(
         class_name="SelectionFile",

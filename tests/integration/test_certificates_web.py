@@ -10,8 +10,8 @@ import pytest
 
 from certification.eligibility import eligibility_for_all
 from certification.tables import Certificate, Track
-from organisations.tables import Organisation, StaffMember
 from core.tables import AuditEntry
+from organisations.tables import Organisation, StaffMember
 from tests.conftest import login
 
 TODAY = dt.date.today()

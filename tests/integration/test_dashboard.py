@@ -3,8 +3,8 @@
 import datetime as dt
 import re
 
-from certification.importing import ImportScope, import_file
 from organisations.tables import Organisation
+from portal.imports import ImportScope, import_file
 from tests.conftest import login
 
 STAFF = """organisation_code,email,first_name,last_name,language_role,start_date,end_date

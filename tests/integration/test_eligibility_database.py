@@ -7,9 +7,9 @@ import pytest
 
 from bench.generate import generate, write_csv
 from certification.eligibility import eligibility_for_all, load_organisation_facts, look_ahead
-from certification.importing import ImportScope, import_file
 from certification.rules import DEFAULT_POLICY, eligibility_on
 from organisations.tables import Organisation
+from portal.imports import ImportScope, import_file
 from tests.conftest import login
 
 

@@ -13,11 +13,11 @@ import re
 import pytest
 from openpyxl import Workbook, load_workbook
 
-import portal.web.exchange as exchange
-from certification.importing import ImportScope, import_file
+import portal.web.importing as exchange
 from certification.tables import Certificate
-from organisations.tables import Organisation, StaffMember
 from core.tables import AuditEntry
+from organisations.tables import Organisation, StaffMember
+from portal.imports import ImportScope, import_file
 from qchecks.tables import QCheck
 from tests.conftest import login
 

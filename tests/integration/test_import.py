@@ -11,10 +11,11 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-import certification.importing as importing
-from certification.importing import ImportScope, import_file
+import core.importing as importing
 from certification.tables import Certificate
+from core.audit import Actor
 from organisations.tables import Organisation, StaffAssignment, StaffMember
+from portal.imports import ImportScope, import_file
 from qchecks.tables import QCheck
 from tests.conftest import DATABASE_URL
 
@@ -29,6 +30,9 @@ STAFF = (
     "BOSA,bo@bosa.be,Bo,Dubois,FR,2020-02-01,2030-12-31\n"
     "FIN,ed@fin.be,Ed,Jacobs,DE,2021-05-01,\n"
 )
+
+
+PARTNER = Actor(email="partner@bosa.be", roles="pro_partner")
 
 
 def csv_bytes(text: str) -> bytes:
@@ -183,7 +187,7 @@ async def test_qcheck_scores_keep_their_hundredths_exactly():
 
 async def test_a_pro_partner_imports_only_for_its_own_organisation_and_only_pending():
     await base_data()
-    scope = ImportScope(organisation_code="BOSA", may_set_status=False, actor="partner@bosa.be")
+    scope = ImportScope(organisation_code="BOSA", may_set_status=False, actor=PARTNER)
     text = (
         "email,track,obtained_on,status,valid_until\n"
         "an@bosa.be,AZ,2021-01-01,pending,\n"
@@ -295,7 +299,7 @@ async def test_a_pro_partner_cannot_change_a_certificate_dgro_has_decided():
         "email,track,obtained_on,status,valid_until\nan@bosa.be,AZ,2021-01-01,valid,2027-01-01\n"
     )
     assert (await run("certificates", decided)).ok
-    scope = ImportScope(organisation_code="BOSA", may_set_status=False, actor="partner@bosa.be")
+    scope = ImportScope(organisation_code="BOSA", may_set_status=False, actor=PARTNER)
     unchanged = await run("certificates", decided, scope)
     assert unchanged.ok and (unchanged.created, unchanged.updated) == (0, 1)
     for changed in (

@@ -4,10 +4,10 @@ import re
 
 from litestar import get
 
-from portal.app import create_app
-from portal.guards import PUBLIC
 from accounts.tables import User
 from core.tables import AuditEntry
+from portal.app import create_app
+from portal.guards import PUBLIC
 from tests.conftest import login, make_settings, new_client
 
 
@@ -81,8 +81,11 @@ async def test_audit_filters_explain_bad_dates_next_to_the_field(client, users):
     await login(client, users["dgro"])
     response = await client.get("/audit?date_from=2026-02-30", headers={"Accept-Language": "en"})
     assert response.status_code == 400
-    assert "YYYY-MM-DD" in response.text
+    assert "2026-02-30 is not a real date." in response.text
     assert 'aria-invalid="true"' in response.text
+    response = await client.get("/audit?date_to=30/02/2026", headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert "YYYY-MM-DD" in response.text
 
 
 async def test_audit_pages_work_without_javascript(client, users):

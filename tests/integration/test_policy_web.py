@@ -4,9 +4,9 @@ import datetime as dt
 import re
 
 from certification.eligibility import eligibility_for_all
-from certification.importing import ImportScope, import_file
 from certification.tables import CertificationPolicy
 from core.tables import AuditEntry
+from portal.imports import ImportScope, import_file
 from tests.conftest import login
 
 EN = {"Accept-Language": "en"}

@@ -12,12 +12,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 
-from certification.importing import ImportScope, import_file
 from certification.reminders import send_certificate_reminders
 from certification.tables import CertificateReminder
 from core.mail import mail_sender
 from core.settings import MailSettings
 from core.tables import AuditEntry
+from portal.imports import ImportScope, import_file
 from tests.conftest import DATABASE_URL
 
 

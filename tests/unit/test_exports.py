@@ -2,7 +2,8 @@
 
 import pytest
 
-from certification.exports import eligibility_table, safe_cell
+from certification.exports import eligibility_table
+from core.spreadsheets import safe_cell
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.params import FromPath
 
-from portal.auth import CurrentUser, Role
+from accounts.identity import CurrentUser, Role
 from portal.guards import requires_dgro, requires_login, requires_organisation_scope, requires_role
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from portal.forms import safe_redirect_target
 from core.i18n import gettext, negotiate_language, set_language
+from portal.forms import safe_redirect_target
 
 
 @pytest.mark.parametrize(

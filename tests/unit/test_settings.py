@@ -70,8 +70,8 @@ def test_openapi_can_be_enabled_in_production():
 
 
 def test_create_app_refuses_an_unsafe_production_environment(monkeypatch):
-    from portal.app import create_app
     from core.settings import get_settings
+    from portal.app import create_app
 
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)

@@ -1,0 +1,62 @@
+"""Certificate statuses, decisions and refusals in words (never shown by colour only)."""
+
+from __future__ import annotations
+
+from certification.certificates.lifecycle import Action
+from core.i18n import gettext as _
+
+
+def status_label(status: str) -> str:
+    """The status in words (never shown by colour only)."""
+    return {
+        "pending": _("pending verification"),
+        "valid": _("valid"),
+        "suspended": _("suspended"),
+        "revoked": _("revoked"),
+    }.get(status, status)
+
+
+def action_label(action: str) -> str:
+    return {
+        Action.VERIFY: _("Verify"),
+        Action.REJECT: _("Reject"),
+        Action.SUSPEND: _("Suspend"),
+        Action.REVOKE: _("Revoke"),
+        Action.REINSTATE: _("Reinstate"),
+    }.get(action, action)
+
+
+def reason_label(action: str) -> str:
+    return {
+        Action.REJECT: _("Reason for rejecting"),
+        Action.SUSPEND: _("Reason for suspending"),
+        Action.REVOKE: _("Reason for revoking"),
+    }.get(action, _("Reason"))
+
+
+def transition_message(current: str, action: str) -> str:
+    """Why `action` is impossible, naming the current status."""
+    status = status_label(current)
+    messages = {
+        Action.VERIFY: _(
+            "This certificate is %(status)s: only a pending certificate can be verified.",
+            status=status,
+        ),
+        Action.REJECT: _(
+            "This certificate is %(status)s: only a pending certificate can be rejected.",
+            status=status,
+        ),
+        Action.SUSPEND: _(
+            "This certificate is %(status)s: only a valid certificate can be suspended.",
+            status=status,
+        ),
+        Action.REVOKE: _(
+            "This certificate is %(status)s: only a valid or suspended certificate can be revoked.",
+            status=status,
+        ),
+        Action.REINSTATE: _(
+            "This certificate is %(status)s: only a suspended certificate can be reinstated.",
+            status=status,
+        ),
+    }
+    return messages[action]

@@ -1,0 +1,30 @@
+"""What a service answers when it will not do what was asked; the web maps each to a status.
+
+`Refused` (the person can fix it: 400 with the message next to `field`), `NotFound` (404:
+absent, or not in the organisation acted for), `TransitionRefused` (409: the record's state
+does not allow it, or changed since the page was shown).
+"""
+
+from __future__ import annotations
+
+
+class Refused(Exception):
+    """A write refused for a reason the user can fix; `field` names the form field."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(Exception):
+    """The record does not exist, or not in the organisation acted for."""
+
+
+class TransitionRefused(Exception):
+    """`action` is impossible from the record's `current` state (maybe changed meanwhile)."""
+
+    def __init__(self, current: str, action: str) -> None:
+        super().__init__(f"{action} is impossible from {current}")
+        self.current = current
+        self.action = action

@@ -1,0 +1,339 @@
+"""The shared half of every import (SPEC 5.1): reading, header checks, the run, the audit.
+
+An area contributes an `ImportKind`: its columns and a `validate` step that checks every
+row against the database as sets and returns the writer of the valid rows. `run_import`
+reads the file (CSV or XLSX, size and zip-bomb limits), checks the header, validates and
+writes all or nothing in one transaction together with one audit entry.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core import audit
+from core.database import refresh_statistics, write_transaction
+from core.parsing import EMAIL, NotADate, parse_iso_date
+
+MAX_FILE_BYTES = 128 * 1024 * 1024
+MAX_XLSX_UNPACKED_BYTES = 256 * 1024 * 1024
+MAX_XLSX_RATIO = 100
+MAX_ROWS = 2_000_000
+# Rows per INSERT statement: below SQLite's limit on bound variables.
+CHUNK = 500
+# Large imports refresh the planner's statistics of the tables they wrote.
+ANALYZE_AFTER_ROWS = 1000
+
+
+class ImportRefused(Exception):
+    """The whole file is refused before any row is read (size, format, header)."""
+
+    def __init__(self, issues: list[ImportIssue]) -> None:
+        super().__init__("; ".join(i.message for i in issues))
+        self.issues = issues
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    line: int
+    message: str
+
+    def format(self, file_name: str) -> str:
+        return f"{file_name}:{self.line}: {self.message}"
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    issues: list[ImportIssue] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+
+COMMAND_LINE = audit.Actor.command_line("import")
+
+
+@dataclass(frozen=True)
+class ImportScope:
+    """Who imports: DG R&O may import everything; a PRO Partner only its own organisation."""
+
+    organisation_code: str | None = None  # None: every organisation (DG R&O, the CLI)
+    may_set_status: bool = True  # only DG R&O verifies certificates
+    actor: audit.Actor = COMMAND_LINE
+
+    @property
+    def registered_by(self) -> str:
+        """Who registered what the import creates: the user, or the command that ran it."""
+        return self.actor.email or self.actor.path
+
+
+# A kind's validation: the rows, the scope and the result to add issues to; returns the
+# writer of the valid rows (awaited in the import's transaction), or None to refuse.
+Validate = Callable[[list["Row"], ImportScope, ImportResult], Awaitable[Callable | None]]
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """One kind of file an area accepts; `label` and `note` are the import page's words."""
+
+    name: str
+    columns: tuple[str, ...]
+    validate: Validate
+    tables_written: tuple[str, ...]
+    label: Callable[[], str]
+    note: Callable[[], str]
+    # A PRO Partner may import it for its own organisation (else DG R&O only).
+    organisation_scoped: bool = False
+
+
+def kinds_by_name(*kinds: ImportKind) -> dict[str, ImportKind]:
+    """The registry of kinds, in the order given (the order pages and messages list them)."""
+    return {kind.name: kind for kind in kinds}
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    values: dict[str, str]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _check_xlsx_container(data: bytes) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise ImportRefused([ImportIssue(0, "this is not a readable .xlsx file")]) from None
+    unpacked = 0
+    for info in archive.infolist():
+        unpacked += info.file_size
+        if info.compress_size and info.file_size / info.compress_size > MAX_XLSX_RATIO:
+            raise ImportRefused(
+                [ImportIssue(0, "the .xlsx file is refused: it unpacks to far more than its size")]
+            )
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise ImportRefused(
+            [
+                ImportIssue(
+                    0,
+                    f"the .xlsx file is refused: it unpacks to more than "
+                    f"{MAX_XLSX_UNPACKED_BYTES // 2**20} MB",
+                )
+            ]
+        )
+
+
+def read_rows(file_name: str, data: bytes) -> tuple[list[str], list[Row]]:
+    """Header and rows of a .csv (UTF-8, comma) or .xlsx file (first sheet)."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportRefused(
+            [ImportIssue(0, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")]
+        )
+    suffix = Path(file_name).suffix.lower()
+    if suffix == ".csv":
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
+            raise ImportRefused(
+                [ImportIssue(line, "the file is not UTF-8 text (save it as CSV UTF-8)")]
+            ) from None
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            records = [(reader.line_num, record) for record in reader]
+        except csv.Error as error:
+            raise ImportRefused(
+                [ImportIssue(reader.line_num, f"unreadable CSV: {error}")]
+            ) from None
+    elif suffix == ".xlsx":
+        _check_xlsx_container(data)
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many kinds for a damaged file
+            raise ImportRefused([ImportIssue(0, "this is not a readable .xlsx file")]) from None
+        sheet = workbook.worksheets[0]
+        records = [
+            (number, [_cell(v) for v in values])
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
+        workbook.close()
+    else:
+        raise ImportRefused([ImportIssue(0, "only .csv and .xlsx files can be imported")])
+
+    records = [(line, r) for line, r in records if any(cell.strip() for cell in r)]
+    if not records:
+        raise ImportRefused([ImportIssue(1, "the file is empty: a header row is needed")])
+    _, header = records[0]
+    header = [h.strip().lower() for h in header]
+    while header and header[-1] == "":
+        header.pop()
+    if len(records) - 1 > MAX_ROWS:
+        raise ImportRefused([ImportIssue(0, f"the file has more than {MAX_ROWS} rows")])
+    rows = []
+    for line, record in records[1:]:
+        cells = [c.strip() for c in record]
+        if len(cells) > len(header) and any(cells[len(header) :]):
+            rows.append(Row(line, {"__extra__": "1"}))
+            continue
+        cells += [""] * (len(header) - len(cells))
+        rows.append(Row(line, dict(zip(header, cells, strict=False))))
+    return header, rows
+
+
+def check_header(expected: tuple[str, ...], header: list[str]) -> list[ImportIssue]:
+    issues = []
+    missing = [c for c in expected if c not in header]
+    extra = [c for c in header if c not in expected]
+    duplicated = sorted({c for c in header if header.count(c) > 1})
+    if missing:
+        issues.append(ImportIssue(1, f"missing column(s): {', '.join(missing)}"))
+    if extra:
+        issues.append(
+            ImportIssue(
+                1,
+                f"unknown column(s): {', '.join(c or '(empty)' for c in extra)}; "
+                f"the columns are: {', '.join(expected)}",
+            )
+        )
+    if duplicated:
+        issues.append(ImportIssue(1, f"column(s) given twice: {', '.join(duplicated)}"))
+    return issues
+
+
+# --- cells: what every kind checks the same way ----------------------------------------------
+
+
+class RowErrors:
+    """The issues of one row; `count` tells whether the row may be written."""
+
+    def __init__(self, line: int, issues: list[ImportIssue]) -> None:
+        self.line = line
+        self.issues = issues
+        self.count = 0
+
+    def add(self, message: str) -> None:
+        self.issues.append(ImportIssue(self.line, message))
+        self.count += 1
+
+
+def required(values: dict[str, str], column: str, errors: RowErrors) -> str:
+    value = values.get(column, "")
+    if value == "":
+        errors.add(f"{column} is empty")
+    return value
+
+
+def date_cell(
+    values: dict[str, str], column: str, errors: RowErrors, *, optional: bool = False
+) -> dt.date | None:
+    raw = values.get(column, "")
+    if raw == "":
+        if not optional:
+            errors.add(f"{column} is empty")
+        return None
+    try:
+        return parse_iso_date(raw)
+    except NotADate as error:
+        if error.shape:
+            errors.add(f"{column} {raw!r} is not a date in the form YYYY-MM-DD")
+        else:
+            errors.add(f"{column} {raw!r} is not a real date")
+        return None
+
+
+def email_cell(
+    values: dict[str, str], column: str, errors: RowErrors, *, optional: bool = False
+) -> str:
+    raw = values.get(column, "").strip().lower()
+    if raw == "":
+        if not optional:
+            errors.add(f"{column} is empty")
+        return ""
+    if not EMAIL.match(raw):
+        errors.add(f"{column} {raw!r} is not an e-mail address")
+    return raw
+
+
+def no_duplicate(key: Any, line: int, seen: dict[Any, int], errors: RowErrors, what: str) -> None:
+    """A natural key may appear once per file."""
+    if key in seen:
+        errors.add(f"{what} is already on line {seen[key]} of this file")
+    else:
+        seen[key] = line
+
+
+def chunks(items: list[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+async def run_import(
+    kinds: Mapping[str, ImportKind], kind: str, file_name: str, data: bytes, scope: ImportScope
+) -> ImportResult:
+    """Validate every row; write all of them, with one audit entry, in one transaction
+    only if none has an error."""
+    result = ImportResult(kind=kind)
+    if kind not in kinds:
+        result.issues.append(ImportIssue(0, f"unknown kind {kind!r}: use {', '.join(kinds)}"))
+        return result
+    spec = kinds[kind]
+    try:
+        header, rows = read_rows(file_name, data)
+    except ImportRefused as refused:
+        result.issues.extend(refused.issues)
+        return result
+    result.issues.extend(check_header(spec.columns, header))
+    if result.issues:
+        return result
+    for row in rows:
+        if "__extra__" in row.values:
+            result.issues.append(
+                ImportIssue(row.line, "this row has more cells than the header has columns")
+            )
+    rows = [row for row in rows if "__extra__" not in row.values]
+    write = await spec.validate(rows, scope, result)
+    result.issues.sort(key=lambda issue: issue.line)
+    if result.issues or write is None:
+        result.created = result.updated = 0
+        return result
+    async with write_transaction():
+        await write()
+        await audit.record(
+            scope.actor,
+            f"import_{kind}",
+            table=kind,
+            key=Path(file_name).name,
+            after={"rows": result.rows, "created": result.created, "updated": result.updated},
+        )
+    if result.rows >= ANALYZE_AFTER_ROWS:
+        await refresh_statistics(*spec.tables_written)
+    return result

@@ -1,0 +1,29 @@
+"""Pages of a list: fifty rows, numbered from 1; asking past the last page gives the last."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class Page:
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    pages: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * PAGE_SIZE
+
+
+def page_count(total: int) -> int:
+    return max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+
+
+def clamp_page(page: int, total: int) -> int:
+    """Page 0 or less is the first page; past the last page, the last page."""
+    return min(max(page, 1), page_count(total))

@@ -1,0 +1,83 @@
+"""The staff member form (pure: no web, no ORM)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from core.forms import FormResult, text
+from core.i18n import gettext as _
+from core.parsing import date_field, is_email
+
+STAFF_FIELDS = ("email", "first_name", "last_name", "language_role", "start_date", "end_date")
+
+
+@dataclass(frozen=True)
+class StaffInput:
+    email: str
+    first_name: str
+    last_name: str
+    language_role: str
+    start_date: dt.date
+    end_date: dt.date | None
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "email": self.email,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "language_role": self.language_role,
+            "start_date": self.start_date,
+            "end_date": self.end_date,
+        }
+
+
+def parse_staff_form(form: Mapping[str, Any], language_roles: Sequence[str]) -> FormResult:
+    """Check a staff member's fields; the language role must be one of the organisation's."""
+    values = {name: text(form, name) for name in STAFF_FIELDS}
+    values["email"] = values["email"].lower()
+    values["language_role"] = values["language_role"].upper()
+    result = FormResult(values)
+    errors = result.errors
+    if not values["email"]:
+        errors["email"] = _("Give the e-mail address.")
+    elif not is_email(values["email"]):
+        errors["email"] = _("%(value)s is not an e-mail address.", value=values["email"])
+    for name, message in (
+        ("first_name", _("Give the first name.")),
+        ("last_name", _("Give the last name.")),
+    ):
+        if not values[name]:
+            errors[name] = message
+        elif len(values[name]) > 100:
+            errors[name] = _("Keep the name under 100 characters.")
+    if values["language_role"] not in language_roles:
+        errors["language_role"] = _(
+            "Choose one of the organisation's language roles: %(roles)s.",
+            roles=", ".join(language_roles),
+        )
+    start = end = None
+    if not values["start_date"]:
+        errors["start_date"] = _("Give the start date.")
+    else:
+        start, problem = date_field(values["start_date"])
+        if problem:
+            errors["start_date"] = problem
+    if values["end_date"]:
+        end, problem = date_field(values["end_date"])
+        if problem:
+            errors["end_date"] = problem
+        elif start is not None and end is not None and end < start:
+            errors["end_date"] = _("The end date comes before the start date.")
+    if not errors and start is not None:
+        result.data = StaffInput(
+            email=values["email"],
+            first_name=values["first_name"],
+            last_name=values["last_name"],
+            language_role=values["language_role"],
+            start_date=start,
+            end_date=end,
+        )
+    return result

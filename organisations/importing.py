@@ -1,0 +1,252 @@
+"""The `organisations` and `staff` kinds of the import (SPEC 5.1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+from core.database import bulk_upsert
+from core.i18n import gettext as _
+from core.importing import (
+    ImportIssue,
+    ImportKind,
+    ImportResult,
+    ImportScope,
+    Row,
+    RowErrors,
+    chunks,
+    date_cell,
+    email_cell,
+    no_duplicate,
+    required,
+)
+from organisations.rules import LANGUAGE_ROLES
+from organisations.tables import Organisation, ProPartnerTerm, StaffAssignment, StaffMember
+
+ORGANISATION_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,19}$")
+
+
+def language_cell(value: str, column: str, errors: RowErrors) -> str:
+    role = value.strip().upper()
+    if role not in LANGUAGE_ROLES:
+        errors.add(f"{column} {value!r} must be one of {', '.join(LANGUAGE_ROLES)}")
+    return role
+
+
+async def organisation_map() -> dict[str, dict[str, Any]]:
+    rows = await Organisation.select(
+        Organisation.id,
+        Organisation.code,
+        Organisation.language_roles,
+        Organisation.pro_partner_email,
+    )
+    return {row["code"]: row for row in rows}
+
+
+def in_scope(code: str, scope: ImportScope, errors: RowErrors) -> bool:
+    if scope.organisation_code is not None and code != scope.organisation_code:
+        errors.add(
+            f"organisation {code} is not yours: you can only import for {scope.organisation_code}"
+        )
+        return False
+    return True
+
+
+async def _import_organisations(
+    rows: list[Row], scope: ImportScope, result: ImportResult
+) -> Callable | None:
+    if scope.organisation_code is not None:
+        result.issues.append(ImportIssue(0, "only DG R&O can import organisations"))
+        return None
+    existing = await organisation_map()
+    seen: dict[str, int] = {}
+    records = []
+    for row in rows:
+        errors = RowErrors(row.line, result.issues)
+        v = row.values
+        code = required(v, "code", errors).upper()
+        if code and not ORGANISATION_CODE.match(code):
+            errors.add(f"code {code!r} must be 2 to 20 capital letters, digits, '-' or '_'")
+        no_duplicate(code, row.line, seen, errors, f"organisation {code}")
+        name_nl = required(v, "name_nl", errors)
+        name_fr = required(v, "name_fr", errors)
+        roles = [r.strip().upper() for r in v.get("language_roles", "").split("|") if r.strip()]
+        if not roles:
+            errors.add("language_roles is empty: give e.g. NL|FR")
+        bad = [r for r in roles if r not in LANGUAGE_ROLES]
+        if bad:
+            errors.add(f"language_roles {'|'.join(bad)} unknown: use NL, FR and/or DE, joined by |")
+        if len(set(roles)) != len(roles):
+            errors.add("language_roles lists a role twice")
+        partner = email_cell(v, "pro_partner_email", errors, optional=True)
+        if errors.count == 0:
+            records.append((code, name_nl, name_fr, "|".join(roles), partner or None))
+    result.rows = len(rows)
+
+    async def write() -> None:
+        today = dt.date.today()
+        result.created = sum(1 for r in records if r[0] not in existing)
+        result.updated = len(records) - result.created
+        now = dt.datetime.now(dt.UTC)
+        await bulk_upsert(
+            "organisation",
+            ("code", "name_nl", "name_fr", "language_roles", "pro_partner_email", "created_at"),
+            [(*record, now) for record in records],
+            conflict=("code",),
+            update=("name_nl", "name_fr", "language_roles", "pro_partner_email"),
+        )
+        changed = [
+            r for r in records if (existing.get(r[0]) or {}).get("pro_partner_email") != r[4]
+        ]
+        if changed:
+            ids = {
+                row["code"]: row["id"]
+                for row in await Organisation.select(Organisation.id, Organisation.code)
+            }
+            changed_ids = [ids[r[0]] for r in changed]
+            await ProPartnerTerm.update({ProPartnerTerm.ended_on: today}).where(
+                ProPartnerTerm.organisation.is_in(changed_ids) & ProPartnerTerm.ended_on.is_null()
+            )
+            terms = [
+                ProPartnerTerm(organisation=ids[r[0]], email=r[4], started_on=today)
+                for r in changed
+                if r[4]
+            ]
+            for chunk in chunks(terms):
+                await ProPartnerTerm.insert(*chunk)
+
+    return write
+
+
+async def _import_staff(
+    rows: list[Row], scope: ImportScope, result: ImportResult
+) -> Callable | None:
+    organisations = await organisation_map()
+    existing = {
+        row["email"]: row
+        for row in await StaffMember.select(
+            StaffMember.id,
+            StaffMember.email,
+            StaffMember.organisation,
+            StaffMember.start_date,
+            StaffMember.end_date,
+        )
+    }
+    seen: dict[str, int] = {}
+    records = []
+    for row in rows:
+        errors = RowErrors(row.line, result.issues)
+        v = row.values
+        code = required(v, "organisation_code", errors).upper()
+        organisation = organisations.get(code)
+        if code and organisation is None:
+            errors.add(f"organisation {code} does not exist (import organisations first)")
+        elif code:
+            in_scope(code, scope, errors)
+        email = email_cell(v, "email", errors)
+        no_duplicate(email, row.line, seen, errors, f"staff member {email}")
+        first = required(v, "first_name", errors)
+        last = required(v, "last_name", errors)
+        role = language_cell(required(v, "language_role", errors), "language_role", errors)
+        if (
+            organisation
+            and role in LANGUAGE_ROLES
+            and role not in organisation["language_roles"].split("|")
+        ):
+            errors.add(
+                f"language_role {role} is not a language role of {code} "
+                f"({organisation['language_roles'].replace('|', ', ')})"
+            )
+        start = date_cell(v, "start_date", errors)
+        end = date_cell(v, "end_date", errors, optional=True)
+        if start and end and end < start:
+            errors.add("end_date comes before start_date")
+        previous = existing.get(email)
+        if (
+            previous is not None
+            and scope.organisation_code is not None
+            and organisation is not None
+            and previous["organisation"] != organisation["id"]
+        ):
+            errors.add(
+                f"{email} is staff of another organisation; "
+                "DG R&O records moves between organisations"
+            )
+        if errors.count == 0 and organisation is not None:
+            records.append((organisation["id"], email, first, last, role, start, end))
+    result.rows = len(rows)
+
+    async def write() -> None:
+        result.created = sum(1 for r in records if r[1] not in existing)
+        result.updated = len(records) - result.created
+        moves = [
+            StaffAssignment(
+                staff=existing[r[1]]["id"],
+                organisation=existing[r[1]]["organisation"],
+                start_date=existing[r[1]]["start_date"],
+                end_date=existing[r[1]]["end_date"]
+                or ((r[5] or dt.date.today()) - dt.timedelta(days=1)),
+            )
+            for r in records
+            if r[1] in existing and existing[r[1]]["organisation"] != r[0]
+        ]
+        await bulk_upsert(
+            "staff_member",
+            (
+                "organisation",
+                "email",
+                "first_name",
+                "last_name",
+                "language_role",
+                "start_date",
+                "end_date",
+            ),
+            records,
+            conflict=("email",),
+            update=(
+                "organisation",
+                "first_name",
+                "last_name",
+                "language_role",
+                "start_date",
+                "end_date",
+            ),
+        )
+        for chunk in chunks(moves):
+            await StaffAssignment.insert(*chunk)
+
+    return write
+
+
+ORGANISATIONS = ImportKind(
+    name="organisations",
+    columns=("code", "name_nl", "name_fr", "language_roles", "pro_partner_email"),
+    validate=_import_organisations,
+    tables_written=("organisation", "pro_partner_term"),
+    label=lambda: _("Organisations"),
+    note=lambda: _(
+        "organisations: language_roles joined with |, e.g. NL|FR; pro_partner_email may be empty."
+    ),
+)
+STAFF = ImportKind(
+    name="staff",
+    columns=(
+        "organisation_code",
+        "email",
+        "first_name",
+        "last_name",
+        "language_role",
+        "start_date",
+        "end_date",
+    ),
+    validate=_import_staff,
+    tables_written=("staff_member", "staff_assignment"),
+    label=lambda: _("Staff"),
+    note=lambda: _(
+        "staff: end_date may be empty; language_role is NL, FR or DE and must be a "
+        "language role of the organisation."
+    ),
+    organisation_scoped=True,
+)

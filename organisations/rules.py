@@ -1,0 +1,18 @@
+"""Facts about organisations that every area shares (pure: no web, no ORM)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+# The language roles an organisation and its staff can have (SPEC 2.1).
+LANGUAGE_ROLES = ("NL", "FR", "DE")
+
+
+def split_language_roles(value: str | None) -> list[str]:
+    """`"NL|FR"` as stored -> `["NL", "FR"]`."""
+    return [role for role in (value or "").split("|") if role]
+
+
+def is_active_on(start_date: dt.date, end_date: dt.date | None, day: dt.date) -> bool:
+    """Active staff on D: started on or before D, and no end date before D (SPEC 2.2)."""
+    return start_date <= day and (end_date is None or end_date >= day)
