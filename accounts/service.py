@@ -3,7 +3,6 @@ the demo data and, later, the web)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from argon2 import PasswordHasher
@@ -13,9 +12,9 @@ from accounts.identity import CurrentUser, Role, parse_roles
 from accounts.tables import User
 from core import audit
 from core.database import write_transaction
+from core.parsing import is_email
 from organisations.tables import Organisation
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -92,7 +91,7 @@ async def save_user(
 ) -> int:
     """Create the user or update the one with this e-mail; audited. Returns the user id."""
     email = email.strip().lower()
-    if not EMAIL_PATTERN.match(email):
+    if not is_email(email):
         raise UserInputError(f"{email!r} is not an e-mail address.")
     if not full_name.strip():
         raise UserInputError("The full name is empty.")
@@ -153,3 +152,40 @@ async def save_user(
             after=values,
         )
     return user_id
+
+
+async def record_login(actor: audit.Actor, email: str, *, succeeded: bool) -> None:
+    """Audit a login attempt (a failed one keeps the e-mail that was typed)."""
+    async with write_transaction():
+        if succeeded:
+            await audit.record(actor, "login", table="portal_user", key=email)
+        else:
+            await audit.record(
+                actor,
+                "login",
+                table="portal_user",
+                key=email,
+                outcome=audit.Outcome.FAILED,
+                detail="wrong e-mail or password",
+            )
+
+
+async def record_logout(actor: audit.Actor) -> None:
+    async with write_transaction():
+        await audit.record(actor, "logout", table="portal_user", key=actor.email or "")
+
+
+async def set_preferred_language(actor: audit.Actor, user: CurrentUser, language: str) -> None:
+    """Remember the user's language (audited); nothing happens when it is already theirs."""
+    if user.preferred_language == language:
+        return
+    async with write_transaction():
+        await User.update({User.preferred_language: language}).where(User.id == user.id)
+        await audit.record(
+            actor,
+            "language_changed",
+            table="portal_user",
+            key=user.email,
+            before={"preferred_language": user.preferred_language},
+            after={"preferred_language": language},
+        )

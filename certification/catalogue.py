@@ -45,6 +45,10 @@ class TrackExists(Exception):
     pass
 
 
+async def track_by_code(code: str) -> dict[str, Any] | None:
+    return await Track.select().where(Track.code == code).first()
+
+
 async def tracks_with_use() -> list[dict[str, Any]]:
     tracks = await Track.select().order_by(Track.id)
     counts = {

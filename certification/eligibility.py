@@ -29,13 +29,15 @@ from certification.rules import (
     Policy,
     QCheckFacts,
     StaffFacts,
+    eligibility_on,
     evaluate_aggregates,
     first_level_drop,
     granted_level,
     one_year_before,
     policy_on,
 )
-from certification.tables import Certificate, CertificationPolicy
+from certification.tables import CertificationPolicy
+from organisations.rules import split_language_roles
 from organisations.tables import Organisation, StaffMember
 from qchecks.tables import QCheck
 
@@ -170,21 +172,19 @@ async def eligibility_for_all(
     day: dt.date, organisation_code: str | None = None
 ) -> list[OrganisationEligibility]:
     """Every organisation's eligibility on `day` (or one organisation's), sorted by code."""
-    organisation_id = None
+    query = Organisation.select(
+        Organisation.id, Organisation.code, Organisation.client_certified_since
+    )
     if organisation_code is not None:
-        row = (
-            await Organisation.select(Organisation.id)
-            .where(Organisation.code == organisation_code)
-            .first()
-        )
-        if row is None:
-            return []
-        organisation_id = row["id"]
+        query = query.where(Organisation.code == organisation_code)
+    granted_rows = await query
+    if not granted_rows:
+        return []
+    organisation_id = granted_rows[0]["id"] if organisation_code is not None else None
+    client_since = {row["code"]: row["client_certified_since"] for row in granted_rows}
     aggregates = await load_aggregates(day, organisation_id)
     policy = policy_on(await load_policies(), day)
     results = evaluate_aggregates(aggregates, policy, day)
-    granted_rows = await Organisation.select(Organisation.code, Organisation.client_certified_since)
-    client_since = {row["code"]: row["client_certified_since"] for row in granted_rows}
     return [
         OrganisationEligibility(
             result, granted_level(result.eligible_level, client_since.get(result.organisation), day)
@@ -195,55 +195,95 @@ async def eligibility_for_all(
 
 @dataclass(frozen=True)
 class OrganisationFactsBundle:
+    """One organisation's raw records: its row, the facts of the rules, its PRO Partner."""
+
+    row: dict[str, Any]
     organisation: OrganisationFacts
     staff: list[StaffFacts]
     certificates: list[CertificateFacts]
     qchecks: list[QCheckFacts]
     policies: list[Policy]
+    # The PRO Partner's staff record (names), wherever they work; None when there is none.
+    partner_staff: dict[str, Any] | None
+
+
+# Staff of the organisation (and the PRO Partner's staff record, wherever it is) with
+# their certificates; staff without one come once with empty certificate columns.
+_STAFF_AND_CERTIFICATES = """
+SELECT s.id, s.organisation, s.email, s.first_name, s.last_name, s.language_role,
+       s.start_date, s.end_date, c.status, c.obtained_on, c.valid_until, t.code AS track
+FROM staff_member s
+LEFT JOIN certificate c ON c.staff = s.id
+LEFT JOIN track t ON t.id = c.track
+WHERE s.organisation = {} OR s.email = {}
+"""
+
+
+def _date(value: Any) -> Any:
+    # Raw SQL on SQLite returns dates as the ISO text they are stored as.
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
 
 
 async def load_organisation_facts(code: str) -> OrganisationFactsBundle | None:
-    """The raw records of one organisation, for the reference path and the look-ahead."""
+    """The raw records of one organisation in four queries, for the reference path, the
+    look-ahead and the dashboard; None when there is no such organisation."""
     row = await Organisation.select().where(Organisation.code == code).first()
     if row is None:
         return None
-    staff_rows = await StaffMember.select().where(StaffMember.organisation == row["id"])
-    staff_ids = [s["id"] for s in staff_rows]
-    cert_rows = (
-        await Certificate.select(
-            Certificate.staff,
-            Certificate.track.code,
-            Certificate.status,
-            Certificate.obtained_on,
-            Certificate.valid_until,
-        ).where(Certificate.staff.is_in(staff_ids))
-        if staff_ids
-        else []
-    )
+    partner_email = row["pro_partner_email"] or ""
+    rows = await StaffMember.raw(_STAFF_AND_CERTIFICATES, row["id"], partner_email)
     q_rows = await QCheck.select(
         QCheck.consultant, QCheck.checked_on, QCheck.score_hundredths
     ).where(QCheck.organisation == row["id"])
+    staff: dict[int, StaffFacts] = {}
+    certificates: list[CertificateFacts] = []
+    partner_staff = None
+    for record in rows:
+        if partner_email and record["email"] == partner_email:
+            partner_staff = {"first_name": record["first_name"], "last_name": record["last_name"]}
+        if record["organisation"] != row["id"]:
+            continue
+        staff[record["id"]] = StaffFacts(
+            record["id"],
+            code,
+            record["language_role"],
+            _date(record["start_date"]),
+            _date(record["end_date"]),
+        )
+        if record["track"] is not None:
+            certificates.append(
+                CertificateFacts(
+                    record["id"],
+                    record["track"],
+                    record["status"],
+                    _date(record["obtained_on"]),
+                    _date(record["valid_until"]),
+                )
+            )
     return OrganisationFactsBundle(
+        row=row,
         organisation=OrganisationFacts(
             code=row["code"],
-            language_roles=tuple(r for r in row["language_roles"].split("|") if r),
-            has_pro_partner=bool((row["pro_partner_email"] or "").strip()),
+            language_roles=tuple(split_language_roles(row["language_roles"])),
+            has_pro_partner=bool(partner_email.strip()),
         ),
-        staff=[
-            StaffFacts(s["id"], code, s["language_role"], s["start_date"], s["end_date"])
-            for s in staff_rows
-        ],
-        certificates=[
-            CertificateFacts(
-                c["staff"], c["track.code"], c["status"], c["obtained_on"], c["valid_until"]
-            )
-            for c in cert_rows
-        ],
+        staff=list(staff.values()),
+        certificates=certificates,
         qchecks=[
             QCheckFacts(code, q["consultant"], q["checked_on"], q["score_hundredths"])
             for q in q_rows
         ],
         policies=await load_policies(),
+        partner_staff=partner_staff,
+    )
+
+
+def eligibility_of(bundle: OrganisationFactsBundle, day: dt.date) -> Eligibility:
+    """The reference path over one organisation's records (equal to the aggregate path)."""
+    return eligibility_on(
+        bundle.organisation, bundle.staff, bundle.certificates, bundle.qchecks, bundle.policies, day
     )
 
 

@@ -7,9 +7,7 @@ from litestar.params import FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from accounts.service import authenticate
-from core import audit
-from core.database import write_transaction
+from accounts.service import authenticate, record_login, record_logout
 from core.i18n import gettext as _
 from portal.auth import end_session, start_session
 from portal.forms import safe_redirect_target
@@ -37,15 +35,7 @@ class AuthController(Controller):
         target = safe_redirect_target(str(form.get("next", "")))
         user = await authenticate(email, password) if email and password else None
         if user is None:
-            async with write_transaction():
-                await audit.record(
-                    actor_of(request),
-                    "login",
-                    table="portal_user",
-                    key=email,
-                    outcome=audit.Outcome.FAILED,
-                    detail="wrong e-mail or password",
-                )
+            await record_login(actor_of(request), email, succeeded=False)
             return Template(
                 "auth/login.html",
                 context={
@@ -56,8 +46,7 @@ class AuthController(Controller):
                 status_code=400,
             )
         start_session(request, user)
-        async with write_transaction():
-            await audit.record(actor_of(request), "login", table="portal_user", key=user.email)
+        await record_login(actor_of(request), user.email, succeeded=True)
         # Expired sessions and rate-limit counters are swept at each login: no cron needed.
         for store_name in ("sessions", "rate_limit"):
             await request.app.stores.get(store_name).delete_expired()  # type: ignore[attr-defined]
@@ -66,9 +55,7 @@ class AuthController(Controller):
 
     @post("/logout", guards=[requires_login], status_code=303)
     async def logout(self, request: Request) -> Redirect:
-        actor = actor_of(request)
-        async with write_transaction():
-            await audit.record(actor, "logout", table="portal_user", key=actor.email or "")
+        await record_logout(actor_of(request))
         end_session(request)
         flash(request, _("You have been logged out."), category="info")
         return Redirect("/login", status_code=303)

@@ -7,9 +7,7 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import ValidationException
 from litestar.response import Redirect
 
-from accounts.tables import User
-from core import audit
-from core.database import write_transaction
+from accounts.service import set_preferred_language
 from core.i18n import LANGUAGE_COOKIE
 from core.settings import LANGUAGES, settings_of
 from portal.forms import safe_redirect_target
@@ -28,17 +26,8 @@ class LanguageController(Controller):
         if language not in LANGUAGES:
             raise ValidationException(f"Unknown language {language!r}")
         user = current_user(request)
-        if user is not None and user.preferred_language != language:
-            async with write_transaction():
-                await User.update({User.preferred_language: language}).where(User.id == user.id)
-                await audit.record(
-                    actor_of(request),
-                    "language_changed",
-                    table="portal_user",
-                    key=user.email,
-                    before={"preferred_language": user.preferred_language},
-                    after={"preferred_language": language},
-                )
+        if user is not None:
+            await set_preferred_language(actor_of(request), user, language)
         target = safe_redirect_target(str(form.get("next", "")) or request.headers.get("referer"))
         cookie = Cookie(
             key=LANGUAGE_COOKIE,

@@ -12,10 +12,10 @@ from certification.catalogue import (
     TrackExists,
     add_track,
     parse_track_form,
+    track_by_code,
     tracks_with_use,
     update_track,
 )
-from certification.tables import Track
 from core.i18n import gettext as _
 from portal.guards import actor_of, current_user, requires_dgro, requires_login
 
@@ -58,7 +58,7 @@ class TrackController(Controller):
 
     @get("/{code:str}/edit", guards=[requires_dgro])
     async def edit_page(self, code: FromPath[str]) -> Template:
-        track = await Track.select().where(Track.code == code).first()
+        track = await track_by_code(code)
         if track is None:
             raise NotFoundException(_("There is no track with code %(code)s.", code=code))
         form = parse_track_form(track, with_code=False)
@@ -67,7 +67,7 @@ class TrackController(Controller):
     @post("/{code:str}", guards=[requires_dgro], status_code=303)
     async def update(self, request: Request, code: FromPath[str]) -> Template | Redirect:
         data = await request.form()
-        track = await Track.select().where(Track.code == code).first()
+        track = await track_by_code(code)
         if track is None:
             raise NotFoundException(_("There is no track with code %(code)s.", code=code))
         form = parse_track_form(data, with_code=False)

@@ -176,3 +176,58 @@ async def test_the_pro_partner_is_linked_to_the_staff_member_and_has_a_history(c
     assert "Bo Dubois &lt;bo@bosa.be&gt;" in html
     assert "Earlier PRO Partners" in html
     assert re.search(r"first@bosa.be: \d{4}-\d{2}-\d{2} – \d{4}-\d{2}-\d{2}", html)
+
+
+FIN_STAFF = """organisation_code,email,first_name,last_name,language_role,start_date,end_date
+FIN,fa@fin.be,Fa,Janssens,NL,2020-01-01,
+FIN,fe@fin.be,Fe,Leroy,FR,2020-01-01,
+"""
+FIN_RECORDS = (
+    (
+        "certificates",
+        "email,track,obtained_on,status,valid_until\nfa@fin.be,AZ,2021-01-01,valid,\n",
+    ),
+    (
+        "qchecks",
+        "selection_reference,organisation_code,consultant_email,language_role,closed_on,"
+        "checked_on,score\nF-1,FIN,fa@fin.be,NL,2026-01-10,2026-02-01,91\n",
+    ),
+)
+
+
+async def test_the_dashboard_reads_one_organisation_in_at_most_six_queries(
+    client, users, monkeypatch
+):
+    from certification.dashboard import organisation_dashboard
+    from core.database import current_engine
+
+    await bosa_data(users)
+    await load("staff", FIN_STAFF)
+    for kind, text in FIN_RECORDS:
+        await load(kind, text)
+    fin = await Organisation.select(Organisation.id).where(Organisation.code == "FIN").first()
+
+    # Every query, raw or built, goes through the engine's run_querystring: count them there.
+    engine_class = type(current_engine())
+    real_run = engine_class.run_querystring
+    answers: list[list[dict]] = []
+
+    async def counting_run(self, querystring, *args, **kwargs):
+        result = await real_run(self, querystring, *args, **kwargs)
+        answers.append(list(result or []))
+        return result
+
+    monkeypatch.setattr(engine_class, "run_querystring", counting_run)
+    dashboard = await organisation_dashboard("BOSA", dt.date(2026, 11, 23))
+    monkeypatch.undo()
+
+    assert dashboard is not None
+    assert dashboard.eligibility.certified_staff == 4
+    assert 1 <= len(answers) <= 6, f"{len(answers)} queries"
+    # Nothing of FIN's comes back: no row of its staff, certificates, Q-checks or itself.
+    returned = [row for answer in answers for row in answer]
+    assert returned
+    for row in returned:
+        assert row.get("organisation") != fin["id"], row
+        assert "fin.be" not in str(row.get("email", "")), row
+        assert row.get("code") != "FIN", row
