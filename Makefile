@@ -51,6 +51,7 @@ extract-messages: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy $(AREAS) portal
 
 test-sqlite: setup

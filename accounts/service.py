@@ -129,7 +129,13 @@ async def save_user(
         )
         if existing is None:
             rows = await User.insert(
-                User(email=email, password_hash=hash_password(password), **values)
+                User(
+                    email=email,
+                    password_hash=hash_password(password),
+                    full_name=values["full_name"],
+                    roles=values["roles"],
+                    organisation=organisation_id,
+                )
             ).returning(User.id)
             user_id = rows[0]["id"]
         else:

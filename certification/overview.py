@@ -47,7 +47,7 @@ async def overview(day: dt.date, filters: OverviewFilter) -> tuple[list[dict[str
     """The rows that pass the filters, sorted, and the number of organisations in all."""
     level, q, attention, sort = filters.level, filters.q, filters.attention, filters.sort
     names = await organisation_names()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for result in await eligibility_for_all(day):
         eligibility = result.eligibility
         rows.append(

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from piccolo.columns import Column
 from piccolo.engine import engine_finder
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
 
 from core.settings import PROJECT_ROOT
 
@@ -127,3 +130,23 @@ def is_unique_violation(error: Exception) -> bool:
     return "UniqueViolation" in name or (
         name == "IntegrityError" and "UNIQUE" in str(error).upper()
     )
+
+
+async def compare_and_set(
+    table: type[Table],
+    record_id: int,
+    state_column: Column,
+    expected: str,
+    changes: Mapping[Column | str, Any],
+) -> bool:
+    """Apply `changes` only if the record is still in state `expected`; False when it is not.
+
+    Run inside `write_transaction()`: a stale page never overwrites a decision taken
+    meanwhile. The caller turns False into a 409 that names the state found.
+    """
+    changed = await (
+        table.update(dict(changes))
+        .where((table._meta.primary_key == record_id) & (state_column == expected))
+        .returning(table._meta.primary_key)
+    )
+    return bool(changed)

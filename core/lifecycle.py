@@ -1,18 +1,14 @@
 """State machines of every area: a StrEnum of states, a transition table, compare-and-set.
 
 An area's `lifecycle.py` declares its `StateMachine`; its service applies a transition in
-one transaction with `compare_and_set` (the update only lands if the state is still the
-one read), the audit row, and later the outbox row.
+one transaction with `core.database.compare_and_set` (the update only lands if the state
+is still the one read), the audit row, and later the outbox row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from piccolo.columns import Column
-from piccolo.table import Table
 
 from core.errors import TransitionRefused
 
@@ -40,23 +36,3 @@ class StateMachine:
     def actions_for(self, state: str) -> list[str]:
         """The actions possible from `state`, in the machine's order."""
         return [action for action in self.actions if (state, action) in self.transitions]
-
-
-async def compare_and_set(
-    table: type[Table],
-    record_id: int,
-    state_column: Column,
-    expected: str,
-    changes: Mapping[Column | str, Any],
-) -> bool:
-    """Apply `changes` only if the record is still in state `expected`; False when it is not.
-
-    Run inside `write_transaction()`: a stale page never overwrites a decision taken
-    meanwhile. The caller turns False into a 409 that names the state found.
-    """
-    changed = await (
-        table.update(dict(changes))
-        .where((table._meta.primary_key == record_id) & (state_column == expected))
-        .returning(table._meta.primary_key)
-    )
-    return bool(changed)

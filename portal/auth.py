@@ -36,8 +36,9 @@ class UserAndLanguageMiddleware(ASGIMiddleware):
         connection: ASGIConnection = ASGIConnection(scope)
         settings = settings_of(connection)
         user: CurrentUser | None = None
-        session = scope.get("session") or {}
-        user_id = session.get("user_id") if isinstance(session, dict) else None
+        raw_session = scope.get("session")
+        session: dict = raw_session if isinstance(raw_session, dict) else {}
+        user_id = session.get("user_id")
         if user_id is not None:
             age = time.time() - float(session.get("auth_at", 0))
             if age <= settings.security.session_absolute_hours * 3600:

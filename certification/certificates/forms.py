@@ -66,7 +66,7 @@ def reason_error(action: str, reason: str) -> str | None:
             Action.REJECT: _("Give the reason for rejecting this certificate."),
             Action.SUSPEND: _("Give the reason for suspending this certificate."),
             Action.REVOKE: _("Give the reason for revoking this certificate."),
-        }[action]
+        }[Action(action)]
     if len(reason) > MAX_REASON:
         return _("Keep the reason under 2,000 characters.")
     return None

@@ -17,21 +17,23 @@ def status_label(status: str) -> str:
 
 
 def action_label(action: str) -> str:
-    return {
+    labels: dict[str, str] = {
         Action.VERIFY: _("Verify"),
         Action.REJECT: _("Reject"),
         Action.SUSPEND: _("Suspend"),
         Action.REVOKE: _("Revoke"),
         Action.REINSTATE: _("Reinstate"),
-    }.get(action, action)
+    }
+    return labels.get(action, action)
 
 
 def reason_label(action: str) -> str:
-    return {
+    labels: dict[str, str] = {
         Action.REJECT: _("Reason for rejecting"),
         Action.SUSPEND: _("Reason for suspending"),
         Action.REVOKE: _("Reason for revoking"),
-    }.get(action, _("Reason"))
+    }
+    return labels.get(action, _("Reason"))
 
 
 def transition_message(current: str, action: str) -> str:
@@ -59,4 +61,4 @@ def transition_message(current: str, action: str) -> str:
             status=status,
         ),
     }
-    return messages[action]
+    return messages[Action(action)]

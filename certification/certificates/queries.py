@@ -125,7 +125,7 @@ async def certificate_export_rows(code: str) -> list[tuple]:
             Certificate.status,
             Certificate.valid_until,
         )
-        .where(Certificate.staff.organisation.code == code)
+        .where(Certificate.staff._.organisation._.code == code)
         .order_by(Certificate.staff.email)
         .order_by(Certificate.track.code)
         .order_by(Certificate.obtained_on)

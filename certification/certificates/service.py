@@ -7,20 +7,22 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from piccolo.columns import Column
+
 from certification.certificates.forms import CertificateInput, reason_error
 from certification.certificates.lifecycle import (
     AUDIT_ACTIONS,
     REASON_REQUIRED,
+    Action,
     CertificateStatus,
     next_status,
 )
 from certification.certificates.queries import certificate_details
 from certification.tables import Certificate, Track
 from core import audit
-from core.database import is_unique_violation, write_transaction
+from core.database import compare_and_set, is_unique_violation, write_transaction
 from core.errors import NotFound, Refused, TransitionRefused
 from core.i18n import gettext as _
-from core.lifecycle import compare_and_set
 from organisations.queries import staff_member
 
 
@@ -122,7 +124,7 @@ async def decide(
         new = next_status(current["status"], action)
         stored_reason = reason if action in REASON_REQUIRED else ""
         # The status in the WHERE clause: a decision taken meanwhile is never overwritten.
-        changes = {
+        changes: dict[Column | str, Any] = {
             Certificate.status: new,
             Certificate.status_reason: stored_reason,
             Certificate.decided_by: decided_by,
@@ -137,7 +139,7 @@ async def decide(
             raise TransitionRefused(latest[0]["status"] if latest else current["status"], action)
         await audit.record(
             actor,
-            AUDIT_ACTIONS[action],
+            AUDIT_ACTIONS[Action(action)],
             table="certificate",
             key=str(certificate_id),
             before={"status": current["status"], "status_reason": current["status_reason"]},

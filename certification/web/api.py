@@ -38,7 +38,7 @@ class ApiV1Controller(Controller):
             full_name=user.full_name,
             roles=sorted(user.roles),
             organisation=user.organisation_code,
-            language=request.scope.get("language", "nl"),  # type: ignore[call-overload]
+            language=str(request.scope.get("language", "nl")),  # type: ignore[call-overload]
         )
 
     @get(
