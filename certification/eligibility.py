@@ -33,12 +33,12 @@ from certification.rules import (
     evaluate_aggregates,
     first_level_drop,
     granted_level,
-    one_year_before,
     policy_on,
 )
 from certification.tables import CertificationPolicy
 from organisations.rules import split_language_roles
 from organisations.tables import Organisation, StaffMember
+from qchecks.rules import one_year_before
 from qchecks.tables import QCheck
 
 

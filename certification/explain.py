@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, Decimal
-
 from certification.rules import Condition, Level
 from core.i18n import gettext as _
 from core.i18n import ngettext
-
-
-def format_average(value: float | None) -> str:
-    """Two decimals, truncated: 79.996 reads 79.99, never 80.00.
-
-    Decimal from the float's shortest repr: `int(79.99 * 100)` is 7998, because
-    79.99 * 100 is 7998.999… in binary.
-    """
-    if value is None:
-        return "—"
-    return str(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_DOWN))
+from qchecks.rules import format_average, format_hundredths
 
 
 def level_label(level: Level | str) -> str:
@@ -43,12 +31,20 @@ def condition_label(code: str) -> str:
     return labels.get(kind, code)
 
 
-def figure(condition: Condition, value: object) -> str:
-    if condition.code == "qcheck_average":
+def figure(code: str, value: object) -> str:
+    """A figure found for condition `code`: Q-check averages truncated, never rounded up."""
+    if code == "qcheck_average":
         return format_average(value)  # type: ignore[arg-type]
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return "—" if value is None else str(value)
+
+
+def required_figure(code: str, value: object) -> str:
+    """A threshold: the Q-check minimum exactly as adopted (80.07 stays 80.07)."""
+    if code == "qcheck_average" and isinstance(value, int | float):
+        return format_hundredths(round(float(value) * 100))
+    return figure(code, value)
 
 
 def gap(condition: Condition) -> str:

@@ -7,8 +7,8 @@ import io
 import json
 from typing import Any
 
-from certification.explain import format_average
 from core.spreadsheets import safe_cell
+from qchecks.rules import format_average
 
 
 def eligibility_json(rows: list[dict[str, Any]]) -> str:

@@ -29,6 +29,7 @@ from certification.tables import CertificationPolicy
 from core import audit
 from core.database import write_transaction
 from core.i18n import gettext as _
+from qchecks.rules import format_hundredths
 
 COUNT_FIELDS = (
     "min_certified_staff",
@@ -66,12 +67,6 @@ class PolicyNotFound(Exception):
 
 
 # --- formatting -----------------------------------------------------------------------------
-
-
-def format_hundredths(hundredths: int) -> str:
-    """8000 -> "80.00": exact, from the integer, never through a float."""
-    whole, rest = divmod(int(hundredths), 100)
-    return f"{whole}.{rest:02d}"
 
 
 def policy_values(policy: Policy) -> dict[str, Any]:

@@ -22,6 +22,12 @@ import pandas as pd
 
 from certification.certificates.lifecycle import CertificateStatus
 from organisations.rules import LANGUAGE_ROLES, is_active_on
+from qchecks.rules import (
+    in_qcheck_window,
+    meets_average,
+    one_year_after,
+    window_average,
+)
 
 AZ = "AZ"
 SELTEST = "SELTEST"
@@ -114,26 +120,6 @@ def is_valid(certificate: CertificateFacts, day: dt.date) -> bool:
         and certificate.obtained_on <= day
         and (certificate.valid_until is None or certificate.valid_until >= day)
     )
-
-
-def one_year_before(day: dt.date) -> dt.date:
-    """The same date a year earlier; 29 February falls back to 28 February."""
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:
-        return day.replace(year=day.year - 1, day=28)
-
-
-def one_year_after(day: dt.date) -> dt.date:
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)
-
-
-def in_qcheck_window(checked_on: dt.date, day: dt.date) -> bool:
-    """The twelve months ending on D: D minus one year < checked_on <= D."""
-    return one_year_before(day) < checked_on <= day
 
 
 # --- result ------------------------------------------------------------------------------
@@ -250,13 +236,11 @@ def decide(
                 policy.min_seltest_per_language,
             )
         )
-    average = (
-        counts.qcheck_sum_hundredths / counts.qcheck_count / 100 if counts.qcheck_count else None
-    )
-    qcheck_met = (
-        counts.qcheck_count > 0
-        and counts.qcheck_sum_hundredths
-        >= policy.min_qcheck_average_hundredths * counts.qcheck_count
+    average = window_average(counts.qcheck_sum_hundredths, counts.qcheck_count)
+    qcheck_met = bool(
+        meets_average(
+            counts.qcheck_sum_hundredths, counts.qcheck_count, policy.min_qcheck_average_hundredths
+        )
     )
     conditions.append(Condition("qcheck_average", qcheck_met, average, policy.min_qcheck_average))
 
@@ -387,7 +371,7 @@ def evaluate_aggregates(
         languages_ok &= ~has_role | (az_role_ok[role] & seltest_role_ok[role])
     qsum = frame["qcheck_sum"].to_numpy()
     qcount = frame["qcheck_count"].to_numpy()
-    qcheck_ok = (qcount > 0) & (qsum >= policy.min_qcheck_average_hundredths * qcount)
+    qcheck_ok = meets_average(qsum, qcount, policy.min_qcheck_average_hundredths)
     client = certified_ok & languages_ok & partner & qcheck_ok & az_ok
     levels = np.where(
         client, Level.CLIENT.value, np.where(az_ok, Level.INDIVIDUAL.value, Level.NONE.value)
@@ -399,7 +383,7 @@ def evaluate_aggregates(
         zip(frame["organisation"], frame["language_roles"], strict=True)
     ):
         roles = [role for role in str(roles_text).split("|") if role]
-        average = int(qsum[i]) / int(qcount[i]) / 100 if qcount[i] else None
+        average = window_average(qsum[i], qcount[i])
         conditions = [
             Condition(
                 "az_certified", bool(az_ok[i]), int(az_total[i]), policy.min_az_for_individual

@@ -80,7 +80,7 @@ def error_response(
         )
     title = _titles().get(status_code, _titles()[400])
     return Template(
-        template_name="errors/error.html",
+        template_name="portal/error.html",
         context={"status_code": status_code, "title": title, "message": message},
         status_code=status_code,
         background=background,

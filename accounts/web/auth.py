@@ -24,7 +24,7 @@ class AuthController(Controller):
         if current_user(request) is not None:
             return Redirect(safe_redirect_target(next), status_code=303)
         return Template(
-            "auth/login.html", context={"next": safe_redirect_target(next), "email": ""}
+            "accounts/login.html", context={"next": safe_redirect_target(next), "email": ""}
         )
 
     @post("/login", opt=PUBLIC, status_code=303)
@@ -37,7 +37,7 @@ class AuthController(Controller):
         if user is None:
             await record_login(actor_of(request), email, succeeded=False)
             return Template(
-                "auth/login.html",
+                "accounts/login.html",
                 context={
                     "next": target,
                     "email": email,

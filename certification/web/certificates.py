@@ -34,11 +34,11 @@ from portal.guards import (
 )
 from portal.rendering import render
 
-STAFF_TEMPLATE = "certificates/staff.html"
-EDIT_TEMPLATE = "certificates/staff_edit.html"
-CERTIFICATE_TEMPLATE = "certificates/certificate_form.html"
-QUEUE_TEMPLATE = "certificates/queue.html"
-DECISION_TEMPLATE = "certificates/decision.html"
+STAFF_TEMPLATE = "certification/staff.html"
+EDIT_TEMPLATE = "certification/staff_edit.html"
+CERTIFICATE_TEMPLATE = "certification/certificate_form.html"
+QUEUE_TEMPLATE = "certification/queue.html"
+DECISION_TEMPLATE = "certification/decision.html"
 QUEUE_PATH = "/certificates/queue"
 
 # Who may read an organisation's register, and who may write it (besides the scope guard).

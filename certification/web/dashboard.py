@@ -47,7 +47,7 @@ class OrganisationController(Controller):
             },
             "explain": explain,
         }
-        return render(request, "organisations/index.html", context)
+        return render(request, "certification/overview.html", context)
 
     @get("/{code:str}", guards=[requires_organisation_scope], name="organisation")
     async def organisation(
@@ -58,4 +58,4 @@ class OrganisationController(Controller):
         if dashboard is None:
             raise NotFoundException(_("There is no organisation with code %(code)s.", code=code))
         context = {**vars(dashboard), "explain": explain}
-        return render(request, "organisations/detail.html", context, block=None)
+        return render(request, "certification/dashboard.html", context, block=None)

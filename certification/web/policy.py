@@ -19,23 +19,7 @@ from core.i18n import gettext as _
 from portal.guards import actor_of, requires_dgro
 from portal.rendering import render
 
-TEMPLATE = "policy/index.html"
-
-
-def actual_figure(code: str, value: object) -> str:
-    """A figure found: Q-check averages truncated, never rounded up."""
-    if code == "qcheck_average":
-        return explain.format_average(value)  # type: ignore[arg-type]
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    return "—" if value is None else str(value)
-
-
-def required_figure(code: str, value: object) -> str:
-    """A threshold: the Q-check minimum exactly as adopted (80.07 stays 80.07)."""
-    if code == "qcheck_average" and isinstance(value, int | float):
-        return service.format_hundredths(round(float(value) * 100))
-    return actual_figure(code, value)
+TEMPLATE = "certification/policy.html"
 
 
 async def _context(
@@ -61,9 +45,9 @@ async def _context(
         "simulation": simulation,
         "levels": [Level.CLIENT, Level.INDIVIDUAL, Level.NONE],
         "explain": explain,
-        "format_hundredths": service.format_hundredths,
-        "actual_figure": actual_figure,
-        "required_figure": required_figure,
+        "format_hundredths": explain.format_hundredths,
+        "actual_figure": explain.figure,
+        "required_figure": explain.required_figure,
     }
 
 

@@ -23,7 +23,7 @@ from portal.guards import actor_of, current_user, requires_dgro, requires_login
 async def _page(request: Request, form=None, status_code: int = 200) -> Template:
     user = current_user(request)
     return Template(
-        "tracks/index.html",
+        "certification/tracks.html",
         context={
             "tracks": await tracks_with_use(),
             "form": form or parse_track_form({}, with_code=False),
@@ -62,7 +62,7 @@ class TrackController(Controller):
         if track is None:
             raise NotFoundException(_("There is no track with code %(code)s.", code=code))
         form = parse_track_form(track, with_code=False)
-        return Template("tracks/edit.html", context={"track": track, "form": form})
+        return Template("certification/track_edit.html", context={"track": track, "form": form})
 
     @post("/{code:str}", guards=[requires_dgro], status_code=303)
     async def update(self, request: Request, code: FromPath[str]) -> Template | Redirect:
@@ -73,7 +73,7 @@ class TrackController(Controller):
         form = parse_track_form(data, with_code=False)
         if form.errors:
             return Template(
-                "tracks/edit.html", context={"track": track, "form": form}, status_code=400
+                "certification/track_edit.html", context={"track": track, "form": form}, status_code=400
             )
         active = data.get("active") == "on"
         await update_track(code, form.values, active, actor_of(request))

@@ -35,7 +35,7 @@ class AuditController(Controller):
         }
         return render(
             request,
-            "audit/index.html",
+            "portal/audit.html",
             context,
             status=400 if filters.errors else 200,
             push_url=f"/audit?{filters.query_string(result.page)}",

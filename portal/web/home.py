@@ -15,7 +15,7 @@ class HomeController(Controller):
 
     @get("/", guards=[requires_login], name="home")
     async def home(self, request: Request) -> Template:
-        return Template("home/index.html")
+        return Template("portal/home.html")
 
     @get("/health", opt=PUBLIC, media_type=MediaType.JSON)
     async def health(self) -> Response:

@@ -51,7 +51,7 @@ MAX_ROWS_SHOWN = 200
 MAX_CELL_CHARS = 120
 ORGANISATION_KINDS = tuple(name for name, kind in IMPORT_KINDS.items() if kind.organisation_scoped)
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
-TEMPLATE = "exchange/import.html"
+TEMPLATE = "portal/import.html"
 
 
 @dataclass

@@ -54,6 +54,6 @@ def test_table_truncates_the_average():
     ],
 )
 def test_averages_are_truncated_exactly(hundredths_sum, count, shown):
-    from certification.explain import format_average
+    from qchecks.rules import format_average
 
     assert format_average(hundredths_sum / count / 100) == shown

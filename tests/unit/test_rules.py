@@ -37,10 +37,9 @@ from certification.rules import (
     evaluate_aggregates,
     first_level_drop,
     granted_level,
-    in_qcheck_window,
-    one_year_before,
     policy_on,
 )
+from qchecks.rules import in_qcheck_window, one_year_before
 
 # --- builders ------------------------------------------------------------------------------
 
