@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from core.audit import Outcome
 from core.i18n import gettext as _
-from core.paging import PAGE_SIZE, Page, clamp_page, page_count
+from core.paging import Page, fetch_page
 from core.parsing import date_field
 from core.tables import AuditEntry
 
@@ -79,14 +79,7 @@ async def audit_page(filters: AuditFilter, page: int) -> Page:
     if filters.errors:
         return Page(rows=[], total=0, page=1, pages=1)
     query = AuditEntry.select().order_by(AuditEntry.id, ascending=False)
-    count = AuditEntry.count()
-    for clause in filters.where():
-        query = query.where(clause)
-        count = count.where(clause)
-    total = await count
-    page = clamp_page(page, total)
-    rows = await query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    return Page(rows=rows, total=total, page=page, pages=page_count(total))
+    return await fetch_page(query, AuditEntry.count(), filters.where(), page)
 
 
 async def audit_actions() -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,3 +28,14 @@ def page_count(total: int) -> int:
 def clamp_page(page: int, total: int) -> int:
     """Page 0 or less is the first page; past the last page, the last page."""
     return min(max(page, 1), page_count(total))
+
+
+async def fetch_page(query: Any, count: Any, clauses: Iterable[Any], page: int) -> Page:
+    """Apply the filters to a select and its count, and fetch the asked page of it."""
+    for clause in clauses:
+        query = query.where(clause)
+        count = count.where(clause)
+    total = await count
+    page = clamp_page(page, total)
+    rows = await query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    return Page(rows=rows, total=total, page=page, pages=page_count(total))

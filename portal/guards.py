@@ -70,9 +70,7 @@ def requires_organisation_scope(connection: ASGIConnection, handler: BaseRouteHa
 
 
 requires_dgro = requires_role(Role.DGRO)
-# Who may import (DG R&O everything; a PRO Partner its organisation's staff and certificates).
-requires_importer = requires_role(Role.DGRO, Role.PRO_PARTNER)
-# Who may read an organisation's staff register and download it, and who may write it
-# (each besides `requires_organisation_scope`).
+# Who may read an organisation's staff register and download it, and who may write it,
+# by hand or by import (each besides `requires_organisation_scope`).
 requires_register_reader = requires_role(Role.DGRO, Role.PRO_PARTNER, Role.HR)
 requires_register_writer = requires_role(Role.DGRO, Role.PRO_PARTNER)

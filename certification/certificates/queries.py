@@ -8,7 +8,7 @@ from typing import Any
 from certification.certificates.forms import StaffFilter
 from certification.certificates.lifecycle import CertificateStatus
 from certification.tables import Certificate, Track
-from core.paging import PAGE_SIZE, Page, clamp_page, page_count
+from core.paging import Page, fetch_page
 from organisations.rules import is_active_on
 from organisations.tables import StaffMember
 
@@ -45,14 +45,8 @@ async def staff_page(organisation_id: int, filters: StaffFilter, page: int, toda
     query = StaffMember.select().order_by(
         StaffMember.last_name, StaffMember.first_name, StaffMember.id
     )
-    count = StaffMember.count()
-    for clause in clauses:
-        query = query.where(clause)
-        count = count.where(clause)
-    total = await count
-    page = clamp_page(page, total)
-    pages = page_count(total)
-    rows = await query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    result = await fetch_page(query, StaffMember.count(), clauses, page)
+    rows = result.rows
     by_staff: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
     if by_staff:
         certificates = await (
@@ -68,7 +62,7 @@ async def staff_page(organisation_id: int, filters: StaffFilter, page: int, toda
     for row in rows:
         row["certificates"] = by_staff[row["id"]]
         row["active"] = is_active_on(row["start_date"], row["end_date"], today)
-    return Page(rows=rows, total=total, page=page, pages=pages)
+    return result
 
 
 async def pending_queue(organisation_code: str, page: int) -> Page:
@@ -90,15 +84,7 @@ async def pending_queue(organisation_code: str, page: int) -> Page:
         Certificate.staff.language_role.as_alias("language_role"),
         Certificate.staff._.organisation._.code.as_alias("organisation_code"),
     ).order_by(Certificate.id)
-    count = Certificate.count()
-    for clause in where:
-        query = query.where(clause)
-        count = count.where(clause)
-    total = await count
-    page = clamp_page(page, total)
-    pages = page_count(total)
-    rows = await query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    return Page(rows=rows, total=total, page=page, pages=pages)
+    return await fetch_page(query, Certificate.count(), where, page)
 
 
 async def certificate_details(certificate_id: int) -> dict[str, Any] | None:

@@ -9,11 +9,10 @@ from litestar import Controller, Request, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
-from accounts.identity import Role
 from certification.eligibility import eligibility_for_all
 from core.i18n import gettext as _
 from portal.forms import parse_as_of
-from portal.guards import current_user, requires_login, requires_organisation_scope, requires_role
+from portal.guards import current_user, requires_dgro, requires_login, requires_organisation_scope
 
 
 @dataclass
@@ -43,7 +42,7 @@ class ApiV1Controller(Controller):
 
     @get(
         "/eligibility",
-        guards=[requires_role(Role.DGRO)],
+        guards=[requires_dgro],
         summary="Every organisation's certification level on a date (SPEC 5.2)",
     )
     async def all_eligibility(self, as_of: FromQuery[str | None] = None) -> list[dict[str, Any]]:

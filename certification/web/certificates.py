@@ -30,7 +30,8 @@ from portal.guards import (
     current_user,
     requires_dgro,
     requires_organisation_scope,
-    requires_role,
+    requires_register_reader,
+    requires_register_writer,
 )
 from portal.rendering import render
 
@@ -42,10 +43,8 @@ DECISION_TEMPLATE = "certification/decision.html"
 QUEUE_PATH = "/certificates/queue"
 
 # Who may read an organisation's register, and who may write it (besides the scope guard).
-may_read_register = requires_role(Role.DGRO, Role.PRO_PARTNER, Role.HR)
-may_write_register = requires_role(Role.DGRO, Role.PRO_PARTNER)
-REGISTER_READ = [requires_organisation_scope, may_read_register]
-REGISTER_WRITE = [requires_organisation_scope, may_write_register]
+REGISTER_READ = [requires_organisation_scope, requires_register_reader]
+REGISTER_WRITE = [requires_organisation_scope, requires_register_writer]
 
 
 def _user(request: Request) -> CurrentUser:

@@ -73,7 +73,9 @@ class TrackController(Controller):
         form = parse_track_form(data, with_code=False)
         if form.errors:
             return Template(
-                "certification/track_edit.html", context={"track": track, "form": form}, status_code=400
+                "certification/track_edit.html",
+                context={"track": track, "form": form},
+                status_code=400,
             )
         active = data.get("active") == "on"
         await update_track(code, form.values, active, actor_of(request))

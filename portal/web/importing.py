@@ -38,8 +38,8 @@ from portal.guards import (
     actor_of,
     current_user,
     requires_dgro,
-    requires_importer,
     requires_organisation_scope,
+    requires_register_writer,
 )
 from portal.imports import IMPORT_KINDS, KINDS, import_file
 from portal.rendering import render
@@ -256,7 +256,7 @@ class ImportController(Controller):
 
     @get(
         "/organisations/{code:str}/import",
-        guards=[requires_importer, requires_organisation_scope],
+        guards=[requires_register_writer, requires_organisation_scope],
         name="organisation_import",
     )
     async def organisation_import_page(self, request: HTMXRequest, code: FromPath[str]) -> Template:
@@ -264,7 +264,7 @@ class ImportController(Controller):
 
     @post(
         "/organisations/{code:str}/import",
-        guards=[requires_importer, requires_organisation_scope],
+        guards=[requires_register_writer, requires_organisation_scope],
         status_code=303,
         **UPLOAD_OPTIONS,
     )

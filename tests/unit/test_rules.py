@@ -1049,13 +1049,18 @@ def test_level_follows_the_conditions_of_the_spec_table(data: dict):
         average = result.condition("qcheck_average")
         assert average.required == policy.min_qcheck_average
         assert (result.qcheck_average is None) == (result.qcheck_count == 0)
-        client = all(c.met for c in result.conditions if c.code != "az_certified")
-        if client:
+        # Levels are cumulative (README): client needs its own conditions *and* the
+        # az_certified condition of individual; a missing PRO Partner only costs client.
+        individual = result.condition("az_certified").met
+        client_conditions = all(c.met for c in result.conditions if c.code != "az_certified")
+        if individual and client_conditions:
             assert result.eligible_level == Level.CLIENT
-        elif result.condition("az_certified").met:
+        elif individual:
             assert result.eligible_level == Level.INDIVIDUAL
         else:
             assert result.eligible_level == Level.NONE
+        if not result.condition("pro_partner").met:
+            assert result.eligible_level == (Level.INDIVIDUAL if individual else Level.NONE)
 
 
 @PROPERTY_SETTINGS
@@ -1090,7 +1095,9 @@ def test_adding_a_valid_az_certificate_never_loses_az_certified(data: dict, pick
         if condition.code.startswith(("az_per_language:", "seltest_per_language:")):
             assert after.condition(condition.code).actual >= condition.actual
             assert after.condition(condition.code).met or not condition.met
-    if before.eligible_level == Level.INDIVIDUAL:
+    # Levels are cumulative, so client also meets az_certified and cannot fall to none
+    # either (it may fall to individual: the new AZ holder's Q-checks enter the window).
+    if before.eligible_level != Level.NONE:
         assert after.eligible_level != Level.NONE
     # Only Q-checks can be added to the window, never removed.
     assert after.qcheck_count >= before.qcheck_count
@@ -1137,6 +1144,9 @@ def test_look_ahead_finds_the_first_drop(data: dict, pick: st.DataObject):
             assert {c.code for c in drop.failing} <= was_met
             assert all(not c.met for c in drop.failing)
             assert drop.failing, "a drop always has a condition that stopped being met"
+            if later.eligible_level == Level.NONE:
+                # Cumulative: every level above none met az_certified, so it is what failed.
+                assert "az_certified" in {c.code for c in drop.failing}
 
 
 def test_levels_are_cumulative_client_also_needs_the_individual_az_minimum():
