@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from certification.policy import policy_values
 from certification.rules import DEFAULT_POLICY
 from certification.tables import CertificationPolicy, Track
 
@@ -34,12 +35,7 @@ async def seed_reference_data() -> None:
     ):
         await CertificationPolicy.insert(
             CertificationPolicy(
-                effective_from=DEFAULT_POLICY.effective_from,
-                min_certified_staff=DEFAULT_POLICY.min_certified_staff,
-                min_az_per_language=DEFAULT_POLICY.min_az_per_language,
-                min_seltest_per_language=DEFAULT_POLICY.min_seltest_per_language,
-                min_az_for_individual=DEFAULT_POLICY.min_az_for_individual,
-                min_qcheck_average_hundredths=DEFAULT_POLICY.min_qcheck_average_hundredths,
+                **policy_values(DEFAULT_POLICY),
                 adopted_by=None,
                 note="Default thresholds of SPEC 2.2 (seeded).",
             )

@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, get
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
 from certification.eligibility import eligibility_for_all
-from core.i18n import gettext as _
 from portal.forms import parse_as_of
 from portal.guards import current_user, requires_dgro, requires_login, requires_organisation_scope
+from portal.lookups import no_such_organisation
 
 
 @dataclass
@@ -58,5 +57,5 @@ class ApiV1Controller(Controller):
     ) -> dict[str, Any]:
         results = await eligibility_for_all(parse_as_of(as_of), code)
         if not results:
-            raise NotFoundException(_("There is no organisation with code %(code)s.", code=code))
+            raise no_such_organisation(code)
         return results[0].as_dict()

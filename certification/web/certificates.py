@@ -33,6 +33,7 @@ from portal.guards import (
     requires_register_reader,
     requires_register_writer,
 )
+from portal.lookups import organisation_or_404
 from portal.rendering import render
 
 STAFF_TEMPLATE = "certification/staff.html"
@@ -55,17 +56,6 @@ def _user(request: Request) -> CurrentUser:
 
 def _may_edit(user: CurrentUser, code: str) -> bool:
     return user.is_dgro or (user.has_role(Role.PRO_PARTNER) and user.organisation_code == code)
-
-
-async def _organisation(code: str) -> dict[str, Any]:
-    organisation = await organisation_queries.organisation_by_code(code)
-    if organisation is None:
-        raise NotFoundException(_("There is no organisation with code %(code)s.", code=code))
-    return organisation
-
-
-def _page_number(page: int) -> int:
-    return max(page, 1)
 
 
 def _common(request: Request, organisation: dict[str, Any]) -> dict[str, Any]:
@@ -133,8 +123,7 @@ class CertificateController(Controller):
         self, request: HTMXRequest, code: FromPath[str], page: FromQuery[int] = 1
     ) -> Template:
         """The organisation's staff with their certificates; filters, pages, htmx fragment."""
-        organisation = await _organisation(code)
-        page = _page_number(page)
+        organisation = await organisation_or_404(code)
         context, invalid = await _staff_context(
             request, organisation, dict(request.query_params), page
         )
@@ -149,7 +138,7 @@ class CertificateController(Controller):
     @post("/organisations/{code:str}/staff", guards=REGISTER_WRITE, status_code=303)
     async def add_staff(self, request: Request, code: FromPath[str]) -> Template | Redirect:
         """Add a staff member (PRO Partner of the organisation or DG R&O)."""
-        organisation = await _organisation(code)
+        organisation = await organisation_or_404(code)
         form = staff_forms.parse_staff_form(await request.form(), organisation["roles"])
         if form.ok:
             try:
@@ -182,7 +171,7 @@ class CertificateController(Controller):
         next: FromQuery[str | None] = None,
     ) -> Template:
         """The edit form: a table row for htmx, a page of its own without JavaScript."""
-        organisation = await _organisation(code)
+        organisation = await organisation_or_404(code)
         member = await organisation_queries.staff_member(organisation["id"], staff_id)
         if member is None:
             raise NotFoundException(_("There is no such staff member in %(code)s.", code=code))
@@ -203,7 +192,7 @@ class CertificateController(Controller):
         self, request: Request, code: FromPath[str], staff_id: FromPath[int]
     ) -> Template | Redirect:
         """Save a staff member of this organisation; anyone else's is a 404."""
-        organisation = await _organisation(code)
+        organisation = await organisation_or_404(code)
         member = await organisation_queries.staff_member(organisation["id"], staff_id)
         if member is None:
             raise NotFoundException(_("There is no such staff member in %(code)s.", code=code))
@@ -248,7 +237,7 @@ class CertificateController(Controller):
         self, request: Request, code: FromPath[str], staff_id: FromPath[int]
     ) -> Template | Redirect:
         """Register a certificate: pending for the PRO Partner, valid at once for DG R&O."""
-        organisation = await _organisation(code)
+        organisation = await organisation_or_404(code)
         member = await organisation_queries.staff_member(organisation["id"], staff_id)
         if member is None:
             raise NotFoundException(_("There is no such staff member in %(code)s.", code=code))
@@ -309,7 +298,6 @@ class CertificateController(Controller):
         page: FromQuery[int] = 1,
     ) -> Template:
         """Pending certificates of every organisation, the longest waiting first."""
-        page = _page_number(page)
         code = (organisation or "").strip().upper()
         codes = await organisation_queries.organisation_codes()
         errors: dict[str, str] = {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from litestar import Controller, get
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
@@ -11,9 +10,9 @@ from litestar.response import Template
 from certification import explain
 from certification.dashboard import organisation_dashboard
 from certification.overview import OverviewFilter, overview
-from core.i18n import gettext as _
 from portal.forms import parse_as_of
 from portal.guards import requires_dgro, requires_organisation_scope
+from portal.lookups import no_such_organisation
 from portal.rendering import render
 
 
@@ -56,6 +55,6 @@ class OrganisationController(Controller):
         """The dashboard: levels, conditions with the exact gap, coverage, look-ahead, tasks."""
         dashboard = await organisation_dashboard(code, parse_as_of(as_of))
         if dashboard is None:
-            raise NotFoundException(_("There is no organisation with code %(code)s.", code=code))
+            raise no_such_organisation(code)
         context = {**vars(dashboard), "explain": explain}
         return render(request, "certification/dashboard.html", context, block=None)

@@ -4,18 +4,16 @@ every organisation's eligibility (SPEC 5.2's CSV columns), as CSV or XLSX."""
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
 from certification.certificates.queries import certificate_export_rows
 from certification.eligibility import eligibility_for_all
 from certification.exports import CSV_COLUMNS, eligibility_csv, eligibility_sheet_rows
 from certification.importing import CERTIFICATES
-from core.i18n import gettext as _
 from core.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, xlsx_bytes
-from organisations.queries import organisation_by_code
 from portal.forms import parse_as_of
 from portal.guards import requires_dgro, requires_organisation_scope, requires_register_reader
+from portal.lookups import organisation_or_404
 from portal.rendering import download, spreadsheet
 
 
@@ -31,9 +29,7 @@ class ExportController(Controller):
         name="certificates_export",
     )
     async def certificates_export(self, request: Request, code: FromPath[str]) -> Response:
-        organisation = await organisation_by_code(code)
-        if organisation is None:
-            raise NotFoundException(_("There is no organisation with code %(code)s.", code=code))
+        organisation = await organisation_or_404(code)
         rows = await certificate_export_rows(organisation["code"])
         return spreadsheet(
             request,

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from core.i18n import gettext as _
 from organisations.importing import STAFF
-from organisations.queries import organisation_by_code, staff_export_rows
+from organisations.queries import staff_export_rows
 from portal.guards import requires_organisation_scope, requires_register_reader
+from portal.lookups import organisation_or_404
 from portal.rendering import spreadsheet
 
 
@@ -22,8 +21,6 @@ class StaffExportController(Controller):
         name="staff_export",
     )
     async def staff_export(self, request: Request, code: FromPath[str]) -> Response:
-        organisation = await organisation_by_code(code)
-        if organisation is None:
-            raise NotFoundException(_("There is no organisation with code %(code)s.", code=code))
+        organisation = await organisation_or_404(code)
         rows = await staff_export_rows(organisation["code"])
         return spreadsheet(request, f"{organisation['code']}-staff", "staff", STAFF.columns, rows)

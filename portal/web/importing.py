@@ -15,7 +15,7 @@ from typing import Any
 import anyio
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import PermissionDeniedException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
@@ -32,7 +32,7 @@ from core.importing import (
     ImportScope,
     read_rows,
 )
-from organisations.queries import organisation_by_code, organisation_codes
+from organisations.queries import organisation_codes
 from portal.errors import error_response
 from portal.guards import (
     actor_of,
@@ -42,6 +42,7 @@ from portal.guards import (
     requires_register_writer,
 )
 from portal.imports import IMPORT_KINDS, KINDS, import_file
+from portal.lookups import organisation_or_404
 from portal.rendering import render
 
 # Room for the multipart envelope around a file of the largest size the import accepts.
@@ -91,9 +92,7 @@ def _is_partner_only(request: Request) -> bool:
 
 
 async def _organisation_page(request: Request, code: str) -> ImportPage:
-    organisation = await organisation_by_code(code)
-    if organisation is None:
-        raise NotFoundException(_("There is no organisation with code %(code)s.", code=code))
+    organisation = await organisation_or_404(code)
     return ImportPage(
         action=f"/organisations/{organisation['code']}/import",
         kinds=ORGANISATION_KINDS,
