@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 from piccolo.engine.sqlite import SQLiteEngine
 
+from certification.lookahead import first_level_drop
 from certification.rules import (
     AGGREGATE_COLUMNS,
     AZ,
@@ -31,7 +32,6 @@ from certification.rules import (
     StaffFacts,
     eligibility_on,
     evaluate_aggregates,
-    first_level_drop,
     granted_level,
     policy_on,
 )

@@ -566,7 +566,11 @@ def first_level_drop(
     day: dt.date,
     horizon_days: int = 730,
 ) -> LevelDrop | None:
-    """The first date after `day`, within the horizon, on which the eligible level falls."""
+    """The first date after `day`, within the horizon, on which the eligible level falls.
+
+    The reference: it recounts everything on every candidate day. The portal uses the
+    one-pass `certification.lookahead.first_level_drop`; property tests compare them.
+    """
     current = eligibility_on(organisation, staff, certificates, qchecks, policies, day)
     if current.eligible_level == Level.NONE:
         return None
