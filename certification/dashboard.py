@@ -1,8 +1,9 @@
-"""One organisation's dashboard, read in six queries that touch only its own records.
+"""One organisation's dashboard, read in six queries that touch only its own records,
+and its look-ahead, loaded as a fragment of its own (four queries).
 
 The level comes from the reference path over the organisation's raw records (the
 property tests prove it equal to the aggregate path that serves all organisations at
-once); the same records feed the look-ahead and the coverage grid.
+once); the same records feed the coverage grid and the look-ahead.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ class Dashboard:
     granted: Level
     coverage: dict[tuple[str, str], int]
     tracks: list[dict[str, Any]]
-    drop: LevelDrop | None
     tasks: TaskSplit
     partner_staff: dict[str, Any] | None
     partner_history: list[dict[str, Any]]
@@ -56,8 +56,24 @@ async def organisation_dashboard(code: str, day: dt.date) -> Dashboard | None:
         granted=granted,
         coverage=coverage,
         tracks=tracks,
-        drop=look_ahead(bundle, day),
         tasks=task_split(granted, tracks_held),
         partner_staff=bundle.partner_staff,
         partner_history=partner_history,
     )
+
+
+@dataclass(frozen=True)
+class LookAhead:
+    organisation: dict[str, Any]
+    as_of: dt.date
+    eligibility: Eligibility
+    drop: LevelDrop | None
+
+
+async def organisation_look_ahead(code: str, day: dt.date) -> LookAhead | None:
+    """The first day the eligible level would fall if nothing changes, or None (no such
+    organisation)."""
+    bundle = await load_organisation_facts(code)
+    if bundle is None:
+        return None
+    return LookAhead(bundle.row, day, eligibility_of(bundle, day), look_ahead(bundle, day))

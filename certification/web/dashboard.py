@@ -8,7 +8,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from certification import explain
-from certification.dashboard import organisation_dashboard
+from certification.dashboard import organisation_dashboard, organisation_look_ahead
 from certification.overview import OverviewFilter, overview
 from portal.forms import parse_as_of
 from portal.guards import requires_dgro, requires_organisation_scope
@@ -57,4 +57,15 @@ class OrganisationController(Controller):
         if dashboard is None:
             raise no_such_organisation(code)
         context = {**vars(dashboard), "explain": explain}
-        return render(request, "certification/dashboard.html", context, block=None)
+        return render(request, "certification/dashboard.html", context, block="dashboard")
+
+    @get("/{code:str}/look-ahead", guards=[requires_organisation_scope], name="look_ahead")
+    async def look_ahead(
+        self, request: HTMXRequest, code: FromPath[str], as_of: FromQuery[str | None] = None
+    ) -> Template:
+        """When the level would drop if nothing changes: the dashboard loads it lazily."""
+        result = await organisation_look_ahead(code, parse_as_of(as_of))
+        if result is None:
+            raise no_such_organisation(code)
+        context = {**vars(result), "explain": explain}
+        return render(request, "certification/lookahead.html", context, block="lookahead")

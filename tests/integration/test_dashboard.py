@@ -90,16 +90,48 @@ async def test_look_ahead_names_the_day_and_the_condition(client, users):
         "email,track,obtained_on,status,valid_until\ndi@bosa.be,SELTEST,2021-01-01,valid,\n",
     )
     await login(client, users["partner_bosa"])
-    html = (
+    dashboard = (
         await client.get("/organisations/BOSA?as_of=2026-11-23", headers={"Accept-Language": "en"})
     ).text
-    assert "client certification" in html
+    assert "client certification" in dashboard
+    # The dashboard loads the look-ahead lazily, with a plain link without JavaScript.
+    assert 'href="/organisations/BOSA/look-ahead?as_of=2026-11-23"' in dashboard
+    assert 'hx-get="/organisations/BOSA/look-ahead?as_of=2026-11-23" hx-trigger="load"' in dashboard
+    html = (
+        await client.get(
+            "/organisations/BOSA/look-ahead?as_of=2026-11-23", headers={"Accept-Language": "en"}
+        )
+    ).text
+    assert "<html" in html  # without JavaScript: a page of its own
     # Bo's AZ certificate runs out on 2026-12-31: FR loses its AZ consultant on 2027-01-01.
     assert (
         "on 2027-01-01 the eligible level drops from client certification to individual certification"
         in html
     )
     assert "1 more FR AZ-certified consultant" in html
+    fragment = await client.get(
+        "/organisations/BOSA/look-ahead?as_of=2026-11-23",
+        headers={"Accept-Language": "en", "HX-Request": "true"},
+    )
+    assert "<html" not in fragment.text
+    assert fragment.text.lstrip().startswith('<section id="lookahead"')
+    assert "on 2027-01-01 the eligible level drops" in fragment.text
+
+
+async def test_htmx_gets_the_dashboard_fragment_for_another_date(client, users):
+    await bosa_data(users)
+    await login(client, users["partner_bosa"])
+    headers = {"Accept-Language": "en", "HX-Request": "true"}
+    fragment = await client.get("/organisations/BOSA?as_of=2026-11-23", headers=headers)
+    assert fragment.status_code == 200
+    assert fragment.headers["vary"] == "HX-Request"
+    assert "<html" not in fragment.text
+    assert fragment.text.lstrip().startswith('<div id="dashboard"')
+    assert cell_texts(fragment.text, "condition-certified_staff")[1:4] == ["met", "4", "4"]
+    earlier = await client.get("/organisations/BOSA?as_of=2019-12-31", headers=headers)
+    assert cell_texts(earlier.text, "condition-certified_staff")[1:4] == ["not met", "0", "4"]
+    boosted = await client.get("/organisations/BOSA", headers={**headers, "HX-Boosted": "true"})
+    assert "<html" in boosted.text
 
 
 async def test_task_split_follows_the_granted_level(client, users):
