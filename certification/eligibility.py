@@ -8,6 +8,7 @@ those counts into levels and conditions for all organisations at once.
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,7 @@ from certification.rules import (
     policy_on,
 )
 from certification.tables import CertificationPolicy
+from core import versions
 from organisations.rules import split_language_roles
 from organisations.tables import Organisation, StaffMember
 from qchecks.rules import one_year_before
@@ -168,10 +170,41 @@ class OrganisationEligibility:
         return self.eligibility.as_dict(self.granted)
 
 
+# Every organisation's results per (day, data version): the overview, exports and the API
+# read them again and again between writes. A few days are kept, per process.
+_CACHE: OrderedDict[tuple[dt.date, str], list[OrganisationEligibility]] = OrderedDict()
+CACHE_DAYS = 16
+
+
+def clear_cache() -> None:
+    _CACHE.clear()
+
+
 async def eligibility_for_all(
     day: dt.date, organisation_code: str | None = None
 ) -> list[OrganisationEligibility]:
-    """Every organisation's eligibility on `day` (or one organisation's), sorted by code."""
+    """Every organisation's eligibility on `day` (or one organisation's), sorted by code.
+
+    All organisations' results are computed once per day and data version (`core.versions`,
+    replaced by every write that can change them), so they are never stale.
+    """
+    key = None
+    if organisation_code is None:
+        token = await versions.version()  # before the data: see core.versions
+        if token is not None:
+            key = (day, token)
+            if key in _CACHE:
+                _CACHE.move_to_end(key)
+                return _CACHE[key]
+    results = await _compute(day, organisation_code)
+    if key is not None:
+        _CACHE[key] = results
+        while len(_CACHE) > CACHE_DAYS:
+            _CACHE.popitem(last=False)
+    return results
+
+
+async def _compute(day: dt.date, organisation_code: str | None) -> list[OrganisationEligibility]:
     query = Organisation.select(
         Organisation.id, Organisation.code, Organisation.client_certified_since
     )

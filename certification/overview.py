@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from certification import explain
 from certification.eligibility import eligibility_for_all
 from certification.rules import Level
+from core.paging import PAGE_SIZE, Page, clamp_page, page_count
 from organisations.queries import organisation_names
 
 SORT_KEYS = {
@@ -26,6 +28,7 @@ SORT_KEYS = {
 
 @dataclass(frozen=True)
 class OverviewFilter:
+    as_of: dt.date
     level: str = ""
     q: str = ""
     sort: str = "code"
@@ -33,18 +36,39 @@ class OverviewFilter:
 
     @classmethod
     def from_query(
-        cls, level: str | None, q: str | None, sort: str | None, attention: bool
+        cls, as_of: dt.date, level: str | None, q: str | None, sort: str | None, attention: bool
     ) -> OverviewFilter:
         return cls(
-            level=level or "",
-            q=q or "",
+            as_of=as_of,
+            level=level if level in {"none", "individual", "client"} else "",
+            q=(q or "").strip()[:200],
             sort=sort if sort in SORT_KEYS else "code",
             attention=attention,
         )
 
+    def query_string(self, page: int | None = None) -> str:
+        params = {
+            "as_of": self.as_of.isoformat(),
+            "q": self.q,
+            "level": self.level,
+            "sort": "" if self.sort == "code" else self.sort,
+            "attention": "true" if self.attention else "",
+            "page": str(page) if page else "",
+        }
+        return urlencode({k: v for k, v in params.items() if v})
 
-async def overview(day: dt.date, filters: OverviewFilter) -> tuple[list[dict[str, Any]], int]:
-    """The rows that pass the filters, sorted, and the number of organisations in all."""
+
+@dataclass(frozen=True)
+class Overview:
+    page: Page  # the rows of the asked page, among those that pass the filters
+    matched: int
+    total: int  # organisations in all
+
+
+async def overview(filters: OverviewFilter, page: int) -> Overview:
+    """One page of the organisations that pass the filters, sorted; the results of all
+    organisations come from `eligibility_for_all`, computed once per day and data version."""
+    day = filters.as_of
     level, q, attention, sort = filters.level, filters.q, filters.attention, filters.sort
     names = await organisation_names()
     rows: list[dict[str, Any]] = []
@@ -79,4 +103,15 @@ async def overview(day: dt.date, filters: OverviewFilter) -> tuple[list[dict[str
     if attention:
         rows = [row for row in rows if row["attention"]]
     rows.sort(key=SORT_KEYS[sort])
-    return rows, total
+    page = clamp_page(page, len(rows))
+    start = (page - 1) * PAGE_SIZE
+    return Overview(
+        page=Page(
+            rows=rows[start : start + PAGE_SIZE],
+            total=len(rows),
+            page=page,
+            pages=page_count(len(rows)),
+        ),
+        matched=len(rows),
+        total=total,
+    )

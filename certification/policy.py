@@ -26,7 +26,7 @@ from certification.rules import (
     policy_on,
 )
 from certification.tables import CertificationPolicy
-from core import audit
+from core import audit, versions
 from core.database import write_transaction
 from core.i18n import gettext as _
 from qchecks.rules import format_hundredths
@@ -364,6 +364,7 @@ async def adopt(draft: Policy, note: str, actor: audit.Actor, today: dt.date) ->
         raise PolicyRefused(error)
     after = {**policy_values(draft), "note": note}
     async with write_transaction():
+        await versions.bump()  # computed eligibility is stale from here
         existing = (
             await CertificationPolicy.select()
             .where(CertificationPolicy.effective_from == draft.effective_from)
@@ -415,6 +416,7 @@ async def adopt(draft: Policy, note: str, actor: audit.Actor, today: dt.date) ->
 async def delete_future(effective_from: dt.date, actor: audit.Actor, today: dt.date) -> None:
     """Delete a version not yet in force (PolicyNotFound / PolicyRefused otherwise)."""
     async with write_transaction():
+        await versions.bump()  # computed eligibility is stale from here
         existing = (
             await CertificationPolicy.select()
             .where(CertificationPolicy.effective_from == effective_from)

@@ -7,6 +7,7 @@ import datetime as dt
 from certification.policy import policy_values
 from certification.rules import DEFAULT_POLICY
 from certification.tables import CertificationPolicy, Track
+from core import versions
 
 # (code, NL, FR, EN) — names from the glossary (shared/GLOSSARY.md).
 SEEDED_TRACKS = (
@@ -33,6 +34,7 @@ async def seed_reference_data() -> None:
     if not await CertificationPolicy.exists().where(
         CertificationPolicy.effective_from <= dt.date.today()
     ):
+        await versions.bump()
         await CertificationPolicy.insert(
             CertificationPolicy(
                 **policy_values(DEFAULT_POLICY),

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core import audit
+from core import audit, versions
 from core.database import refresh_statistics, write_transaction
 from core.parsing import EMAIL, NotADate, parse_iso_date
 
@@ -326,6 +326,7 @@ async def run_import(
         result.created = result.updated = 0
         return result
     async with write_transaction():
+        await versions.bump()  # computed eligibility is stale from here
         await write()
         await audit.record(
             scope.actor,

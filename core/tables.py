@@ -41,3 +41,16 @@ class AuditEntry(Table, tablename="portal_audit"):
     ip_address = Varchar(length=64, null=True, default=None)
     path = Varchar(length=500, default="")
     detail = Text(default="")
+
+
+class DataVersion(Table, tablename="data_version"):
+    """A token that every write that can change a computed result replaces (the cache key).
+
+    A fresh random token, not a counter: a counter could repeat after a reset and let a
+    cache serve results of other data.
+    """
+
+    id: Serial
+
+    name = Varchar(length=40, unique=True, required=True)
+    token = Varchar(length=32, required=True)

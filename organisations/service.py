@@ -6,7 +6,7 @@ from typing import Any
 
 from piccolo.columns import Column
 
-from core import audit
+from core import audit, versions
 from core.database import is_unique_violation, write_transaction
 from core.errors import NotFound, Refused
 from core.i18n import gettext as _
@@ -40,6 +40,7 @@ async def add_staff(actor: audit.Actor, organisation_id: int, data: StaffInput) 
     """Add a staff member to the organisation; the e-mail must be new to the whole register."""
     try:
         async with write_transaction():
+            await versions.bump()  # computed eligibility is stale from here
             await _email_conflict(data.email, organisation_id, None)
             [row] = await StaffMember.insert(
                 StaffMember(organisation=organisation_id, **data.record())
@@ -64,6 +65,7 @@ async def update_staff(
     """Save a staff member of this organisation (NotFound for anyone else's)."""
     try:
         async with write_transaction():
+            await versions.bump()  # computed eligibility is stale from here
             before = await staff_member(organisation_id, staff_id)
             if before is None:
                 raise NotFound

@@ -125,11 +125,15 @@ async def load_demo_data() -> list[DemoUser]:
             raise RuntimeError([issue.format(kind) for issue in result.issues])
     # Client certification comes from an approved application (next issue); the demo
     # grants it to MOBILIT directly so that a client dashboard can be seen.
+    from core import versions
+    from core.database import write_transaction
     from organisations.tables import Organisation
 
-    await Organisation.update({Organisation.client_certified_since: dt.date(2024, 1, 1)}).where(
-        Organisation.code == "MOBILIT"
-    )
+    async with write_transaction():
+        await versions.bump()
+        await Organisation.update({Organisation.client_certified_since: dt.date(2024, 1, 1)}).where(
+            Organisation.code == "MOBILIT"
+        )
     for user in DEMO_USERS:
         await save_user(
             user.email,

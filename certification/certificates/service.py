@@ -19,7 +19,7 @@ from certification.certificates.lifecycle import (
 )
 from certification.certificates.queries import certificate_details
 from certification.tables import Certificate, Track
-from core import audit
+from core import audit, versions
 from core.database import compare_and_set, is_unique_violation, write_transaction
 from core.errors import NotFound, Refused, TransitionRefused
 from core.i18n import gettext as _
@@ -39,6 +39,7 @@ async def register_certificate(
     now = dt.datetime.now(dt.UTC)
     try:
         async with write_transaction():
+            await versions.bump()  # computed eligibility is stale from here
             staff = await staff_member(organisation_id, staff_id)
             if staff is None:
                 raise NotFound
@@ -118,6 +119,7 @@ async def decide(
         raise Refused(problem, "reason")
     now = dt.datetime.now(dt.UTC)
     async with write_transaction():
+        await versions.bump()  # computed eligibility is stale from here
         current = await certificate_details(certificate_id)
         if current is None:
             raise NotFound

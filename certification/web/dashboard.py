@@ -29,24 +29,30 @@ class OrganisationController(Controller):
         q: FromQuery[str | None] = None,
         sort: FromQuery[str | None] = None,
         attention: FromQuery[bool] = False,
+        page: FromQuery[int] = 1,
     ) -> Template:
         """Every organisation with its levels and what fails, sortable and filterable."""
-        day = parse_as_of(as_of)
-        filters = OverviewFilter.from_query(level, q, sort, attention)
-        rows, total = await overview(day, filters)
+        filters = OverviewFilter.from_query(parse_as_of(as_of), level, q, sort, attention)
+        result = await overview(filters, page)
+        number = result.page.page
         context = {
-            "rows": rows,
-            "total": total,
-            "as_of": day,
-            "filters": {
-                "level": filters.level,
-                "q": filters.q,
-                "sort": filters.sort,
-                "attention": filters.attention,
-            },
+            "rows": result.page.rows,
+            "matched": result.matched,
+            "total": result.total,
+            "as_of": filters.as_of,
+            "filters": filters,
             "explain": explain,
+            "page": number,
+            "pages": result.page.pages,
+            "previous_query": filters.query_string(number - 1) if number > 1 else None,
+            "next_query": filters.query_string(number + 1) if number < result.page.pages else None,
         }
-        return render(request, "certification/overview.html", context)
+        return render(
+            request,
+            "certification/overview.html",
+            context,
+            push_url=f"/organisations?{filters.query_string(number)}",
+        )
 
     @get("/{code:str}", guards=[requires_organisation_scope], name="organisation")
     async def organisation(

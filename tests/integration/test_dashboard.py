@@ -263,3 +263,59 @@ async def test_the_dashboard_reads_one_organisation_in_at_most_six_queries(
         assert row.get("organisation") != fin["id"], row
         assert "fin.be" not in str(row.get("email", "")), row
         assert row.get("code") != "FIN", row
+
+
+def count_queries(monkeypatch) -> list[str]:
+    """Every query the engine runs from now on (raw or built), as SQL text."""
+    from core.database import current_engine
+
+    engine_class = type(current_engine())
+    real_run = engine_class.run_querystring
+    seen: list[str] = []
+
+    async def counting_run(self, querystring, *args, **kwargs):
+        seen.append(str(querystring))
+        return await real_run(self, querystring, *args, **kwargs)
+
+    monkeypatch.setattr(engine_class, "run_querystring", counting_run)
+    return seen
+
+
+async def test_the_overview_pages_and_computes_once_per_data_version(client, users, monkeypatch):
+    from certification.overview import OverviewFilter, overview
+
+    rows = "".join(f"ORG{n:03d},Org {n},Org {n},NL,\n" for n in range(60))
+    await load("organisations", "code,name_nl,name_fr,language_roles,pro_partner_email\n" + rows)
+    await login(client, users["dgro"])
+    english = {"Accept-Language": "en"}
+    first = await client.get("/organisations?as_of=2026-11-23", headers=english)
+    total = len(re.findall(r'<td><a href="/organisations/(\w+)\?', first.text))
+    assert total == 50
+    matched = int(re.search(r"(\d+) of (\d+) organisations", first.text).group(1))
+    assert matched >= 60
+    assert 'href="/organisations?as_of=2026-11-23&amp;page=2"' in first.text
+    second = await client.get("/organisations?as_of=2026-11-23&page=2", headers=english)
+    assert len(re.findall(r'<td><a href="/organisations/(\w+)\?', second.text)) == matched - 50
+
+    # Between writes the results are computed once: a second reading asks for the data
+    # version and the names only.
+    filters = OverviewFilter.from_query(dt.date(2026, 11, 23), None, None, None, False)
+    queries = count_queries(monkeypatch)
+    await overview(filters, 1)
+    assert len(queries) <= 2, queries
+    monkeypatch.undo()
+
+    # Any write through a service replaces the version: the next reading is fresh.
+    await load(
+        "staff",
+        "organisation_code,email,first_name,last_name,language_role,start_date,end_date\n"
+        "ORG007,az@org7.be,Az,Consultant,NL,2020-01-01,\n",
+    )
+    await load(
+        "certificates",
+        "email,track,obtained_on,status,valid_until\naz@org7.be,AZ,2021-01-01,valid,\n",
+    )
+    fresh = await client.get(
+        "/organisations?as_of=2026-11-23&q=ORG007", headers={**english, "HX-Request": "true"}
+    )
+    assert "individual certification" in cell_texts(fresh.text, "organisation-ORG007")[3]
