@@ -24,7 +24,7 @@ from core.settings import PROJECT_ROOT, Settings, get_settings
 from organisations import web as organisations_web
 from portal import web as shell_web
 from portal.auth import UserAndLanguageMiddleware
-from portal.cli import PortalCLIPlugin
+from portal.cli import make_cli_plugin
 from portal.errors import EXCEPTION_HANDLERS
 from portal.guards import PUBLIC
 from portal.security import security_headers_hook
@@ -135,7 +135,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[
             HTMXPlugin(),
             FlashPlugin(FlashConfig(template_config=templates)),
-            PortalCLIPlugin(),
+            make_cli_plugin(),
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         before_send=[security_headers_hook(hsts=settings.is_production)],
