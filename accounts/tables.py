@@ -11,7 +11,7 @@ class User(Table, tablename="portal_user"):
 
     id: Serial
 
-    email = Varchar(length=254, unique=True, index=True, required=True)
+    email = Varchar(length=254, unique=True, required=True)
     full_name = Varchar(length=200, required=True)
     password_hash = Varchar(length=255, required=True)
     roles = Varchar(length=100, default="staff")

@@ -20,7 +20,7 @@ class Track(Table):
 
     id: Serial
 
-    code = Varchar(length=20, unique=True, index=True, required=True)
+    code = Varchar(length=20, unique=True, required=True)
     name_nl = Varchar(length=200, required=True)
     name_fr = Varchar(length=200, required=True)
     name_en = Varchar(length=200, required=True)
@@ -32,7 +32,8 @@ class Certificate(Table):
 
     id: Serial
 
-    staff = ForeignKey(references=StaffMember, required=True, index=True)
+    # Indexed by the natural key (staff, track, obtained_on), of which it is the prefix.
+    staff = ForeignKey(references=StaffMember, required=True)
     track = ForeignKey(references=Track, required=True, index=True)
     obtained_on = Date(required=True)
     status = Varchar(length=12, default="pending", index=True)
@@ -64,7 +65,8 @@ class CertificateReminder(Table, tablename="certificate_reminder"):
     """A reminder that a certificate runs out, sent once per threshold (90, 30, 7 days)."""
 
     id: Serial
-    certificate = ForeignKey(references=Certificate, required=True, index=True)
+    # Indexed by the unique (certificate, days_before), of which it is the prefix.
+    certificate = ForeignKey(references=Certificate, required=True)
     days_before = Integer(required=True)
     sent_to = Varchar(length=254, required=True)
     sent_at = Timestamptz()

@@ -18,7 +18,7 @@ class StoreEntry(Table, tablename="portal_store"):
 
     id: Serial
 
-    key = Varchar(length=200, unique=True, index=True)
+    key = Varchar(length=200, unique=True)
     value = Bytea()
     # Unix seconds; null means the entry never expires.
     expires_at = BigInt(null=True, default=None, index=True)

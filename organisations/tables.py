@@ -9,7 +9,7 @@ class Organisation(Table):
 
     id: Serial
 
-    code = Varchar(length=20, unique=True, index=True, required=True)
+    code = Varchar(length=20, unique=True, required=True)
     name_nl = Varchar(length=255, required=True)
     name_fr = Varchar(length=255, required=True)
     # Language roles joined with "|", e.g. "NL|FR" (SPEC 2.1, import column `language_roles`).
@@ -38,7 +38,7 @@ class StaffMember(Table, tablename="staff_member"):
     id: Serial
 
     organisation = ForeignKey(references=Organisation, required=True, index=True)
-    email = Varchar(length=254, unique=True, index=True, required=True)
+    email = Varchar(length=254, unique=True, required=True)
     first_name = Varchar(length=100, required=True)
     last_name = Varchar(length=100, required=True)
     language_role = Varchar(length=2, required=True)

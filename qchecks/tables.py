@@ -11,7 +11,7 @@ class SelectionFile(Table, tablename="selection_file"):
 
     id: Serial
 
-    reference = Varchar(length=60, unique=True, index=True, required=True)
+    reference = Varchar(length=60, unique=True, required=True)
     organisation = ForeignKey(references=Organisation, required=True, index=True)
     language_role = Varchar(length=2, required=True)
     closed_on = Date(required=True)
@@ -29,8 +29,9 @@ class QCheck(Table, tablename="qcheck"):
 
     selection_file = ForeignKey(references=SelectionFile, required=True, unique=True)
     organisation = ForeignKey(references=Organisation, required=True, index=True)
-    consultant = ForeignKey(references=StaffMember, required=True, index=True)
-    checked_on = Date(required=True, index=True)
+    # Indexed with the dates: (consultant, checked_on) and (checked_on, organisation).
+    consultant = ForeignKey(references=StaffMember, required=True)
+    checked_on = Date(required=True)
     score_hundredths = Integer(required=True)
 
 
