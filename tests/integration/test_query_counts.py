@@ -1,0 +1,96 @@
+"""No query per row: every page and every import asks the database the same number of
+times whether it shows or writes a few records or many."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.database import current_engine
+from portal.imports import ImportScope, import_file
+from tests.conftest import login
+
+
+@pytest.fixture
+def queries(monkeypatch):
+    """The SQL of every query the engine runs while the test counts."""
+    engine_class = type(current_engine())
+    real_run = engine_class.run_querystring
+    seen: list[str] = []
+
+    async def counting_run(self, querystring, *args, **kwargs):
+        seen.append(str(querystring))
+        return await real_run(self, querystring, *args, **kwargs)
+
+    monkeypatch.setattr(engine_class, "run_querystring", counting_run)
+    return seen
+
+
+def files(n: int, prefix: str) -> dict[str, str]:
+    """A dataset of `n` staff of BOSA, each AZ-certified with one Q-check."""
+    staff = "organisation_code,email,first_name,last_name,language_role,start_date,end_date\n"
+    certificates = "email,track,obtained_on,status,valid_until\n"
+    qchecks = (
+        "selection_reference,organisation_code,consultant_email,language_role,closed_on,"
+        "checked_on,score\n"
+    )
+    for i in range(n):
+        email = f"{prefix}{i}@bosa.be"
+        staff += f"BOSA,{email},First{i},Last{i},{'NL' if i % 2 else 'FR'},2020-01-01,\n"
+        certificates += f"{email},AZ,2021-01-01,valid,\n"
+        qchecks += f"{prefix}-S{i},BOSA,{email},NL,2026-01-10,2026-02-01,{80 + i % 20}\n"
+    return {"staff": staff, "certificates": certificates, "qchecks": qchecks}
+
+
+async def import_counts(queries: list[str], n: int, prefix: str) -> dict[str, int]:
+    counts = {}
+    for kind, text in files(n, prefix).items():
+        before = len(queries)
+        result = await import_file(kind, f"{kind}.csv", text.encode(), ImportScope())
+        assert result.ok, result.issues[:3]
+        counts[kind] = len(queries) - before
+    return counts
+
+
+async def test_an_import_asks_the_same_whatever_its_size(users, queries):
+    few = await import_counts(queries, 3, "a")
+    many = await import_counts(queries, 120, "b")
+    assert few == many
+    assert all(count <= 10 for count in many.values()), many
+
+
+PAGES = (
+    "/organisations?as_of=2026-11-23",
+    "/organisations/BOSA?as_of=2026-11-23",
+    "/organisations/BOSA/look-ahead?as_of=2026-11-23",
+    "/organisations/BOSA/staff",
+    "/organisations/BOSA/staff.csv",
+    "/organisations/BOSA/certificates.csv",
+    "/certificates/queue",
+    "/audit",
+    "/api/v1/organisations/BOSA/eligibility?as_of=2026-11-23",
+    "/eligibility.csv?as_of=2026-11-23",
+)
+
+
+async def page_counts(client, queries: list[str]) -> dict[str, int]:
+    from certification.eligibility import clear_cache
+
+    counts = {}
+    for path in PAGES:
+        clear_cache()
+        before = len(queries)
+        response = await client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        counts[path] = len(queries) - before
+    return counts
+
+
+async def test_every_page_asks_the_same_whatever_the_number_of_records(client, users, queries):
+    await login(client, users["dgro"])
+    await import_counts(queries, 3, "a")
+    few = await page_counts(client, queries)
+    await import_counts(queries, 150, "b")
+    many = await page_counts(client, queries)
+    assert few == many
+    # The request itself (session, user) and the page's own reads: a handful each.
+    assert all(count <= 12 for count in many.values()), many
