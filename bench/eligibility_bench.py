@@ -37,10 +37,35 @@ async def _recreate_postgres_database() -> str:
     return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{POSTGRES_BENCH_DB}"
 
 
-async def run(args: argparse.Namespace, folder: Path) -> None:
+# (organisations, staff, Q-checks)
+PRESETS = {
+    "tiny": (20, 2_000, 10_000),  # a smoke run of the benchmark itself
+    "small": (200, 20_000, 200_000),
+    "large": (1_000, 100_000, 1_000_000),
+}
+
+
+def prepare_database(postgres: bool, folder: Path) -> str:
+    """A new, empty database for the run; its DATABASE_URL."""
+    if postgres:
+        return asyncio.run(_recreate_postgres_database())
+    return f"sqlite:///{folder / 'bench.sqlite'}"
+
+
+async def load_dataset(
+    folder: Path,
+    organisations: int,
+    staff: int,
+    qchecks: int,
+    *,
+    seed: int = 1,
+    user: tuple[str, str] | None = None,
+) -> dt.date:
+    """Migrate, generate and import through the real import (timed); the reference day.
+    `user` (e-mail, password) adds a DG R&O user for the page benchmark."""
     # Imported only now: piccolo_conf reads DATABASE_URL once.
+    from accounts.service import save_user
     from bench.generate import generate, write_csv
-    from certification.eligibility import clear_cache, eligibility_for_all
     from core.database import current_engine
     from portal.cli import migrate_database
     from portal.imports import ImportScope, import_file
@@ -49,9 +74,8 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
     engine = current_engine()
     if hasattr(engine, "start_connection_pool"):
         await engine.start_connection_pool()
-
     started = time.perf_counter()
-    data = generate(args.seed, args.organisations, args.staff, args.qchecks)
+    data = generate(seed, organisations, staff, qchecks)
     paths = write_csv(data, folder)
     print(f"generated in {time.perf_counter() - started:.1f} s")
     for kind, path in paths.items():
@@ -62,8 +86,21 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
             sys.exit(f"import of {kind} failed: {result.issues[:3]}")
         rate = result.rows / elapsed
         print(f"import {kind:<13} {result.rows:>9,} rows  {elapsed:7.2f} s  ({rate:,.0f} rows/s)")
+    if user is not None:
+        await save_user(user[0], "Bench DG R&O", ["dgro"], None, user[1], command="bench")
+    if hasattr(engine, "close_connection_pool"):
+        await engine.close_connection_pool()
+    return data.reference_day
 
-    day = data.reference_day
+
+async def run(args: argparse.Namespace, folder: Path) -> None:
+    from certification.eligibility import clear_cache, eligibility_for_all
+    from core.database import current_engine
+
+    day = await load_dataset(folder, args.organisations, args.staff, args.qchecks, seed=args.seed)
+    engine = current_engine()
+    if hasattr(engine, "start_connection_pool"):
+        await engine.start_connection_pool()
     timings = []
     for _ in range(args.repeat):
         clear_cache()  # time the computation, not the cache of a data version
@@ -104,11 +141,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as tmp:
         folder = Path(tmp)
-        if args.postgres:
-            url = asyncio.run(_recreate_postgres_database())
-        else:
-            url = f"sqlite:///{folder / 'bench.sqlite'}"
-        os.environ["DATABASE_URL"] = url
+        os.environ["DATABASE_URL"] = prepare_database(args.postgres, folder)
         os.environ.setdefault("PORTAL_ENV", "development")
         print(
             f"{'PostgreSQL' if args.postgres else 'SQLite'}: {args.organisations:,} organisations, "

@@ -38,6 +38,7 @@ from certification.rules import (
 )
 from certification.tables import CertificationPolicy
 from core import versions
+from core.database import read_transaction
 from organisations.rules import split_language_roles
 from organisations.tables import Organisation, StaffMember
 from qchecks.rules import one_year_before
@@ -262,14 +263,16 @@ def _date(value: Any) -> Any:
 async def load_organisation_facts(code: str) -> OrganisationFactsBundle | None:
     """The raw records of one organisation in four queries, for the reference path, the
     look-ahead and the dashboard; None when there is no such organisation."""
-    row = await Organisation.select().where(Organisation.code == code).first()
-    if row is None:
-        return None
-    partner_email = row["pro_partner_email"] or ""
-    rows = await StaffMember.raw(_STAFF_AND_CERTIFICATES, row["id"], partner_email)
-    q_rows = await QCheck.select(
-        QCheck.consultant, QCheck.checked_on, QCheck.score_hundredths
-    ).where(QCheck.organisation == row["id"])
+    async with read_transaction():
+        row = await Organisation.select().where(Organisation.code == code).first()
+        if row is None:
+            return None
+        partner_email = row["pro_partner_email"] or ""
+        rows = await StaffMember.raw(_STAFF_AND_CERTIFICATES, row["id"], partner_email)
+        q_rows = await QCheck.select(
+            QCheck.consultant, QCheck.checked_on, QCheck.score_hundredths
+        ).where(QCheck.organisation == row["id"])
+        policies = await load_policies()
     staff: dict[int, StaffFacts] = {}
     certificates: list[CertificateFacts] = []
     partner_staff = None
@@ -308,7 +311,7 @@ async def load_organisation_facts(code: str) -> OrganisationFactsBundle | None:
             QCheckFacts(code, q["consultant"], q["checked_on"], q["score_hundredths"])
             for q in q_rows
         ],
-        policies=await load_policies(),
+        policies=policies,
         partner_staff=partner_staff,
     )
 

@@ -69,6 +69,15 @@ def write_transaction():
     return engine.transaction()
 
 
+def read_transaction():
+    """Several reads on one connection and one snapshot: SQLite opens a connection per
+    query outside a transaction (a few ms each), PostgreSQL takes one from the pool."""
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.deferred)
+    return engine.transaction()
+
+
 async def check_database() -> None:
     """Raise when the database does not answer."""
     await current_engine().run_ddl("SELECT 1")

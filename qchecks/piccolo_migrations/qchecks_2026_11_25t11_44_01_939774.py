@@ -9,9 +9,7 @@ DESCRIPTION = "True"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="qchecks", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="qchecks", description=DESCRIPTION)
 
     manager.alter_column(
         table_class_name="QCheck",
