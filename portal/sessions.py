@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
 from litestar.types import Empty, Message, ScopeSession
+from litestar.utils.dataclass import extract_dataclass_items
 
 _SCOPE_KEY = "_portal_session"
 
@@ -38,6 +40,7 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             data = await self.get(browser_id, store=store)
             if data is not None:
                 _state(connection)["known_id"] = browser_id
+                _state(connection)["loaded"] = data
                 return self.deserialize_data(data)
         # An id we do not know is ignored: it is never adopted.
         return {}
@@ -62,6 +65,23 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             state["known_id"] = None
         if scope_session is not Empty and not scope_session and not known:
             # Nothing to remember for an anonymous visitor: no row, no cookie.
+            return
+        if (
+            known
+            and scope_session is not Empty
+            and self.serialize_data(scope_session, connection.scope) == state.get("loaded")
+        ):
+            # Unchanged: the store already holds it (its expiry is renewed on reading);
+            # only the cookie is sent again, so the browser keeps it as long.
+            cookie_params = dict(
+                extract_dataclass_items(
+                    self.config, exclude_none=True, include=Cookie.__dict__.keys()
+                )
+            )
+            MutableScopeHeaders.from_message(message).add(
+                "Set-Cookie",
+                Cookie(value=known, key=self.config.key, **cookie_params).to_header(header=""),
+            )
             return
         await super().store_in_message(scope_session, message, connection)
 

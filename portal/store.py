@@ -16,6 +16,10 @@ def _seconds(value: int | timedelta | None) -> int | None:
     return int(value.total_seconds()) if isinstance(value, timedelta) else int(value)
 
 
+# An idle timeout is renewed when at least this many seconds of it have passed.
+RENEW_EVERY = 60
+
+
 class DatabaseStore(NamespacedStore):
     """Key-value entries in the `portal_store` table, namespaced by a key prefix."""
 
@@ -55,7 +59,13 @@ class DatabaseStore(NamespacedStore):
             await self.delete(key)
             return None
         seconds = _seconds(renew_for)
-        if seconds is not None and row["expires_at"] is not None:
+        # Renewed at most once per RENEW_EVERY seconds: a write per request would serialise
+        # every reader behind the database's write lock for a minute's precision nobody needs.
+        if (
+            seconds is not None
+            and row["expires_at"] is not None
+            and row["expires_at"] < now + seconds - RENEW_EVERY
+        ):
             await StoreEntry.update({StoreEntry.expires_at: now + seconds}).where(
                 StoreEntry.key == self._key(key)
             )

@@ -180,3 +180,30 @@ async def test_expired_sessions_are_swept_at_the_next_login(client, users):
     keys = await session_rows()
     assert "sessions:old" not in keys
     assert "sessions:kept" in keys
+
+
+async def test_reading_pages_writes_no_session_until_the_idle_timeout_needs_renewing(client, users):
+    await login(client, users["dgro"])
+    await client.get("/")
+    [before] = await StoreEntry.select(StoreEntry.value, StoreEntry.expires_at).where(
+        StoreEntry.key.like("sessions:%")
+    )
+    # Two more pages within the minute: the session row is neither rewritten nor renewed.
+    await StoreEntry.update({StoreEntry.expires_at: before["expires_at"] - 30}).where(
+        StoreEntry.key.like("sessions:%")
+    )
+    assert (await client.get("/")).status_code == 200
+    assert (await client.get("/tracks")).status_code == 200
+    [same] = await StoreEntry.select(StoreEntry.expires_at).where(StoreEntry.key.like("sessions:%"))
+    assert same["expires_at"] == before["expires_at"] - 30
+    # Once more than a minute of the idle timeout has passed, reading renews it.
+    await StoreEntry.update({StoreEntry.expires_at: int(time.time()) + 600}).where(
+        StoreEntry.key.like("sessions:%")
+    )
+    response = await client.get("/")
+    assert response.status_code == 200
+    assert SESSION_COOKIE in response.headers.get("set-cookie", "")
+    [renewed] = await StoreEntry.select(StoreEntry.expires_at).where(
+        StoreEntry.key.like("sessions:%")
+    )
+    assert renewed["expires_at"] >= int(time.time()) + 30 * 60 - 5
