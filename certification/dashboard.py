@@ -1,5 +1,6 @@
 """One organisation's dashboard, read in six queries that touch only its own records,
-and its look-ahead, loaded as a fragment of its own (four queries).
+and its look-ahead, loaded as a fragment of its own (four queries); both kept per day and
+data version.
 
 The level comes from the reference path over the organisation's raw records (the
 property tests prove it equal to the aggregate path that serves all organisations at
@@ -16,6 +17,7 @@ from certification.eligibility import eligibility_of, load_organisation_facts, l
 from certification.rules import Eligibility, Level, LevelDrop, coverage_counts, granted_level
 from certification.tables import Track
 from certification.tasks import TaskSplit, task_split
+from core import versions
 from organisations.tables import ProPartnerTerm
 
 
@@ -33,8 +35,19 @@ class Dashboard:
     partner_history: list[dict[str, Any]]
 
 
+# Dashboards and look-aheads per (organisation, day) and data version: the organisation's
+# users and htmx ask for them again and again between writes.
+_DASHBOARDS = versions.VersionedCache(size=256)
+_LOOK_AHEADS = versions.VersionedCache(size=256)
+
+
 async def organisation_dashboard(code: str, day: dt.date) -> Dashboard | None:
     """Everything the dashboard shows on `day`, or None when there is no such organisation."""
+    return await _DASHBOARDS.get((code, day), lambda: read_dashboard(code, day))
+
+
+async def read_dashboard(code: str, day: dt.date) -> Dashboard | None:
+    """The dashboard read from the database (six queries), not kept."""
     bundle = await load_organisation_facts(code)
     if bundle is None:
         return None
@@ -73,6 +86,10 @@ class LookAhead:
 async def organisation_look_ahead(code: str, day: dt.date) -> LookAhead | None:
     """The first day the eligible level would fall if nothing changes, or None (no such
     organisation)."""
+    return await _LOOK_AHEADS.get((code, day), lambda: _look_ahead(code, day))
+
+
+async def _look_ahead(code: str, day: dt.date) -> LookAhead | None:
     bundle = await load_organisation_facts(code)
     if bundle is None:
         return None

@@ -8,7 +8,6 @@ those counts into levels and conditions for all organisations at once.
 from __future__ import annotations
 
 import datetime as dt
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -171,14 +170,13 @@ class OrganisationEligibility:
         return self.eligibility.as_dict(self.granted)
 
 
-# Every organisation's results per (day, data version): the overview, exports and the API
+# Every organisation's results per day and data version: the overview, exports and the API
 # read them again and again between writes. A few days are kept, per process.
-_CACHE: OrderedDict[tuple[dt.date, str], list[OrganisationEligibility]] = OrderedDict()
-CACHE_DAYS = 16
+_ALL = versions.VersionedCache(size=16)
 
 
 def clear_cache() -> None:
-    _CACHE.clear()
+    _ALL.clear()
 
 
 async def eligibility_for_all(
@@ -189,20 +187,9 @@ async def eligibility_for_all(
     All organisations' results are computed once per day and data version (`core.versions`,
     replaced by every write that can change them), so they are never stale.
     """
-    key = None
-    if organisation_code is None:
-        token = await versions.version()  # before the data: see core.versions
-        if token is not None:
-            key = (day, token)
-            if key in _CACHE:
-                _CACHE.move_to_end(key)
-                return _CACHE[key]
-    results = await _compute(day, organisation_code)
-    if key is not None:
-        _CACHE[key] = results
-        while len(_CACHE) > CACHE_DAYS:
-            _CACHE.popitem(last=False)
-    return results
+    if organisation_code is not None:
+        return await _compute(day, organisation_code)
+    return await _ALL.get(day, lambda: _compute(day, None))
 
 
 async def _compute(day: dt.date, organisation_code: str | None) -> list[OrganisationEligibility]:

@@ -8,10 +8,14 @@ computed from data at least that new.
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, TypeVar
 
 from core.tables import DataVersion
 
 ELIGIBILITY = "eligibility"
+T = TypeVar("T")
 
 
 async def bump(name: str = ELIGIBILITY) -> None:
@@ -28,3 +32,35 @@ async def version(name: str = ELIGIBILITY) -> str | None:
     """The current token, or None when nothing was ever written through a service."""
     row = await DataVersion.select(DataVersion.token).where(DataVersion.name == name).first()
     return None if row is None else str(row["token"])
+
+
+class VersionedCache:
+    """Results computed from the data, kept per key and data version, a few at a time.
+
+    `get(key, compute)` reads the version first, then returns the result kept for
+    (version, key) or computes and keeps it: a result is never older than the version it
+    is kept under. Without a version (nothing written through a service yet) nothing is
+    kept. Per process; every worker keeps its own.
+    """
+
+    def __init__(self, size: int, name: str = ELIGIBILITY) -> None:
+        self.size = size
+        self.name = name
+        self._kept: OrderedDict[tuple[str, Hashable], Any] = OrderedDict()
+
+    async def get(self, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
+        token = await version(self.name)
+        if token is None:
+            return await compute()
+        kept_key = (token, key)
+        if kept_key in self._kept:
+            self._kept.move_to_end(kept_key)
+            return self._kept[kept_key]  # type: ignore[no-any-return]
+        result = await compute()
+        self._kept[kept_key] = result
+        while len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+        return result
+
+    def clear(self) -> None:
+        self._kept.clear()

@@ -75,6 +75,7 @@ PAGES = (
 async def page_counts(client, queries: list[str]) -> dict[str, int]:
     from certification.eligibility import clear_cache
 
+    await client.get("/")  # the login's welcome message is shown (and the session written)
     counts = {}
     for path in PAGES:
         clear_cache()
