@@ -83,6 +83,75 @@ async def check_database() -> None:
     await current_engine().run_ddl("SELECT 1")
 
 
+def _transaction_connection():
+    transaction = current_engine().current_transaction.get()  # type: ignore[attr-defined]
+    if transaction is None:
+        raise RuntimeError("bulk writes need write_transaction()")
+    return transaction.connection
+
+
+async def _fill(stage: str, names: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    connection = _transaction_connection()
+    if is_sqlite():
+        # SQLite keeps dates and times as ISO text, as Piccolo does.
+        text_rows = [
+            tuple(v.isoformat() if isinstance(v, dt.date | dt.datetime) else v for v in row)
+            for row in rows
+        ]
+        placeholders = ", ".join("?" for _ in names)
+        await connection.executemany(
+            f"INSERT INTO {stage} ({', '.join(names)}) VALUES ({placeholders})",  # noqa: S608
+            text_rows,
+        )
+    else:
+        await connection.copy_records_to_table(stage, records=rows, columns=list(names))
+
+
+async def stage_rows(
+    name: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[object]]
+) -> None:
+    """Load `rows` into a new temporary table `name` (columns: name and SQL type): COPY on
+    PostgreSQL, one `executemany` on SQLite. Inside `write_transaction()`; the set-based
+    `INSERT … SELECT` that follows reads it, and `drop_stage` removes it.
+
+    Names and types come from the code, never from user input.
+    """
+    connection = _transaction_connection()
+    definition = ", ".join(f"{column} {kind}" for column, kind in columns)
+    names = [column for column, _kind in columns]
+    await connection.execute(f"DROP TABLE IF EXISTS {name}")
+    await connection.execute(f"CREATE TEMPORARY TABLE {name} ({definition})")
+    if rows:
+        await _fill(name, names, rows)
+
+
+async def run_in_transaction(statement: str) -> None:
+    """One statement of the code's own (the merge of a stage) on the write's connection."""
+    await _transaction_connection().execute(statement)
+
+
+async def drop_stage(name: str) -> None:
+    await _transaction_connection().execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def upsert_from(
+    table: str,
+    columns: Sequence[str],
+    select: str,
+    *,
+    conflict: Sequence[str],
+    update: Sequence[str],
+) -> str:
+    """`INSERT INTO table (columns) SELECT … ON CONFLICT (conflict) DO UPDATE SET …`."""
+    assignments = ", ".join(f"{c} = excluded.{c}" for c in update)
+    # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT to parse it; harmless in
+    # PostgreSQL.
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) {select} WHERE true "
+        f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {assignments}"
+    )
+
+
 async def bulk_upsert(
     table: str,
     columns: Sequence[str],
@@ -90,39 +159,31 @@ async def bulk_upsert(
     *,
     conflict: Sequence[str],
     update: Sequence[str],
-    expressions: dict[str, str] | None = None,
 ) -> None:
-    """Insert or update many rows with one prepared statement (`executemany`).
+    """Insert or update many rows: staged (COPY / executemany), then merged in one
+    `INSERT … SELECT … ON CONFLICT`. Must run inside `write_transaction()`.
 
-    Must run inside `write_transaction()`. `expressions` replaces a column's plain
-    placeholder by SQL around it, e.g. a sub-select that turns a reference into an id:
-    `{"selection_file": "(SELECT id FROM selection_file WHERE reference = {})"}`.
-    Table and column names come from the code, never from user input.
+    The stage takes the target columns' types. Table and column names come from the code.
     """
     if not rows:
         return
-    engine = current_engine()
-    transaction = engine.current_transaction.get()  # type: ignore[attr-defined]
-    if transaction is None:
-        raise RuntimeError("bulk_upsert needs write_transaction()")
-    sqlite = isinstance(engine, SQLiteEngine)
-    placeholders = []
-    for position, column in enumerate(columns, start=1):
-        marker = "?" if sqlite else f"${position}"
-        template = (expressions or {}).get(column, "{}")
-        placeholders.append(template.replace("{}", marker))
-    assignments = ", ".join(f"{c} = excluded.{c}" for c in update)
-    statement = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(placeholders)}) "  # noqa: S608
-        f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {assignments}"
+    stage = f"stage_{table}"
+    connection = _transaction_connection()
+    await connection.execute(f"DROP TABLE IF EXISTS {stage}")
+    await connection.execute(
+        f"CREATE TEMPORARY TABLE {stage} AS SELECT {', '.join(columns)} FROM {table} WHERE 1 = 0"  # noqa: S608
     )
-    if sqlite:
-        # SQLite keeps dates and times as ISO text, as Piccolo does.
-        rows = [
-            tuple(v.isoformat() if isinstance(v, dt.date | dt.datetime) else v for v in row)
-            for row in rows
-        ]
-    await transaction.connection.executemany(statement, rows)
+    await _fill(stage, columns, rows)
+    await connection.execute(
+        upsert_from(
+            table,
+            columns,
+            f"SELECT {', '.join(columns)} FROM {stage}",  # noqa: S608
+            conflict=conflict,
+            update=update,
+        )
+    )
+    await connection.execute(f"DROP TABLE {stage}")
 
 
 async def refresh_statistics(*tables: str) -> None:

@@ -6,7 +6,13 @@ import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
-from core.database import bulk_upsert
+from core.database import (
+    bulk_upsert,
+    drop_stage,
+    run_in_transaction,
+    stage_rows,
+    upsert_from,
+)
 from core.i18n import gettext as _
 from core.importing import (
     ImportIssue,
@@ -98,14 +104,30 @@ async def _import_qchecks(
             conflict=("reference",),
             update=("organisation", "language_role", "closed_on"),
         )
-        await bulk_upsert(
-            "qcheck",
-            ("selection_file", "organisation", "consultant", "checked_on", "score_hundredths"),
+        # The Q-checks find their selection file by reference in one join, not a
+        # sub-select per row.
+        await stage_rows(
+            "stage_qcheck",
+            (
+                ("reference", "TEXT"),
+                ("organisation", "INTEGER"),
+                ("consultant", "INTEGER"),
+                ("checked_on", "DATE"),
+                ("score_hundredths", "INTEGER"),
+            ),
             [(ref, o, c, ch, sc) for ref, o, c, _lr, _cl, ch, sc in records],
-            conflict=("selection_file",),
-            update=("organisation", "consultant", "checked_on", "score_hundredths"),
-            expressions={"selection_file": "(SELECT id FROM selection_file WHERE reference = {})"},
         )
+        await run_in_transaction(
+            upsert_from(
+                "qcheck",
+                ("selection_file", "organisation", "consultant", "checked_on", "score_hundredths"),
+                "SELECT f.id, s.organisation, s.consultant, s.checked_on, s.score_hundredths "
+                "FROM stage_qcheck s JOIN selection_file f ON f.reference = s.reference",
+                conflict=("selection_file",),
+                update=("organisation", "consultant", "checked_on", "score_hundredths"),
+            )
+        )
+        await drop_stage("stage_qcheck")
 
     return write
 
