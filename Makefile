@@ -80,12 +80,21 @@ migrations: $(VENV)/.installed
 	@test -n "$(APP)" || (echo "usage: make migrations APP=certification" >&2; exit 2)
 	DATABASE_URL="$(PG_TEST_URL)" $(BIN)/piccolo migrations new $(APP) --auto
 
-## bench: eligibility of all organisations at 1,000 orgs / 100,000 staff / 1,000,000 Q-checks,
-##        on SQLite and on PostgreSQL (database portal_bench); smaller: make bench BENCH_ARGS="--qchecks 100000"
+## bench: the benchmarks of bench/ on SQLite and PostgreSQL (database portal_bench), each printing
+##        its figures, the baseline measured in the same run and the ratio:
+##        eligibility (1,000 orgs / 100,000 staff / 1,000,000 Q-checks), imports against the raw
+##        floor, pages against a bare handler, and the start-up of `portal --help`.
+##        Smaller: make bench BENCH_PRESET=small
+BENCH_PRESET ?= large
 bench: setup
+	$(BIN)/python -m bench.startup_bench
 	$(BIN)/python -m bench.eligibility_bench $(BENCH_ARGS)
+	$(BIN)/python -m bench.import_bench --preset $(BENCH_PRESET)
+	$(BIN)/python -m bench.pages_bench --preset $(BENCH_PRESET)
 	@if $(BIN)/python tests/postgres_available.py "$(PG_TEST_URL)"; then \
-		$(BIN)/python -m bench.eligibility_bench --postgres $(BENCH_ARGS); \
+		$(BIN)/python -m bench.eligibility_bench --postgres $(BENCH_ARGS) && \
+		$(BIN)/python -m bench.import_bench --postgres --preset $(BENCH_PRESET) && \
+		$(BIN)/python -m bench.pages_bench --postgres --preset $(BENCH_PRESET); \
 	else echo "SKIPPED: PostgreSQL at $(PG_TEST_URL) is not reachable."; fi
 
 clean:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from certification.rules import CertificateStatus
 from certification.tables import Certificate, Track
@@ -25,7 +25,7 @@ from organisations.tables import StaffMember
 
 
 async def _import_certificates(
-    rows: list[Row], scope: ImportScope, result: ImportResult
+    rows: Iterable[Row], scope: ImportScope, result: ImportResult
 ) -> Callable | None:
     tracks = {row["code"]: row["id"] for row in await Track.select(Track.id, Track.code)}
     staff = {
@@ -90,7 +90,6 @@ async def _import_certificates(
         no_duplicate((email, track_code, obtained), row.line, seen, errors, "this certificate")
         if errors.count == 0 and member is not None and track is not None:
             records.append((member["id"], track, obtained, status, until))
-    result.rows = len(rows)
 
     async def write() -> None:
         result.created = sum(1 for r in records if (r[0], r[1], r[2]) not in existing)

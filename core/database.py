@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -90,14 +90,15 @@ def _transaction_connection():
     return transaction.connection
 
 
-async def _fill(stage: str, names: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+async def _fill(stage: str, names: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Rows go to the database as they are produced: no second copy of them is built."""
     connection = _transaction_connection()
     if is_sqlite():
         # SQLite keeps dates and times as ISO text, as Piccolo does.
-        text_rows = [
+        text_rows = (
             tuple(v.isoformat() if isinstance(v, dt.date | dt.datetime) else v for v in row)
             for row in rows
-        ]
+        )
         placeholders = ", ".join("?" for _ in names)
         await connection.executemany(
             f"INSERT INTO {stage} ({', '.join(names)}) VALUES ({placeholders})",  # noqa: S608
@@ -108,7 +109,7 @@ async def _fill(stage: str, names: Sequence[str], rows: Sequence[Sequence[object
 
 
 async def stage_rows(
-    name: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[object]]
+    name: str, columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[object]]
 ) -> None:
     """Load `rows` into a new temporary table `name` (columns: name and SQL type): COPY on
     PostgreSQL, one `executemany` on SQLite. Inside `write_transaction()`; the set-based
@@ -121,8 +122,7 @@ async def stage_rows(
     names = [column for column, _kind in columns]
     await connection.execute(f"DROP TABLE IF EXISTS {name}")
     await connection.execute(f"CREATE TEMPORARY TABLE {name} ({definition})")
-    if rows:
-        await _fill(name, names, rows)
+    await _fill(name, names, rows)
 
 
 async def run_in_transaction(statement: str) -> None:
@@ -155,7 +155,7 @@ def upsert_from(
 async def bulk_upsert(
     table: str,
     columns: Sequence[str],
-    rows: Sequence[Sequence[object]],
+    rows: Iterable[Sequence[object]],
     *,
     conflict: Sequence[str],
     update: Sequence[str],
@@ -165,8 +165,6 @@ async def bulk_upsert(
 
     The stage takes the target columns' types. Table and column names come from the code.
     """
-    if not rows:
-        return
     stage = f"stage_{table}"
     connection = _transaction_connection()
     await connection.execute(f"DROP TABLE IF EXISTS {stage}")

@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,7 +80,7 @@ class ImportScope:
 
 # A kind's validation: the rows, the scope and the result to add issues to; returns the
 # writer of the valid rows (awaited in the import's transaction), or None to refuse.
-Validate = Callable[[list["Row"], ImportScope, ImportResult], Awaitable[Callable | None]]
+Validate = Callable[[Iterable["Row"], ImportScope, ImportResult], Awaitable[Callable | None]]
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,9 @@ def kinds_by_name(*kinds: ImportKind) -> dict[str, ImportKind]:
 
 
 # --- reading ---------------------------------------------------------------------------------
+
+# The marker of a row that has more cells than the header has columns.
+EXTRA_CELLS = "__extra__"
 
 
 @dataclass(frozen=True)
@@ -147,12 +150,8 @@ def _check_xlsx_container(data: bytes) -> None:
         )
 
 
-def read_rows(file_name: str, data: bytes) -> tuple[list[str], list[Row]]:
-    """Header and rows of a .csv (UTF-8, comma) or .xlsx file (first sheet)."""
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportRefused(
-            [ImportIssue(0, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")]
-        )
+def _records(file_name: str, data: bytes) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of every record of the file, read as it goes (bounded memory)."""
     suffix = Path(file_name).suffix.lower()
     if suffix == ".csv":
         try:
@@ -162,14 +161,8 @@ def read_rows(file_name: str, data: bytes) -> tuple[list[str], list[Row]]:
             raise ImportRefused(
                 [ImportIssue(line, "the file is not UTF-8 text (save it as CSV UTF-8)")]
             ) from None
-        reader = csv.reader(io.StringIO(text, newline=""))
-        try:
-            records = [(reader.line_num, record) for record in reader]
-        except csv.Error as error:
-            raise ImportRefused(
-                [ImportIssue(reader.line_num, f"unreadable CSV: {error}")]
-            ) from None
-    elif suffix == ".xlsx":
+        return _csv_records(io.StringIO(text, newline=""))
+    if suffix == ".xlsx":
         _check_xlsx_container(data)
         from openpyxl import load_workbook
 
@@ -177,33 +170,63 @@ def read_rows(file_name: str, data: bytes) -> tuple[list[str], list[Row]]:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:  # openpyxl raises many kinds for a damaged file
             raise ImportRefused([ImportIssue(0, "this is not a readable .xlsx file")]) from None
-        sheet = workbook.worksheets[0]
-        records = [
-            (number, [_cell(v) for v in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-        workbook.close()
-    else:
-        raise ImportRefused([ImportIssue(0, "only .csv and .xlsx files can be imported")])
+        return _xlsx_records(workbook)
+    raise ImportRefused([ImportIssue(0, "only .csv and .xlsx files can be imported")])
 
-    records = [(line, r) for line, r in records if any(cell.strip() for cell in r)]
-    if not records:
+
+def _csv_records(source: io.StringIO) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(source)
+    try:
+        for record in reader:
+            yield reader.line_num, record
+    except csv.Error as error:
+        raise ImportRefused([ImportIssue(reader.line_num, f"unreadable CSV: {error}")]) from None
+
+
+def _xlsx_records(workbook: Any) -> Iterator[tuple[int, list[str]]]:
+    try:
+        sheet = workbook.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [_cell(v) for v in values]
+    finally:
+        workbook.close()
+
+
+def read_rows(file_name: str, data: bytes) -> tuple[list[str], Iterator[Row]]:
+    """The header of a .csv (UTF-8, comma) or .xlsx file (first sheet), and its rows as
+    they are read: a file of a million rows never sits in memory as a million dicts.
+
+    Reading the rows may still raise ImportRefused (an unreadable CSV record, too many rows).
+    """
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportRefused(
+            [ImportIssue(0, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")]
+        )
+    records = (
+        (line, record)
+        for line, record in _records(file_name, data)
+        if any(cell.strip() for cell in record)
+    )
+    first = next(records, None)
+    if first is None:
         raise ImportRefused([ImportIssue(1, "the file is empty: a header row is needed")])
-    _, header = records[0]
-    header = [h.strip().lower() for h in header]
+    header = [h.strip().lower() for h in first[1]]
     while header and header[-1] == "":
         header.pop()
-    if len(records) - 1 > MAX_ROWS:
-        raise ImportRefused([ImportIssue(0, f"the file has more than {MAX_ROWS} rows")])
-    rows = []
-    for line, record in records[1:]:
+    return header, _rows(header, records)
+
+
+def _rows(header: list[str], records: Iterator[tuple[int, list[str]]]) -> Iterator[Row]:
+    width = len(header)
+    for count, (line, record) in enumerate(records, start=1):
+        if count > MAX_ROWS:
+            raise ImportRefused([ImportIssue(0, f"the file has more than {MAX_ROWS} rows")])
         cells = [c.strip() for c in record]
-        if len(cells) > len(header) and any(cells[len(header) :]):
-            rows.append(Row(line, {"__extra__": "1"}))
+        if len(cells) > width and any(cells[width:]):
+            yield Row(line, {EXTRA_CELLS: "1"})
             continue
-        cells += [""] * (len(header) - len(cells))
-        rows.append(Row(line, dict(zip(header, cells, strict=False))))
-    return header, rows
+        cells += [""] * (width - len(cells))
+        yield Row(line, dict(zip(header, cells, strict=False)))
 
 
 def check_header(expected: tuple[str, ...], header: list[str]) -> list[ImportIssue]:
@@ -296,6 +319,26 @@ def chunks(items: list[Any]) -> Iterable[list[Any]]:
 # --- the run ---------------------------------------------------------------------------------
 
 
+class _Counted:
+    """The rows a kind validates: rows with more cells than columns are reported here and
+    left out; the others are counted as they pass."""
+
+    def __init__(self, rows: Iterator[Row], result: ImportResult) -> None:
+        self.rows = rows
+        self.result = result
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Row]:
+        for row in self.rows:
+            if EXTRA_CELLS in row.values:
+                self.result.issues.append(
+                    ImportIssue(row.line, "this row has more cells than the header has columns")
+                )
+                continue
+            self.count += 1
+            yield row
+
+
 async def run_import(
     kinds: Mapping[str, ImportKind], kind: str, file_name: str, data: bytes, scope: ImportScope
 ) -> ImportResult:
@@ -314,13 +357,14 @@ async def run_import(
     result.issues.extend(check_header(spec.columns, header))
     if result.issues:
         return result
-    for row in rows:
-        if "__extra__" in row.values:
-            result.issues.append(
-                ImportIssue(row.line, "this row has more cells than the header has columns")
-            )
-    rows = [row for row in rows if "__extra__" not in row.values]
-    write = await spec.validate(rows, scope, result)
+    counted = _Counted(rows, result)
+    try:
+        write = await spec.validate(counted, scope, result)
+    except ImportRefused as refused:  # read as it goes: the file turned out unreadable
+        result.issues[:] = refused.issues
+        result.rows = result.created = result.updated = 0
+        return result
+    result.rows = counted.count
     result.issues.sort(key=lambda issue: issue.line)
     if result.issues or write is None:
         result.created = result.updated = 0

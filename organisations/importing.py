@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from core.database import bulk_upsert
@@ -55,7 +55,7 @@ def in_scope(code: str, scope: ImportScope, errors: RowErrors) -> bool:
 
 
 async def _import_organisations(
-    rows: list[Row], scope: ImportScope, result: ImportResult
+    rows: Iterable[Row], scope: ImportScope, result: ImportResult
 ) -> Callable | None:
     if scope.organisation_code is not None:
         result.issues.append(ImportIssue(0, "only DG R&O can import organisations"))
@@ -83,7 +83,6 @@ async def _import_organisations(
         partner = email_cell(v, "pro_partner_email", errors, optional=True)
         if errors.count == 0:
             records.append((code, name_nl, name_fr, "|".join(roles), partner or None))
-    result.rows = len(rows)
 
     async def write() -> None:
         today = dt.date.today()
@@ -121,7 +120,7 @@ async def _import_organisations(
 
 
 async def _import_staff(
-    rows: list[Row], scope: ImportScope, result: ImportResult
+    rows: Iterable[Row], scope: ImportScope, result: ImportResult
 ) -> Callable | None:
     organisations = await organisation_map()
     existing = {
@@ -176,7 +175,6 @@ async def _import_staff(
             )
         if errors.count == 0 and organisation is not None:
             records.append((organisation["id"], email, first, last, role, start, end))
-    result.rows = len(rows)
 
     async def write() -> None:
         result.created = sum(1 for r in records if r[1] not in existing)

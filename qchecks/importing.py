@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 
 from core.database import (
@@ -34,7 +34,7 @@ SCORE = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
 
 
 async def _import_qchecks(
-    rows: list[Row], scope: ImportScope, result: ImportResult
+    rows: Iterable[Row], scope: ImportScope, result: ImportResult
 ) -> Callable | None:
     if scope.organisation_code is not None:
         result.issues.append(ImportIssue(0, "only DG R&O records Q-checks"))
@@ -92,7 +92,6 @@ async def _import_qchecks(
             records.append(
                 (reference, organisation["id"], consultant, role, closed, checked, score)
             )
-    result.rows = len(rows)
 
     async def write() -> None:
         result.created = sum(1 for r in records if r[0] not in existing)
@@ -100,7 +99,7 @@ async def _import_qchecks(
         await bulk_upsert(
             "selection_file",
             ("reference", "organisation", "language_role", "closed_on"),
-            [(ref, o, lr, cl) for ref, o, _c, lr, cl, _ch, _s in records],
+            ((ref, o, lr, cl) for ref, o, _c, lr, cl, _ch, _s in records),
             conflict=("reference",),
             update=("organisation", "language_role", "closed_on"),
         )
@@ -115,7 +114,7 @@ async def _import_qchecks(
                 ("checked_on", "DATE"),
                 ("score_hundredths", "INTEGER"),
             ),
-            [(ref, o, c, ch, sc) for ref, o, c, _lr, _cl, ch, sc in records],
+            ((ref, o, c, ch, sc) for ref, o, c, _lr, _cl, ch, sc in records),
         )
         await run_in_transaction(
             upsert_from(

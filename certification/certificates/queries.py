@@ -13,11 +13,10 @@ from organisations.rules import is_active_on
 from organisations.tables import StaffMember
 
 
-async def track_codes(*, active_only: bool) -> list[str]:
-    query = Track.select(Track.code).order_by(Track.id)
-    if active_only:
-        query = query.where(Track.active.eq(True))
-    return [row["code"] for row in await query]
+async def track_codes() -> tuple[list[str], list[str]]:
+    """Every track's code, and those open for new certificates, in catalogue order."""
+    rows = await Track.select(Track.code, Track.active).order_by(Track.id)
+    return [row["code"] for row in rows], [row["code"] for row in rows if row["active"]]
 
 
 async def staff_page(organisation_id: int, filters: StaffFilter, page: int, today: dt.date) -> Page:

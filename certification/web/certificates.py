@@ -82,7 +82,7 @@ async def _staff_context(
     add_form: FormResult | None = None,
     add_open: bool = False,
 ) -> tuple[dict[str, Any], bool]:
-    all_tracks = await queries.track_codes(active_only=False)
+    all_tracks, active_tracks = await queries.track_codes()
     filters = forms.StaffFilter.from_query(query, organisation["roles"], all_tracks)
     today = dt.date.today()
     result = Page(rows=[], total=0, page=1, pages=1)
@@ -95,7 +95,7 @@ async def _staff_context(
         **_common(request, organisation),
         "filters": filters,
         "tracks": all_tracks,
-        "active_tracks": await queries.track_codes(active_only=True),
+        "active_tracks": active_tracks,
         "statuses": lifecycle.STATUSES,
         "staff": result.rows,
         "total": result.total,
@@ -244,7 +244,7 @@ class CertificateController(Controller):
         user = _user(request)
         raw = await request.form()
         target = safe_redirect_target(str(raw.get("next") or ""), f"/organisations/{code}/staff")
-        active_tracks = await queries.track_codes(active_only=True)
+        _all_tracks, active_tracks = await queries.track_codes()
         form = forms.parse_certificate_form(raw, active_tracks, dt.date.today())
         if form.ok:
             try:

@@ -138,13 +138,16 @@ def _offending_rows(file_name: str, data: bytes, issues: list[ImportIssue]) -> t
             by_line.setdefault(issue.line, []).append(issue.message)
     if not by_line:
         return [], [], 0
+    shown_lines = set(sorted(by_line)[:MAX_ROWS_SHOWN])
+    header: list[str] = []
+    cells: dict[int, dict[str, str]] = {}
     try:
         header, rows = read_rows(file_name, data)
+        cells = {row.line: row.values for row in rows if row.line in shown_lines}
     except ImportRefused:
         # A file refused while reading (e.g. not UTF-8 from line N on): the line and its
-        # message are still listed, without cells.
-        header, rows = [], []
-    cells = {row.line: row.values for row in rows}
+        # message are still listed, without cells (or with those read before it).
+        pass
     shown = []
     for line in sorted(by_line)[:MAX_ROWS_SHOWN]:
         values = cells.get(line, {})
