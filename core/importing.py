@@ -155,13 +155,14 @@ def _records(file_name: str, data: bytes) -> Iterator[tuple[int, list[str]]]:
     suffix = Path(file_name).suffix.lower()
     if suffix == ".csv":
         try:
-            text = data.decode("utf-8-sig")
+            data.decode("utf-8-sig")  # checked whole first, so the bad line can be named
         except UnicodeDecodeError as error:
             line = data[: error.start].count(b"\n") + 1
             raise ImportRefused(
                 [ImportIssue(line, "the file is not UTF-8 text (save it as CSV UTF-8)")]
             ) from None
-        return _csv_records(io.StringIO(text, newline=""))
+        # Decoded as it is read: no second copy of the whole text.
+        return _csv_records(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""))
     if suffix == ".xlsx":
         _check_xlsx_container(data)
         from openpyxl import load_workbook
@@ -174,7 +175,7 @@ def _records(file_name: str, data: bytes) -> Iterator[tuple[int, list[str]]]:
     raise ImportRefused([ImportIssue(0, "only .csv and .xlsx files can be imported")])
 
 
-def _csv_records(source: io.StringIO) -> Iterator[tuple[int, list[str]]]:
+def _csv_records(source: io.TextIOWrapper) -> Iterator[tuple[int, list[str]]]:
     reader = csv.reader(source)
     try:
         for record in reader:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -22,8 +23,13 @@ class NotADate(ValueError):
         self.shape = shape
 
 
+@lru_cache(maxsize=8192)
 def parse_iso_date(raw: str) -> dt.date:
-    """`YYYY-MM-DD` exactly (no time, no week dates); NotADate otherwise."""
+    """`YYYY-MM-DD` exactly (no time, no week dates); NotADate otherwise.
+
+    Kept per text: an import of a million rows has a few thousand distinct dates, and
+    every row then shares one date object (speed and memory).
+    """
     raw = raw.strip()
     if not ISO_DATE.match(raw):
         raise NotADate(raw, shape=True)

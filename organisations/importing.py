@@ -28,11 +28,15 @@ from organisations.tables import Organisation, ProPartnerTerm, StaffAssignment, 
 ORGANISATION_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,19}$")
 
 
+_CANONICAL_ROLES = {role: role for role in LANGUAGE_ROLES}
+
+
 def language_cell(value: str, column: str, errors: RowErrors) -> str:
     role = value.strip().upper()
     if role not in LANGUAGE_ROLES:
         errors.add(f"{column} {value!r} must be one of {', '.join(LANGUAGE_ROLES)}")
-    return role
+        return role
+    return _CANONICAL_ROLES[role]  # one object for every row
 
 
 async def organisation_map() -> dict[str, dict[str, Any]]:
