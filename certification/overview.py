@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 from certification import explain
 from certification.eligibility import eligibility_for_all
 from certification.rules import Level
+from core import versions
+from core.i18n import current_language
 from core.paging import PAGE_SIZE, Page, clamp_page, page_count
 from organisations.queries import organisation_names
 
@@ -65,11 +67,46 @@ class Overview:
     total: int  # organisations in all
 
 
+# Every organisation's row per day, language and data version (the gaps are in words).
+_ROWS = versions.VersionedCache(size=32)
+
+
 async def overview(filters: OverviewFilter, page: int) -> Overview:
-    """One page of the organisations that pass the filters, sorted; the results of all
-    organisations come from `eligibility_for_all`, computed once per day and data version."""
-    day = filters.as_of
+    """One page of the organisations that pass the filters, sorted; every organisation's
+    row is computed once per day, language and data version."""
     level, q, attention, sort = filters.level, filters.q, filters.attention, filters.sort
+    day = filters.as_of
+    rows = await _ROWS.get((day, current_language()), lambda: _all_rows(day))
+    total = len(rows)
+    if level in {"none", "individual", "client"}:
+        rows = [row for row in rows if row["eligible"] == level]
+    if q:
+        needle = q.strip().lower()
+        rows = [
+            row
+            for row in rows
+            if needle in row["code"].lower()
+            or needle in row["name_nl"].lower()
+            or needle in row["name_fr"].lower()
+        ]
+    if attention:
+        rows = [row for row in rows if row["attention"]]
+    rows = sorted(rows, key=SORT_KEYS[sort])  # a new list: the kept one stays as it is
+    page = clamp_page(page, len(rows))
+    start = (page - 1) * PAGE_SIZE
+    return Overview(
+        page=Page(
+            rows=rows[start : start + PAGE_SIZE],
+            total=len(rows),
+            page=page,
+            pages=page_count(len(rows)),
+        ),
+        matched=len(rows),
+        total=total,
+    )
+
+
+async def _all_rows(day: dt.date) -> list[dict[str, Any]]:
     names = await organisation_names()
     rows: list[dict[str, Any]] = []
     for result in await eligibility_for_all(day):
@@ -88,30 +125,4 @@ async def overview(filters: OverviewFilter, page: int) -> Overview:
                 "attention": result.granted.rank > eligibility.eligible_level.rank,
             }
         )
-    total = len(rows)
-    if level in {"none", "individual", "client"}:
-        rows = [row for row in rows if row["eligible"] == level]
-    if q:
-        needle = q.strip().lower()
-        rows = [
-            row
-            for row in rows
-            if needle in row["code"].lower()
-            or needle in row["name_nl"].lower()
-            or needle in row["name_fr"].lower()
-        ]
-    if attention:
-        rows = [row for row in rows if row["attention"]]
-    rows.sort(key=SORT_KEYS[sort])
-    page = clamp_page(page, len(rows))
-    start = (page - 1) * PAGE_SIZE
-    return Overview(
-        page=Page(
-            rows=rows[start : start + PAGE_SIZE],
-            total=len(rows),
-            page=page,
-            pages=page_count(len(rows)),
-        ),
-        matched=len(rows),
-        total=total,
-    )
+    return rows
