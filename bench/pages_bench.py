@@ -42,7 +42,11 @@ def free_port() -> int:
 
 def start(command: list[str], port: int, env: dict[str, str]) -> subprocess.Popen:
     process = subprocess.Popen(  # noqa: S603 - our own commands
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its workers are stopped with it, as one process group
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -56,11 +60,16 @@ def start(command: list[str], port: int, env: dict[str, str]) -> subprocess.Pope
 
 
 def stop(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGINT)
+    """Stop the server and every worker it started (its process group)."""
+    os.killpg(process.pid, signal.SIGINT)
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
-        process.kill()
+        pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 async def login(base: str) -> httpx.Cookies:
