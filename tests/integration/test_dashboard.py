@@ -321,3 +321,56 @@ async def test_the_overview_pages_and_computes_once_per_data_version(client, use
         "/organisations?as_of=2026-11-23&q=ORG007", headers={**english, "HX-Request": "true"}
     )
     assert "individual certification" in cell_texts(fresh.text, "organisation-ORG007")[3]
+
+
+async def test_every_kind_of_write_refreshes_the_kept_dashboard(client, users):
+    """Certificate decisions, staff edits and policy changes each replace the data version."""
+    from dataclasses import replace
+
+    from certification.certificates.service import decide
+    from certification.policy import adopt
+    from certification.rules import DEFAULT_POLICY
+    from certification.tables import Certificate
+    from core.audit import Actor
+    from organisations.forms import StaffInput
+    from organisations.service import update_staff
+    from organisations.tables import StaffMember
+
+    await bosa_data(users)
+    await login(client, users["dgro"])
+    dgro = Actor(email=users["dgro"].email, roles="dgro")
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    url = f"/organisations/BOSA?as_of={tomorrow.isoformat()}"
+
+    async def certified_staff() -> str:
+        page = await client.get(url, headers={"Accept-Language": "en", "HX-Request": "true"})
+        return cell_texts(page.text, "condition-certified_staff")[2]
+
+    assert await certified_staff() == "4"
+    # A certificate revoked: one certified staff member fewer.
+    [di] = await Certificate.select(Certificate.id).where(Certificate.staff.email == "di@bosa.be")
+    await decide(dgro, di["id"], "revoke", "Obtained by fraud", dgro.email)
+    assert await certified_staff() == "3"
+    # A staff member who left yesterday no longer counts.
+    [cy] = await StaffMember.select().where(StaffMember.email == "cy@bosa.be")
+    left = StaffInput(
+        email=cy["email"],
+        first_name=cy["first_name"],
+        last_name=cy["last_name"],
+        language_role=cy["language_role"],
+        start_date=cy["start_date"],
+        end_date=dt.date.today() - dt.timedelta(days=1),
+    )
+    await update_staff(dgro, cy["organisation"], cy["id"], left)
+    assert await certified_staff() == "2"
+    # A policy from tomorrow that asks for 3 certified staff: the requirement changes.
+    page = await client.get(url, headers={"Accept-Language": "en", "HX-Request": "true"})
+    assert cell_texts(page.text, "condition-certified_staff")[3] == "4"
+    await adopt(
+        replace(DEFAULT_POLICY, effective_from=tomorrow, min_certified_staff=3),
+        "",
+        dgro,
+        dt.date.today(),
+    )
+    page = await client.get(url, headers={"Accept-Language": "en", "HX-Request": "true"})
+    assert cell_texts(page.text, "condition-certified_staff")[3] == "3"
