@@ -203,15 +203,11 @@ def read_rows(file_name: str, data: bytes) -> tuple[list[str], Iterator[Row]]:
         raise ImportRefused(
             [ImportIssue(0, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")]
         )
-    records = (
-        (line, record)
-        for line, record in _records(file_name, data)
-        if any(cell.strip() for cell in record)
-    )
-    first = next(records, None)
+    records = _records(file_name, data)
+    first = next((record for _line, record in records if any(c.strip() for c in record)), None)
     if first is None:
         raise ImportRefused([ImportIssue(1, "the file is empty: a header row is needed")])
-    header = [h.strip().lower() for h in first[1]]
+    header = [h.strip().lower() for h in first]
     while header and header[-1] == "":
         header.pop()
     return header, _rows(header, records)
@@ -219,10 +215,14 @@ def read_rows(file_name: str, data: bytes) -> tuple[list[str], Iterator[Row]]:
 
 def _rows(header: list[str], records: Iterator[tuple[int, list[str]]]) -> Iterator[Row]:
     width = len(header)
-    for count, (line, record) in enumerate(records, start=1):
+    count = 0
+    for line, record in records:
+        cells = [c.strip() for c in record]
+        if not any(cells):
+            continue  # blank lines are skipped
+        count += 1
         if count > MAX_ROWS:
             raise ImportRefused([ImportIssue(0, f"the file has more than {MAX_ROWS} rows")])
-        cells = [c.strip() for c in record]
         if len(cells) > width and any(cells[width:]):
             yield Row(line, {EXTRA_CELLS: "1"})
             continue

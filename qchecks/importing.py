@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from decimal import Decimal, InvalidOperation
 
 from core.database import (
     bulk_upsert,
@@ -31,6 +30,12 @@ from organisations.tables import StaffMember
 from qchecks.tables import SelectionFile
 
 SCORE = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
+
+
+def score_hundredths(raw: str) -> int:
+    """`83.25` -> 8325, exactly, from the digits (the text matched SCORE)."""
+    whole, _dot, decimals = raw.partition(".")
+    return int(whole) * 100 + int(decimals.ljust(2, "0"))
 
 
 async def _import_qchecks(
@@ -80,14 +85,10 @@ async def _import_qchecks(
                 f"score {raw_score!r} must be a percentage from 0 to 100 with at most two decimals"
             )
         else:
-            try:
-                value = Decimal(raw_score)
-            except InvalidOperation:  # pragma: no cover - the pattern already guards
-                value = Decimal(-1)
-            if not Decimal(0) <= value <= Decimal(100):
+            score = score_hundredths(raw_score)
+            if score > 10_000:
                 errors.add(f"score {raw_score} is outside 0–100")
-            else:
-                score = int(value * 100)
+                score = None
         if errors.count == 0 and organisation is not None and consultant is not None:
             records.append(
                 (reference, organisation["id"], consultant, role, closed, checked, score)
