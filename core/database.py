@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -123,6 +124,55 @@ async def stage_rows(
     await connection.execute(f"DROP TABLE IF EXISTS {name}")
     await connection.execute(f"CREATE TEMPORARY TABLE {name} ({definition})")
     await _fill(name, names, rows)
+
+
+@asynccontextmanager
+async def secondary_indexes_rebuilt(table: str, *, when: bool) -> AsyncIterator[None]:
+    """For a bulk load, drop the table's non-unique indexes and build them again after:
+    one sorted build is much faster than keeping them up to date row by row. Unique
+    indexes stay (the merge's ON CONFLICT needs them). Inside `write_transaction()`: a
+    failed import rolls the indexes back with everything else. On PostgreSQL the table is
+    locked for readers meanwhile, so callers ask for it only for loads at least as large
+    as the table.
+    """
+    if not when:
+        yield
+        return
+    connection = _transaction_connection()
+    if is_sqlite():
+        rows = await (
+            await connection.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                "AND sql IS NOT NULL",
+                (table,),
+            )
+        ).fetchall()
+        indexes = [(row["name"], row["sql"]) for row in rows if "UNIQUE" not in row["sql"].upper()]
+    else:
+        rows = await connection.fetch(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
+            "AND tablename = $1",
+            table,
+        )
+        indexes = [
+            (row["indexname"], row["indexdef"])
+            for row in rows
+            if "UNIQUE" not in row["indexdef"].upper()
+        ]
+    for name, _definition in indexes:
+        await connection.execute(f"DROP INDEX {name}")
+    yield
+    for _name, definition in indexes:
+        await connection.execute(definition)
+
+
+async def table_size(table: str) -> int:
+    """The number of rows of a table (inside the write's transaction)."""
+    connection = _transaction_connection()
+    if is_sqlite():
+        cursor = await connection.execute(f"SELECT COUNT(*) AS n FROM {table}")  # noqa: S608
+        return int((await cursor.fetchone())["n"])
+    return int(await connection.fetchval(f"SELECT COUNT(*) FROM {table}"))  # noqa: S608
 
 
 async def run_in_transaction(statement: str) -> None:

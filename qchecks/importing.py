@@ -9,7 +9,9 @@ from core.database import (
     bulk_upsert,
     drop_stage,
     run_in_transaction,
+    secondary_indexes_rebuilt,
     stage_rows,
+    table_size,
     upsert_from,
 )
 from core.i18n import gettext as _
@@ -29,6 +31,8 @@ from organisations.importing import language_cell, organisation_map
 from organisations.tables import StaffMember
 from qchecks.tables import SelectionFile
 
+# From this many rows an import may rebuild the indexes instead of updating them.
+BULK_LOAD_ROWS = 50_000
 SCORE = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
 
 
@@ -97,39 +101,50 @@ async def _import_qchecks(
     async def write() -> None:
         result.created = sum(1 for r in records if r[0] not in existing)
         result.updated = len(records) - result.created
-        await bulk_upsert(
-            "selection_file",
-            ("reference", "organisation", "language_role", "closed_on"),
-            ((ref, o, lr, cl) for ref, o, _c, lr, cl, _ch, _s in records),
-            conflict=("reference",),
-            update=("organisation", "language_role", "closed_on"),
-        )
-        # The Q-checks find their selection file by reference in one join, not a
-        # sub-select per row.
-        await stage_rows(
-            "stage_qcheck",
-            (
-                ("reference", "TEXT"),
-                ("organisation", "INTEGER"),
-                ("consultant", "INTEGER"),
-                ("checked_on", "DATE"),
-                ("score_hundredths", "INTEGER"),
-            ),
-            ((ref, o, c, ch, sc) for ref, o, c, _lr, _cl, ch, sc in records),
-        )
-        await run_in_transaction(
-            upsert_from(
-                "qcheck",
-                ("selection_file", "organisation", "consultant", "checked_on", "score_hundredths"),
-                "SELECT f.id, s.organisation, s.consultant, s.checked_on, s.score_hundredths "
-                "FROM stage_qcheck s JOIN selection_file f ON f.reference = s.reference",
-                conflict=("selection_file",),
-                update=("organisation", "consultant", "checked_on", "score_hundredths"),
-            )
-        )
-        await drop_stage("stage_qcheck")
+        # A load at least as large as what is there rebuilds the secondary indexes once.
+        bulk = len(records) >= BULK_LOAD_ROWS and len(records) >= await table_size("qcheck")
+        async with (
+            secondary_indexes_rebuilt("selection_file", when=bulk),
+            secondary_indexes_rebuilt("qcheck", when=bulk),
+        ):
+            await _merge(records)
 
     return write
+
+
+async def _merge(records: list[tuple]) -> None:
+    """Selection files, then their Q-checks, each staged and merged in one statement."""
+    await bulk_upsert(
+        "selection_file",
+        ("reference", "organisation", "language_role", "closed_on"),
+        ((ref, o, lr, cl) for ref, o, _c, lr, cl, _ch, _s in records),
+        conflict=("reference",),
+        update=("organisation", "language_role", "closed_on"),
+    )
+    # The Q-checks find their selection file by reference in one join, not a
+    # sub-select per row.
+    await stage_rows(
+        "stage_qcheck",
+        (
+            ("reference", "TEXT"),
+            ("organisation", "INTEGER"),
+            ("consultant", "INTEGER"),
+            ("checked_on", "DATE"),
+            ("score_hundredths", "INTEGER"),
+        ),
+        ((ref, o, c, ch, sc) for ref, o, c, _lr, _cl, ch, sc in records),
+    )
+    await run_in_transaction(
+        upsert_from(
+            "qcheck",
+            ("selection_file", "organisation", "consultant", "checked_on", "score_hundredths"),
+            "SELECT f.id, s.organisation, s.consultant, s.checked_on, s.score_hundredths "
+            "FROM stage_qcheck s JOIN selection_file f ON f.reference = s.reference",
+            conflict=("selection_file",),
+            update=("organisation", "consultant", "checked_on", "score_hundredths"),
+        )
+    )
+    await drop_stage("stage_qcheck")
 
 
 QCHECKS = ImportKind(

@@ -312,3 +312,37 @@ async def test_a_pro_partner_cannot_change_a_certificate_dgro_has_decided():
         ]
     rows = await Certificate.select(Certificate.status, Certificate.valid_until)
     assert rows == [{"status": "valid", "valid_until": dt.date(2027, 1, 1)}]
+
+
+async def index_names(table: str) -> set[str]:
+    from core.database import is_sqlite
+
+    if is_sqlite():
+        query = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = {}"
+    else:
+        query = "SELECT indexname AS name FROM pg_indexes WHERE tablename = {}"
+    return {row["name"] for row in await QCheck.raw(query, table)}
+
+
+async def test_a_bulk_load_rebuilds_the_indexes_it_dropped(monkeypatch):
+    """A load at least as large as the table drops the secondary indexes and builds them
+    again after the merge: the same indexes, the same rows, and a second (smaller) load
+    keeps them up to date as usual."""
+    import qchecks.importing
+
+    await base_data()
+    before = {table: await index_names(table) for table in ("qcheck", "selection_file")}
+    assert "qcheck_window" in before["qcheck"]
+    monkeypatch.setattr(qchecks.importing, "BULK_LOAD_ROWS", 2)
+    header = "selection_reference,organisation_code,consultant_email,language_role,closed_on,checked_on,score\n"
+    first = header + "".join(
+        f"S-{n},BOSA,an@bosa.be,NL,2026-01-01,2026-02-{n:02d},{70 + n}\n" for n in range(1, 6)
+    )
+    assert (await run("qchecks", first)).ok
+    assert {t: await index_names(t) for t in before} == before
+    assert await QCheck.count() == 5
+    second = header + "S-6,BOSA,bo@bosa.be,FR,2026-01-01,2026-03-01,90\n"
+    assert (await run("qchecks", second)).ok
+    assert {t: await index_names(t) for t in before} == before
+    scores = await QCheck.select(QCheck.score_hundredths).order_by(QCheck.score_hundredths)
+    assert [row["score_hundredths"] for row in scores] == [7100, 7200, 7300, 7400, 7500, 9000]
