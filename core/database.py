@@ -127,43 +127,53 @@ async def stage_rows(
 
 
 @asynccontextmanager
-async def secondary_indexes_rebuilt(table: str, *, when: bool) -> AsyncIterator[None]:
-    """For a bulk load, drop the table's non-unique indexes and build them again after:
-    one sorted build is much faster than keeping them up to date row by row. Unique
-    indexes stay (the merge's ON CONFLICT needs them). Inside `write_transaction()`: a
-    failed import rolls the indexes back with everything else. On PostgreSQL the table is
-    locked for readers meanwhile, so callers ask for it only for loads at least as large
-    as the table.
+async def bulk_load(table: str, *, when: bool) -> AsyncIterator[None]:
+    """For a bulk load, drop the table's non-unique indexes (and on PostgreSQL its foreign
+    keys) and create them again after: one sorted index build and one set-based check of
+    each foreign key are far faster than upkeep and a trigger row by row. Unique indexes
+    stay (the merge's ON CONFLICT needs them). Inside `write_transaction()`: a failed
+    import rolls everything back. The table is locked for readers meanwhile on PostgreSQL,
+    so callers ask for it only for loads at least as large as the table.
     """
     if not when:
         yield
         return
     connection = _transaction_connection()
+    drops: list[str] = []
+    creates: list[str] = []
     if is_sqlite():
-        rows = await (
-            await connection.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                "AND sql IS NOT NULL",
-                (table,),
-            )
-        ).fetchall()
-        indexes = [(row["name"], row["sql"]) for row in rows if "UNIQUE" not in row["sql"].upper()]
+        cursor = await connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL",
+            (table,),
+        )
+        for row in await cursor.fetchall():
+            if "UNIQUE" not in row["sql"].upper():
+                drops.append(f"DROP INDEX {row['name']}")
+                creates.append(row["sql"])
     else:
-        rows = await connection.fetch(
+        for row in await connection.fetch(
+            "SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint "
+            "WHERE conrelid = $1::regclass AND contype = 'f'",
+            table,
+        ):
+            drops.append(f"ALTER TABLE {table} DROP CONSTRAINT {row['conname']}")
+            creates.append(
+                f"ALTER TABLE {table} ADD CONSTRAINT {row['conname']} {row['definition']}"
+            )
+        for row in await connection.fetch(
             "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
             "AND tablename = $1",
             table,
-        )
-        indexes = [
-            (row["indexname"], row["indexdef"])
-            for row in rows
-            if "UNIQUE" not in row["indexdef"].upper()
-        ]
-    for name, _definition in indexes:
-        await connection.execute(f"DROP INDEX {name}")
+        ):
+            if "UNIQUE" not in row["indexdef"].upper():
+                drops.append(f"DROP INDEX {row['indexname']}")
+                creates.append(row["indexdef"])
+    for statement in drops:
+        await connection.execute(statement)
     yield
-    for _name, definition in indexes:
-        await connection.execute(definition)
+    for statement in creates:
+        await connection.execute(statement)
 
 
 async def table_size(table: str) -> int:

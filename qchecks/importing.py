@@ -6,10 +6,10 @@ import re
 from collections.abc import Callable, Iterable
 
 from core.database import (
+    bulk_load,
     bulk_upsert,
     drop_stage,
     run_in_transaction,
-    secondary_indexes_rebuilt,
     stage_rows,
     table_size,
     upsert_from,
@@ -101,11 +101,12 @@ async def _import_qchecks(
     async def write() -> None:
         result.created = sum(1 for r in records if r[0] not in existing)
         result.updated = len(records) - result.created
-        # A load at least as large as what is there rebuilds the secondary indexes once.
+        # A load at least as large as what is there rebuilds the secondary indexes (and on
+        # PostgreSQL checks the foreign keys) once, after the merge.
         bulk = len(records) >= BULK_LOAD_ROWS and len(records) >= await table_size("qcheck")
         async with (
-            secondary_indexes_rebuilt("selection_file", when=bulk),
-            secondary_indexes_rebuilt("qcheck", when=bulk),
+            bulk_load("selection_file", when=bulk),
+            bulk_load("qcheck", when=bulk),
         ):
             await _merge(records)
 

@@ -315,13 +315,19 @@ async def test_a_pro_partner_cannot_change_a_certificate_dgro_has_decided():
 
 
 async def index_names(table: str) -> set[str]:
+    """The table's indexes, and on PostgreSQL its foreign keys."""
     from core.database import is_sqlite
 
     if is_sqlite():
         query = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = {}"
-    else:
-        query = "SELECT indexname AS name FROM pg_indexes WHERE tablename = {}"
-    return {row["name"] for row in await QCheck.raw(query, table)}
+        return {row["name"] for row in await QCheck.raw(query, table)}
+    indexes = "SELECT indexname AS name FROM pg_indexes WHERE tablename = {}"
+    # On PostgreSQL a bulk load also drops and re-adds the foreign keys.
+    foreign_keys = (
+        "SELECT conname AS name FROM pg_constraint WHERE conrelid = {}::regclass AND contype = 'f'"
+    )
+    names = {row["name"] for row in await QCheck.raw(indexes, table)}
+    return names | {row["name"] for row in await QCheck.raw(foreign_keys, table)}
 
 
 async def test_a_bulk_load_rebuilds_the_indexes_it_dropped(monkeypatch):
