@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 
 from certification.rules import CertificateStatus
 from certification.tables import Certificate, Track
-from core.database import bulk_upsert
+from core.database import bulk_load, bulk_upsert
 from core.i18n import gettext as _
 from core.importing import (
     ImportKind,
@@ -17,6 +17,7 @@ from core.importing import (
     RowErrors,
     date_cell,
     email_cell,
+    is_bulk_load,
     no_duplicate,
     required,
 )
@@ -94,21 +95,22 @@ async def _import_certificates(
     async def write() -> None:
         result.created = sum(1 for r in records if (r[0], r[1], r[2]) not in existing)
         result.updated = len(records) - result.created
-        await bulk_upsert(
-            "certificate",
-            (
-                "staff",
-                "track",
-                "obtained_on",
-                "status",
-                "valid_until",
-                "status_reason",
-                "registered_by",
-            ),
-            [(*record, "", scope.registered_by) for record in records],
-            conflict=("staff", "track", "obtained_on"),
-            update=("status", "valid_until"),
-        )
+        async with bulk_load("certificate", when=await is_bulk_load(len(records), "certificate")):
+            await bulk_upsert(
+                "certificate",
+                (
+                    "staff",
+                    "track",
+                    "obtained_on",
+                    "status",
+                    "valid_until",
+                    "status_reason",
+                    "registered_by",
+                ),
+                [(*record, "", scope.registered_by) for record in records],
+                conflict=("staff", "track", "obtained_on"),
+                update=("status", "valid_until"),
+            )
 
     return write
 

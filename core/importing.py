@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from core import audit, versions
-from core.database import refresh_statistics, write_transaction
+from core.database import refresh_statistics, table_size, write_transaction
 from core.parsing import EMAIL, NotADate, parse_iso_date
 
 MAX_FILE_BYTES = 128 * 1024 * 1024
@@ -29,6 +29,9 @@ MAX_ROWS = 2_000_000
 CHUNK = 500
 # Large imports refresh the planner's statistics of the tables they wrote.
 ANALYZE_AFTER_ROWS = 1000
+# From this many rows, an import at least as large as its table is a bulk load (see
+# `core.database.bulk_load`).
+BULK_LOAD_ROWS = 50_000
 
 
 class ImportRefused(Exception):
@@ -315,6 +318,11 @@ def no_duplicate(key: Any, line: int, seen: dict[Any, int], errors: RowErrors, w
 def chunks(items: list[Any]) -> Iterable[list[Any]]:
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
+
+
+async def is_bulk_load(rows: int, table: str) -> bool:
+    """A load of at least BULK_LOAD_ROWS rows and at least as many as the table holds."""
+    return rows >= BULK_LOAD_ROWS and rows >= await table_size(table)
 
 
 # --- the run ---------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from core.database import bulk_upsert
+from core.database import bulk_load, bulk_upsert
 from core.i18n import gettext as _
 from core.importing import (
     ImportIssue,
@@ -19,6 +19,7 @@ from core.importing import (
     chunks,
     date_cell,
     email_cell,
+    is_bulk_load,
     no_duplicate,
     required,
 )
@@ -194,28 +195,29 @@ async def _import_staff(
             for r in records
             if r[1] in existing and existing[r[1]]["organisation"] != r[0]
         ]
-        await bulk_upsert(
-            "staff_member",
-            (
-                "organisation",
-                "email",
-                "first_name",
-                "last_name",
-                "language_role",
-                "start_date",
-                "end_date",
-            ),
-            records,
-            conflict=("email",),
-            update=(
-                "organisation",
-                "first_name",
-                "last_name",
-                "language_role",
-                "start_date",
-                "end_date",
-            ),
-        )
+        async with bulk_load("staff_member", when=await is_bulk_load(len(records), "staff_member")):
+            await bulk_upsert(
+                "staff_member",
+                (
+                    "organisation",
+                    "email",
+                    "first_name",
+                    "last_name",
+                    "language_role",
+                    "start_date",
+                    "end_date",
+                ),
+                records,
+                conflict=("email",),
+                update=(
+                    "organisation",
+                    "first_name",
+                    "last_name",
+                    "language_role",
+                    "start_date",
+                    "end_date",
+                ),
+            )
         for chunk in chunks(moves):
             await StaffAssignment.insert(*chunk)
 

@@ -11,7 +11,6 @@ from core.database import (
     drop_stage,
     run_in_transaction,
     stage_rows,
-    table_size,
     upsert_from,
 )
 from core.i18n import gettext as _
@@ -24,6 +23,7 @@ from core.importing import (
     RowErrors,
     date_cell,
     email_cell,
+    is_bulk_load,
     no_duplicate,
     required,
 )
@@ -31,8 +31,6 @@ from organisations.importing import language_cell, organisation_map
 from organisations.tables import StaffMember
 from qchecks.tables import SelectionFile
 
-# From this many rows an import may rebuild the indexes instead of updating them.
-BULK_LOAD_ROWS = 50_000
 SCORE = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
 
 
@@ -103,7 +101,7 @@ async def _import_qchecks(
         result.updated = len(records) - result.created
         # A load at least as large as what is there rebuilds the secondary indexes (and on
         # PostgreSQL checks the foreign keys) once, after the merge.
-        bulk = len(records) >= BULK_LOAD_ROWS and len(records) >= await table_size("qcheck")
+        bulk = await is_bulk_load(len(records), "qcheck")
         async with (
             bulk_load("selection_file", when=bulk),
             bulk_load("qcheck", when=bulk),

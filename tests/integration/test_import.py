@@ -334,12 +334,10 @@ async def test_a_bulk_load_rebuilds_the_indexes_it_dropped(monkeypatch):
     """A load at least as large as the table drops the secondary indexes and builds them
     again after the merge: the same indexes, the same rows, and a second (smaller) load
     keeps them up to date as usual."""
-    import qchecks.importing
-
     await base_data()
     before = {table: await index_names(table) for table in ("qcheck", "selection_file")}
     assert "qcheck_window" in before["qcheck"]
-    monkeypatch.setattr(qchecks.importing, "BULK_LOAD_ROWS", 2)
+    monkeypatch.setattr(importing, "BULK_LOAD_ROWS", 2)
     header = "selection_reference,organisation_code,consultant_email,language_role,closed_on,checked_on,score\n"
     first = header + "".join(
         f"S-{n},BOSA,an@bosa.be,NL,2026-01-01,2026-02-{n:02d},{70 + n}\n" for n in range(1, 6)
@@ -352,3 +350,20 @@ async def test_a_bulk_load_rebuilds_the_indexes_it_dropped(monkeypatch):
     assert {t: await index_names(t) for t in before} == before
     scores = await QCheck.select(QCheck.score_hundredths).order_by(QCheck.score_hundredths)
     assert [row["score_hundredths"] for row in scores] == [7100, 7200, 7300, 7400, 7500, 9000]
+
+
+async def test_bulk_loads_of_staff_and_certificates_keep_every_index_and_key(monkeypatch):
+    assert (await run("organisations", ORGS)).ok
+    tables = ("staff_member", "certificate")
+    before = {table: await index_names(table) for table in tables}
+    monkeypatch.setattr(importing, "BULK_LOAD_ROWS", 2)
+    assert (await run("staff", STAFF)).ok  # 3 rows into an empty table: a bulk load
+    certificates = (
+        "email,track,obtained_on,status,valid_until\n"
+        "an@bosa.be,AZ,2021-01-01,valid,\n"
+        "bo@bosa.be,SELTEST,2021-01-01,valid,2030-01-01\n"
+    )
+    assert (await run("certificates", certificates)).ok
+    assert {table: await index_names(table) for table in tables} == before
+    assert await StaffMember.count() == 3
+    assert await Certificate.count() == 2
