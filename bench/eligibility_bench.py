@@ -45,6 +45,28 @@ PRESETS = {
 }
 
 
+def preset_arguments(description: str) -> argparse.ArgumentParser:
+    """The options every preset benchmark takes: --postgres and --preset."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--postgres", action="store_true", help=f"use database {POSTGRES_BENCH_DB}")
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="small")
+    return parser
+
+
+def open_run(args: argparse.Namespace, folder: Path) -> tuple[dict[str, str], tuple[int, ...]]:
+    """A new database for the run, the environment that points at it (also set in this
+    process) and the preset's sizes; prints what the run measures on."""
+    url = prepare_database(args.postgres, folder)
+    env = {**os.environ, "DATABASE_URL": url, "PORTAL_ENV": "development"}
+    os.environ.update(env)
+    sizes = PRESETS[args.preset]
+    print(
+        f"{'PostgreSQL' if args.postgres else 'SQLite'}, preset {args.preset}: "
+        f"{sizes[0]:,} organisations, {sizes[1]:,} staff, {sizes[2]:,} Q-checks"
+    )
+    return env, sizes
+
+
 def prepare_database(postgres: bool, folder: Path) -> str:
     """A new, empty database for the run; its DATABASE_URL."""
     if postgres:

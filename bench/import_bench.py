@@ -12,11 +12,9 @@ memory under 300 MB at 1,000,000 rows.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import csv
 import io
-import os
 import sqlite3
 import subprocess
 import sys
@@ -24,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.eligibility_bench import PRESETS, prepare_database
+from bench.eligibility_bench import open_run, preset_arguments
 
 KINDS = ("organisations", "staff", "certificates", "qchecks")
 
@@ -95,20 +93,11 @@ async def floor_postgres(url: str, path: Path) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--postgres", action="store_true")
-    parser.add_argument("--preset", choices=sorted(PRESETS), default="small")
+    parser = preset_arguments(__doc__.splitlines()[0])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as tmp:
         folder = Path(tmp)
-        url = prepare_database(args.postgres, folder)
-        env = {**os.environ, "DATABASE_URL": url, "PORTAL_ENV": "development"}
-        os.environ.update(env)
-        sizes = PRESETS[args.preset]
-        print(
-            f"{'PostgreSQL' if args.postgres else 'SQLite'}, preset {args.preset}: "
-            f"{sizes[0]:,} organisations, {sizes[1]:,} staff, {sizes[2]:,} Q-checks"
-        )
+        env, sizes = open_run(args, folder)
         subprocess.run(  # noqa: S603
             [str(Path(sys.executable).parent / "portal"), "migrate"],
             env=env,
@@ -123,9 +112,9 @@ def main() -> None:
             rows = sum(1 for _ in paths[kind].open(encoding="utf-8")) - 1
             seconds, peak = run_import(kind, paths[kind], env)
             if args.postgres:
-                floor = asyncio.run(floor_postgres(url, paths[kind]))
+                floor = asyncio.run(floor_postgres(env["DATABASE_URL"], paths[kind]))
             else:
-                floor = floor_sqlite(url, paths[kind])
+                floor = floor_sqlite(env["DATABASE_URL"], paths[kind])
             print(
                 f"{kind:<14}{rows:>11,}{seconds:>10.2f}{floor:>9.2f}"
                 f"{seconds / floor:>8.1f}{peak:>9.0f}"

@@ -13,7 +13,6 @@ every page's p95 under 100 ms with one client.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import re
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.eligibility_bench import PRESETS, load_dataset, prepare_database
+from bench.eligibility_bench import load_dataset, open_run, preset_arguments
 
 PASSWORD = "bench-password-2026"  # noqa: S105 - a throw-away database
 USER = "bench@dgro.example"
@@ -117,22 +116,13 @@ def measure(url, headers, cookies, seconds):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--postgres", action="store_true")
-    parser.add_argument("--preset", choices=sorted(PRESETS), default="small")
+    parser = preset_arguments(__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as tmp:
         folder = Path(tmp)
-        url = prepare_database(args.postgres, folder)
-        env = {**os.environ, "DATABASE_URL": url, "PORTAL_ENV": "development"}
-        os.environ.update(env)
-        sizes = PRESETS[args.preset]
-        print(
-            f"{'PostgreSQL' if args.postgres else 'SQLite'}, preset {args.preset}: "
-            f"{sizes[0]:,} organisations, {sizes[1]:,} staff, {sizes[2]:,} Q-checks"
-        )
+        env, sizes = open_run(args, folder)
         day = asyncio.run(load_dataset(folder, *sizes, seed=1, user=(USER, PASSWORD)))
         code = "ORG0000"
         pages = {
