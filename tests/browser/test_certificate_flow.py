@@ -71,4 +71,8 @@ async def test_register_verify_and_see_the_new_level(page: Page):
     await expect(condition(page, "seltest_per_language:FR")).to_contain_text("met")
     await expect(condition(page, "certified_staff")).to_contain_text("met")
     await expect(page.locator("dd").nth(1)).to_contain_text("client certification")
+    # htmx loads the look-ahead into its section: the link stands in for it until then.
+    look_ahead = page.locator("#lookahead")
+    await expect(look_ahead).to_contain_text("If nothing changes")
+    await expect(look_ahead.get_by_role("link")).to_have_count(0)
     assert page.console_errors == []  # type: ignore[attr-defined]
