@@ -52,8 +52,7 @@ class _Counter:
     def __init__(self, staff: dict[int, StaffFacts]) -> None:
         self.staff = staff
         self.active: set[int] = set()
-        # Valid certificates per (staff, track): a person may hold two of one track.
-        self.valid: dict[tuple[int, str], int] = defaultdict(int)
+        # Valid certificates per staff member and track: a person may hold two of one track.
         self.tracks: dict[int, dict[str, int]] = defaultdict(dict)
         # Q-checks in the window per consultant, counted for AZ-certified ones only.
         self.window: dict[int, list[int]] = defaultdict(lambda: [0, 0])

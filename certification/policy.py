@@ -28,6 +28,7 @@ from certification.rules import (
 from certification.tables import CertificationPolicy
 from core import audit, versions
 from core.database import write_transaction
+from core.errors import NotFound, Refused
 from core.i18n import gettext as _
 from qchecks.rules import format_hundredths
 
@@ -53,17 +54,15 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LEVELS_HIGH_TO_LOW = (Level.CLIENT, Level.INDIVIDUAL, Level.NONE)
 
 
-class PolicyRefused(Exception):
+class PolicyRefused(Refused):
     """The change breaks a rule of SPEC 2.3; `field` names the form field it concerns."""
 
     def __init__(self, message: str, field: str = DATE_FIELD) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+        super().__init__(message, field)
 
 
-class PolicyNotFound(Exception):
-    pass
+class PolicyNotFound(NotFound):
+    """No policy version starts on that day."""
 
 
 # --- formatting -----------------------------------------------------------------------------

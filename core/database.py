@@ -71,8 +71,8 @@ def write_transaction():
 
 
 def read_transaction():
-    """Several reads on one connection and one snapshot: SQLite opens a connection per
-    query outside a transaction (a few ms each), PostgreSQL takes one from the pool."""
+    """Several reads that must agree with each other (one organisation's row, staff,
+    certificates and Q-checks) on one connection and one snapshot."""
     engine = current_engine()
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.deferred)
@@ -91,9 +91,14 @@ def _transaction_connection():
     return transaction.connection
 
 
-async def _fill(stage: str, names: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    """Rows go to the database as they are produced: no second copy of them is built."""
+async def _stage(
+    name: str, shape: str, names: Sequence[str], rows: Iterable[Sequence[object]]
+) -> None:
+    """A new temporary table `name` of `shape` (`(a INTEGER, …)` or `AS SELECT …`), filled
+    with `rows` as they are produced: no second copy of them is built."""
     connection = _transaction_connection()
+    await connection.execute(f"DROP TABLE IF EXISTS {name}")
+    await connection.execute(f"CREATE TEMPORARY TABLE {name} {shape}")
     if is_sqlite():
         # SQLite keeps dates and times as ISO text, as Piccolo does.
         text_rows = (
@@ -102,11 +107,11 @@ async def _fill(stage: str, names: Sequence[str], rows: Iterable[Sequence[object
         )
         placeholders = ", ".join("?" for _ in names)
         await connection.executemany(
-            f"INSERT INTO {stage} ({', '.join(names)}) VALUES ({placeholders})",  # noqa: S608
+            f"INSERT INTO {name} ({', '.join(names)}) VALUES ({placeholders})",  # noqa: S608
             text_rows,
         )
     else:
-        await connection.copy_records_to_table(stage, records=rows, columns=list(names))
+        await connection.copy_records_to_table(name, records=rows, columns=list(names))
 
 
 async def stage_rows(
@@ -118,12 +123,8 @@ async def stage_rows(
 
     Names and types come from the code, never from user input.
     """
-    connection = _transaction_connection()
     definition = ", ".join(f"{column} {kind}" for column, kind in columns)
-    names = [column for column, _kind in columns]
-    await connection.execute(f"DROP TABLE IF EXISTS {name}")
-    await connection.execute(f"CREATE TEMPORARY TABLE {name} ({definition})")
-    await _fill(name, names, rows)
+    await _stage(name, f"({definition})", [column for column, _kind in columns], rows)
 
 
 @asynccontextmanager
@@ -226,13 +227,9 @@ async def bulk_upsert(
     The stage takes the target columns' types. Table and column names come from the code.
     """
     stage = f"stage_{table}"
-    connection = _transaction_connection()
-    await connection.execute(f"DROP TABLE IF EXISTS {stage}")
-    await connection.execute(
-        f"CREATE TEMPORARY TABLE {stage} AS SELECT {', '.join(columns)} FROM {table} WHERE 1 = 0"  # noqa: S608
-    )
-    await _fill(stage, columns, rows)
-    await connection.execute(
+    shape = f"AS SELECT {', '.join(columns)} FROM {table} WHERE 1 = 0"  # noqa: S608
+    await _stage(stage, shape, columns, rows)
+    await run_in_transaction(
         upsert_from(
             table,
             columns,
@@ -241,7 +238,7 @@ async def bulk_upsert(
             update=update,
         )
     )
-    await connection.execute(f"DROP TABLE {stage}")
+    await drop_stage(stage)
 
 
 async def refresh_statistics(*tables: str) -> None:

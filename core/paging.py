@@ -16,10 +16,6 @@ class Page:
     page: int
     pages: int
 
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * PAGE_SIZE
-
 
 def page_count(total: int) -> int:
     return max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)

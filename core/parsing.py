@@ -10,6 +10,8 @@ import datetime as dt
 import re
 from functools import lru_cache
 
+from core.i18n import gettext as _
+
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -45,8 +47,6 @@ def is_email(value: str) -> bool:
 
 def date_field(raw: str) -> tuple[dt.date | None, str | None]:
     """A form's date field: the date, or what is wrong in the user's language."""
-    from core.i18n import gettext as _
-
     try:
         return parse_iso_date(raw), None
     except NotADate as error:

@@ -191,3 +191,23 @@ async def login(client: PortalClient, user: TestUser, *, next_path: str = "/"):
             "_csrf_token": token,
         },
     )
+
+
+@pytest.fixture
+def queries(monkeypatch) -> list[tuple[str, list]]:
+    """Every query the engine runs during the test, raw or built, with the rows it returned:
+    they all go through the engine's `run_querystring`. (The bulk statements of an import go
+    straight to the transaction's connection: a fixed few per import, not counted here.)"""
+    from core.database import current_engine
+
+    engine_class = type(current_engine())
+    real_run = engine_class.run_querystring
+    seen: list[tuple[str, list]] = []
+
+    async def counting_run(self, querystring, *args, **kwargs):
+        result = await real_run(self, querystring, *args, **kwargs)
+        seen.append((str(querystring), list(result or [])))
+        return result
+
+    monkeypatch.setattr(engine_class, "run_querystring", counting_run)
+    return seen
