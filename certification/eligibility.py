@@ -38,6 +38,7 @@ from certification.rules import (
 from certification.tables import CertificationPolicy
 from core import versions
 from core.database import read_transaction
+from core.parsing import parse_iso_date
 from organisations.rules import split_language_roles
 from organisations.tables import Organisation, StaffMember
 from qchecks.rules import one_year_before
@@ -244,7 +245,7 @@ def _date(value: Any) -> Any:
     # Raw SQL on SQLite returns dates as the ISO text they are stored as.
     if value is None or isinstance(value, dt.date):
         return value
-    return dt.date.fromisoformat(str(value))
+    return parse_iso_date(str(value))
 
 
 async def load_organisation_facts(code: str) -> OrganisationFactsBundle | None:

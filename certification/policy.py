@@ -30,6 +30,7 @@ from core import audit, versions
 from core.database import write_transaction
 from core.errors import NotFound, Refused
 from core.i18n import gettext as _
+from core.parsing import NotADate, parse_iso_date
 from qchecks.rules import format_hundredths
 
 COUNT_FIELDS = (
@@ -49,7 +50,6 @@ MAX_COUNT = 10_000
 MAX_NOTE = 2_000
 WHOLE_NUMBER = re.compile(r"^\d+$")
 PERCENTAGE = re.compile(r"^(\d+)(?:[.,](\d+))?$")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 LEVELS_HIGH_TO_LOW = (Level.CLIENT, Level.INDIVIDUAL, Level.NONE)
 
@@ -139,12 +139,11 @@ def parse_percentage(raw: str) -> tuple[int | None, str | None]:
 
 
 def parse_date(raw: str) -> tuple[dt.date | None, str | None]:
-    if ISO_DATE.match(raw):
-        try:
-            return dt.date.fromisoformat(raw), None
-        except ValueError:
-            pass
-    return None, _("Give the date as YYYY-MM-DD, e.g. 2027-01-01.")
+    """A policy date; one message for every wrong one, with an example of a future date."""
+    try:
+        return parse_iso_date(raw), None
+    except NotADate:
+        return None, _("Give the date as YYYY-MM-DD, e.g. 2027-01-01.")
 
 
 def parse_draft(form: Mapping[str, Any]) -> Draft:
