@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,3 +35,14 @@ async def fetch_page(query: Any, count: Any, clauses: Iterable[Any], page: int) 
     page = clamp_page(page, total)
     rows = await query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     return Page(rows=rows, total=total, page=page, pages=page_count(total))
+
+
+def pager(page: Page, query_string: Callable[[int], str]) -> dict[str, Any]:
+    """What the pager component shows: this page, the number of pages, and the query
+    strings of the previous and next pages (None at either end)."""
+    return {
+        "page": page.page,
+        "pages": page.pages,
+        "previous_query": query_string(page.page - 1) if page.page > 1 else None,
+        "next_query": query_string(page.page + 1) if page.page < page.pages else None,
+    }

@@ -20,7 +20,7 @@ from certification.certificates.lifecycle import ACTIONS, Action
 from core.errors import NotFound, Refused, TransitionRefused
 from core.forms import FormResult
 from core.i18n import gettext as _
-from core.paging import Page
+from core.paging import Page, pager
 from organisations import forms as staff_forms
 from organisations import queries as organisation_queries
 from organisations import service as staff_service
@@ -99,12 +99,9 @@ async def _staff_context(
         "statuses": lifecycle.STATUSES,
         "staff": result.rows,
         "total": result.total,
-        "page": page,
-        "pages": result.pages,
+        **pager(result, filters.query_string),
         "base": base,
         "current": current,
-        "previous_query": filters.query_string(page - 1) if page > 1 else None,
-        "next_query": filters.query_string(page + 1) if page < result.pages else None,
         "add": add_form or FormResult(values={}),
         "empty_form": FormResult(values={}),
         "add_open": add_open,
@@ -316,14 +313,11 @@ class CertificateController(Controller):
         context = {
             "rows": result.rows,
             "total": result.total,
-            "page": page,
-            "pages": result.pages,
+            **pager(result, query),
             "organisations": codes,
             "organisation": code,
             "errors": errors,
             "current": current,
-            "previous_query": query(page - 1) if page > 1 else None,
-            "next_query": query(page + 1) if page < result.pages else None,
             "status_label": labels.status_label,
             "action_label": labels.action_label,
             "reason_label": labels.reason_label,

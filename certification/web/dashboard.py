@@ -10,6 +10,7 @@ from litestar.response import Template
 from certification import explain
 from certification.dashboard import organisation_dashboard, organisation_look_ahead
 from certification.overview import OverviewFilter, overview
+from core.paging import pager
 from portal.forms import parse_as_of
 from portal.guards import requires_dgro, requires_organisation_scope
 from portal.lookups import no_such_organisation
@@ -42,10 +43,7 @@ class OrganisationController(Controller):
             "as_of": filters.as_of,
             "filters": filters,
             "explain": explain,
-            "page": number,
-            "pages": result.page.pages,
-            "previous_query": filters.query_string(number - 1) if number > 1 else None,
-            "next_query": filters.query_string(number + 1) if number < result.page.pages else None,
+            **pager(result.page, filters.query_string),
         }
         return render(
             request,

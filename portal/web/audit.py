@@ -8,6 +8,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from core.audit_log import AuditFilter, audit_actions, audit_page
+from core.paging import pager
 from portal.guards import requires_dgro
 from portal.rendering import render
 
@@ -25,13 +26,8 @@ class AuditController(Controller):
             "entries": result.rows,
             "filters": filters,
             "actions": await audit_actions(),
-            "page": result.page,
-            "pages": result.pages,
             "total": result.total,
-            "previous_query": filters.query_string(result.page - 1) if result.page > 1 else None,
-            "next_query": (
-                filters.query_string(result.page + 1) if result.page < result.pages else None
-            ),
+            **pager(result, filters.query_string),
         }
         return render(
             request,
