@@ -95,7 +95,8 @@ async def _import_certificates(
     async def write() -> None:
         result.created = sum(1 for r in records if (r[0], r[1], r[2]) not in existing)
         result.updated = len(records) - result.created
-        async with bulk_load("certificate", when=await is_bulk_load(len(records), "certificate")):
+        bulk = await is_bulk_load(len(records), "certificate")
+        async with bulk_load("certificate", when=bulk) as load:
             await bulk_upsert(
                 "certificate",
                 (
@@ -110,6 +111,7 @@ async def _import_certificates(
                 [(*record, "", scope.registered_by) for record in records],
                 conflict=("staff", "track", "obtained_on"),
                 update=("status", "valid_until"),
+                insert_only=load.empty,
             )
 
     return write

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -99,6 +100,14 @@ async def _stage(
     connection = _transaction_connection()
     await connection.execute(f"DROP TABLE IF EXISTS {name}")
     await connection.execute(f"CREATE TEMPORARY TABLE {name} {shape}")
+    await stage_append(name, names, rows)
+
+
+async def stage_append(name: str, names: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Add `rows` to the temporary table `name`: COPY on PostgreSQL, one `executemany` on
+    SQLite. An import streams its valid rows here in batches as it validates them, so a
+    file of a million rows is never held in memory."""
+    connection = _transaction_connection()
     if is_sqlite():
         # SQLite keeps dates and times as ISO text, as Piccolo does.
         text_rows = (
@@ -115,11 +124,12 @@ async def _stage(
 
 
 async def stage_rows(
-    name: str, columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[object]]
+    name: str, columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[object]] = ()
 ) -> None:
     """Load `rows` into a new temporary table `name` (columns: name and SQL type): COPY on
-    PostgreSQL, one `executemany` on SQLite. Inside `write_transaction()`; the set-based
-    `INSERT … SELECT` that follows reads it, and `drop_stage` removes it.
+    PostgreSQL, one `executemany` on SQLite. Inside `write_transaction()`; `stage_append`
+    adds more, the set-based `INSERT … SELECT` that follows reads it, and `drop_stage`
+    removes it.
 
     Names and types come from the code, never from user input.
     """
@@ -127,17 +137,38 @@ async def stage_rows(
     await _stage(name, f"({definition})", [column for column, _kind in columns], rows)
 
 
+async def fetch_in_transaction(statement: str) -> list[dict[str, Any]]:
+    """The rows of one query of the code's own (over a stage) on the write's connection."""
+    connection = _transaction_connection()
+    if is_sqlite():
+        cursor = await connection.execute(statement)
+        return [dict(row) for row in await cursor.fetchall()]
+    return [dict(row) for row in await connection.fetch(statement)]
+
+
+@dataclass
+class BulkLoad:
+    """What `bulk_load` did: `empty` when the table was empty, so that its unique
+    constraints were dropped too and the load is a plain INSERT (see `upsert_from`)."""
+
+    empty: bool = False
+
+
 @asynccontextmanager
-async def bulk_load(table: str, *, when: bool) -> AsyncIterator[None]:
+async def bulk_load(table: str, *, when: bool) -> AsyncIterator[BulkLoad]:
     """For a bulk load, drop the table's non-unique indexes (and on PostgreSQL its foreign
     keys) and create them again after: one sorted index build and one set-based check of
     each foreign key are far faster than upkeep and a trigger row by row. Unique indexes
-    stay (the merge's ON CONFLICT needs them). Inside `write_transaction()`: a failed
-    import rolls everything back. The table is locked for readers meanwhile on PostgreSQL,
-    so callers ask for it only for loads at least as large as the table.
+    stay (the merge's ON CONFLICT needs them), except on an empty PostgreSQL table: there
+    nothing can conflict, so its unique constraints go too (`BulkLoad.empty`; the caller
+    merges with a plain INSERT) and are checked once as they are created again. Inside
+    `write_transaction()`: a failed import rolls everything back. The table is locked for
+    readers meanwhile on PostgreSQL, so callers ask for it only for loads at least as large
+    as the table.
     """
+    load = BulkLoad()
     if not when:
-        yield
+        yield load
         return
     connection = _transaction_connection()
     drops: list[str] = []
@@ -153,10 +184,15 @@ async def bulk_load(table: str, *, when: bool) -> AsyncIterator[None]:
                 drops.append(f"DROP INDEX {row['name']}")
                 creates.append(row["sql"])
     else:
+        load.empty = await table_size(table) == 0
+        # Foreign keys, and on an empty table the unique constraints no foreign key needs.
         for row in await connection.fetch(
-            "SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint "
-            "WHERE conrelid = $1::regclass AND contype = 'f'",
+            "SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint c "
+            "WHERE conrelid = $1::regclass AND (contype = 'f' OR ($2 AND contype = 'u' "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint r WHERE r.contype = 'f' "
+            "AND r.conindid = c.conindid))) ORDER BY contype = 'f'",
             table,
+            load.empty,
         ):
             drops.append(f"ALTER TABLE {table} DROP CONSTRAINT {row['conname']}")
             creates.append(
@@ -164,15 +200,16 @@ async def bulk_load(table: str, *, when: bool) -> AsyncIterator[None]:
             )
         for row in await connection.fetch(
             "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
-            "AND tablename = $1",
+            "AND tablename = $1 AND indexname NOT IN "
+            "(SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass)",
             table,
         ):
-            if "UNIQUE" not in row["indexdef"].upper():
+            if "UNIQUE" not in row["indexdef"].upper() or load.empty:
                 drops.append(f"DROP INDEX {row['indexname']}")
                 creates.append(row["indexdef"])
     for statement in drops:
         await connection.execute(statement)
-    yield
+    yield load
     for statement in creates:
         await connection.execute(statement)
 
@@ -202,8 +239,12 @@ def upsert_from(
     *,
     conflict: Sequence[str],
     update: Sequence[str],
+    insert_only: bool = False,
 ) -> str:
-    """`INSERT INTO table (columns) SELECT … ON CONFLICT (conflict) DO UPDATE SET …`."""
+    """`INSERT INTO table (columns) SELECT … ON CONFLICT (conflict) DO UPDATE SET …`, or a
+    plain INSERT into a table `bulk_load` found empty (`insert_only`)."""
+    if insert_only:
+        return f"INSERT INTO {table} ({', '.join(columns)}) {select}"
     assignments = ", ".join(f"{c} = excluded.{c}" for c in update)
     # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT to parse it; harmless in
     # PostgreSQL.
@@ -220,6 +261,7 @@ async def bulk_upsert(
     *,
     conflict: Sequence[str],
     update: Sequence[str],
+    insert_only: bool = False,
 ) -> None:
     """Insert or update many rows: staged (COPY / executemany), then merged in one
     `INSERT … SELECT … ON CONFLICT`. Must run inside `write_transaction()`.
@@ -236,6 +278,7 @@ async def bulk_upsert(
             f"SELECT {', '.join(columns)} FROM {stage}",  # noqa: S608
             conflict=conflict,
             update=update,
+            insert_only=insert_only,
         )
     )
     await drop_stage(stage)

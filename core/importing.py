@@ -18,7 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from core import audit, versions
-from core.database import refresh_statistics, table_size, write_transaction
+from core.database import (
+    fetch_in_transaction,
+    refresh_statistics,
+    table_size,
+    write_transaction,
+)
 from core.parsing import EMAIL, NotADate, parse_iso_date
 
 MAX_FILE_BYTES = 128 * 1024 * 1024
@@ -320,6 +325,16 @@ def chunks(items: list[Any]) -> Iterable[list[Any]]:
         yield items[start : start + CHUNK]
 
 
+async def duplicate_lines(stage: str, column: str) -> list[dict[str, Any]]:
+    """The rows of a stage (with its `line` column) whose `column` an earlier line of the
+    file already has: `line`, `key` and `first`, the line that has it first."""
+    return await fetch_in_transaction(
+        f"SELECT s.line AS line, s.{column} AS key, d.first AS first FROM {stage} s "  # noqa: S608
+        f"JOIN (SELECT {column}, MIN(line) AS first FROM {stage} GROUP BY {column} "
+        f"HAVING COUNT(*) > 1) d ON d.{column} = s.{column} WHERE s.line > d.first"
+    )
+
+
 async def is_bulk_load(rows: int, table: str) -> bool:
     """A load of at least BULK_LOAD_ROWS rows and at least as many as the table holds."""
     return rows >= BULK_LOAD_ROWS and rows >= await table_size(table)
@@ -368,26 +383,34 @@ async def run_import(
         return result
     counted = _Counted(rows, result)
     try:
-        write = await spec.validate(counted, scope, result)
+        # Validation runs in the write's transaction: a kind may stream its rows into a
+        # stage as it checks them (bounded memory) and check them there as sets.
+        async with write_transaction():
+            write = await spec.validate(counted, scope, result)
+            result.rows = counted.count
+            result.issues.sort(key=lambda issue: issue.line)
+            if result.issues or write is None:
+                raise _Refused
+            await versions.bump()  # computed eligibility is stale from here
+            await write()
+            await audit.record(
+                scope.actor,
+                f"import_{kind}",
+                table=kind,
+                key=Path(file_name).name,
+                after={"rows": result.rows, "created": result.created, "updated": result.updated},
+            )
+    except _Refused:  # rolled back: nothing written
+        result.created = result.updated = 0
+        return result
     except ImportRefused as refused:  # read as it goes: the file turned out unreadable
         result.issues[:] = refused.issues
         result.rows = result.created = result.updated = 0
         return result
-    result.rows = counted.count
-    result.issues.sort(key=lambda issue: issue.line)
-    if result.issues or write is None:
-        result.created = result.updated = 0
-        return result
-    async with write_transaction():
-        await versions.bump()  # computed eligibility is stale from here
-        await write()
-        await audit.record(
-            scope.actor,
-            f"import_{kind}",
-            table=kind,
-            key=Path(file_name).name,
-            after={"rows": result.rows, "created": result.created, "updated": result.updated},
-        )
     if result.rows >= ANALYZE_AFTER_ROWS:
         await refresh_statistics(*spec.tables_written)
     return result
+
+
+class _Refused(Exception):
+    """Some row has an error: the transaction rolls back whatever validation staged."""

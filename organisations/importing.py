@@ -195,7 +195,8 @@ async def _import_staff(
             for r in records
             if r[1] in existing and existing[r[1]]["organisation"] != r[0]
         ]
-        async with bulk_load("staff_member", when=await is_bulk_load(len(records), "staff_member")):
+        bulk = await is_bulk_load(len(records), "staff_member")
+        async with bulk_load("staff_member", when=bulk) as load:
             await bulk_upsert(
                 "staff_member",
                 (
@@ -217,6 +218,7 @@ async def _import_staff(
                     "start_date",
                     "end_date",
                 ),
+                insert_only=load.empty,
             )
         for chunk in chunks(moves):
             await StaffAssignment.insert(*chunk)

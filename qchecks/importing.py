@@ -7,9 +7,10 @@ from collections.abc import Callable, Iterable
 
 from core.database import (
     bulk_load,
-    bulk_upsert,
     drop_stage,
+    fetch_in_transaction,
     run_in_transaction,
+    stage_append,
     stage_rows,
     upsert_from,
 )
@@ -22,14 +23,13 @@ from core.importing import (
     Row,
     RowErrors,
     date_cell,
+    duplicate_lines,
     email_cell,
     is_bulk_load,
-    no_duplicate,
     required,
 )
 from organisations.importing import language_cell, organisation_map
 from organisations.tables import StaffMember
-from qchecks.tables import SelectionFile
 
 SCORE = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
 
@@ -40,27 +40,44 @@ def score_hundredths(raw: str) -> int:
     return int(whole) * 100 + int(decimals.ljust(2, "0"))
 
 
+# The stage the rows stream into as they are validated, in batches of FLUSH rows.
+STAGE = "stage_qcheck"
+STAGE_COLUMNS = (
+    ("line", "INTEGER"),
+    ("reference", "TEXT"),
+    ("organisation", "INTEGER"),
+    ("consultant", "INTEGER"),
+    ("language_role", "TEXT"),
+    ("closed_on", "DATE"),
+    ("checked_on", "DATE"),
+    ("score_hundredths", "INTEGER"),
+)
+STAGE_NAMES = tuple(name for name, _kind in STAGE_COLUMNS)
+FLUSH = 20_000
+
+
 async def _import_qchecks(
     rows: Iterable[Row], scope: ImportScope, result: ImportResult
 ) -> Callable | None:
     if scope.organisation_code is not None:
         result.issues.append(ImportIssue(0, "only DG R&O records Q-checks"))
         return None
-    organisations = await organisation_map()
+    organisations = {code: row["id"] for code, row in (await organisation_map()).items()}
     staff = {
         row["email"]: row["id"]
         for row in await StaffMember.select(StaffMember.id, StaffMember.email)
     }
-    existing = {row["reference"] for row in await SelectionFile.select(SelectionFile.reference)}
-    seen: dict[str, int] = {}
-    records = []
+    # Every row with a reference is staged (the duplicates are found there, as a set);
+    # only a file without errors is merged.
+    await stage_rows(STAGE, STAGE_COLUMNS)
+    batch: list[tuple] = []
+    staged = 0
     for row in rows:
         errors = RowErrors(row.line, result.issues)
         v = row.values
         reference = required(v, "selection_reference", errors)
         if len(reference) > 60:
             errors.add("selection_reference is longer than 60 characters")
-        no_duplicate(reference, row.line, seen, errors, f"selection file {reference}")
         code = required(v, "organisation_code", errors).upper()
         organisation = organisations.get(code)
         if code and organisation is None:
@@ -76,74 +93,86 @@ async def _import_qchecks(
         checked = date_cell(v, "checked_on", errors)
         if closed and checked and checked < closed:
             errors.add("checked_on comes before closed_on: only a closed selection file is checked")
-        raw_score = v.get("score", "").strip()
-        score = None
-        if raw_score == "":
-            errors.add("score is empty")
-        elif "," in raw_score:
-            errors.add(f"score {raw_score!r}: use a dot for decimals, e.g. 83.25")
-        elif not SCORE.match(raw_score):
-            errors.add(
-                f"score {raw_score!r} must be a percentage from 0 to 100 with at most two decimals"
+        score = _score(v.get("score", "").strip(), errors)
+        if reference:
+            batch.append(
+                (row.line, reference, organisation, consultant, role, closed, checked, score)
             )
-        else:
-            score = score_hundredths(raw_score)
-            if score > 10_000:
-                errors.add(f"score {raw_score} is outside 0–100")
-                score = None
-        if errors.count == 0 and organisation is not None and consultant is not None:
-            records.append(
-                (reference, organisation["id"], consultant, role, closed, checked, score)
+            if len(batch) == FLUSH:
+                await stage_append(STAGE, STAGE_NAMES, batch)
+                staged += len(batch)
+                batch = []
+    await stage_append(STAGE, STAGE_NAMES, batch)
+    staged += len(batch)
+    for duplicate in await duplicate_lines(STAGE, "reference"):
+        result.issues.append(
+            ImportIssue(
+                duplicate["line"],
+                f"selection file {duplicate['key']} is already on line "
+                f"{duplicate['first']} of this file",
             )
+        )
 
     async def write() -> None:
-        result.created = sum(1 for r in records if r[0] not in existing)
-        result.updated = len(records) - result.created
+        updated = await fetch_in_transaction(
+            f"SELECT COUNT(*) AS n FROM {STAGE} s "  # noqa: S608
+            "JOIN selection_file f ON f.reference = s.reference"
+        )
+        result.updated = int(updated[0]["n"])
+        result.created = staged - result.updated
         # A load at least as large as what is there rebuilds the secondary indexes (and on
         # PostgreSQL checks the foreign keys) once, after the merge.
-        bulk = await is_bulk_load(len(records), "qcheck")
+        bulk = await is_bulk_load(staged, "qcheck")
         async with (
-            bulk_load("selection_file", when=bulk),
-            bulk_load("qcheck", when=bulk),
+            bulk_load("selection_file", when=bulk) as files,
+            bulk_load("qcheck", when=bulk) as checks,
         ):
-            await _merge(records)
+            await _merge(files.empty, checks.empty)
+        await drop_stage(STAGE)
 
     return write
 
 
-async def _merge(records: list[tuple]) -> None:
-    """Selection files, then their Q-checks, each staged and merged in one statement."""
-    await bulk_upsert(
-        "selection_file",
-        ("reference", "organisation", "language_role", "closed_on"),
-        ((ref, o, lr, cl) for ref, o, _c, lr, cl, _ch, _s in records),
-        conflict=("reference",),
-        update=("organisation", "language_role", "closed_on"),
-    )
-    # The Q-checks find their selection file by reference in one join, not a
-    # sub-select per row.
-    await stage_rows(
-        "stage_qcheck",
-        (
-            ("reference", "TEXT"),
-            ("organisation", "INTEGER"),
-            ("consultant", "INTEGER"),
-            ("checked_on", "DATE"),
-            ("score_hundredths", "INTEGER"),
-        ),
-        ((ref, o, c, ch, sc) for ref, o, c, _lr, _cl, ch, sc in records),
+def _score(raw: str, errors: RowErrors) -> int | None:
+    """The score in hundredths, exactly from its digits, or None with the row's error."""
+    if raw == "":
+        errors.add("score is empty")
+    elif "," in raw:
+        errors.add(f"score {raw!r}: use a dot for decimals, e.g. 83.25")
+    elif not SCORE.match(raw):
+        errors.add(f"score {raw!r} must be a percentage from 0 to 100 with at most two decimals")
+    else:
+        score = score_hundredths(raw)
+        if score <= 10_000:
+            return score
+        errors.add(f"score {raw} is outside 0–100")
+    return None
+
+
+async def _merge(files_empty: bool, checks_empty: bool) -> None:
+    """Selection files, then their Q-checks, each merged from the stage in one statement;
+    the Q-checks find their selection file by reference in one join."""
+    await run_in_transaction(
+        upsert_from(
+            "selection_file",
+            ("reference", "organisation", "language_role", "closed_on"),
+            f"SELECT reference, organisation, language_role, closed_on FROM {STAGE}",  # noqa: S608
+            conflict=("reference",),
+            update=("organisation", "language_role", "closed_on"),
+            insert_only=files_empty,
+        )
     )
     await run_in_transaction(
         upsert_from(
             "qcheck",
             ("selection_file", "organisation", "consultant", "checked_on", "score_hundredths"),
-            "SELECT f.id, s.organisation, s.consultant, s.checked_on, s.score_hundredths "
-            "FROM stage_qcheck s JOIN selection_file f ON f.reference = s.reference",
+            "SELECT f.id, s.organisation, s.consultant, s.checked_on, "  # noqa: S608
+            f"s.score_hundredths FROM {STAGE} s JOIN selection_file f ON f.reference = s.reference",
             conflict=("selection_file",),
             update=("organisation", "consultant", "checked_on", "score_hundredths"),
+            insert_only=checks_empty,
         )
     )
-    await drop_stage("stage_qcheck")
 
 
 QCHECKS = ImportKind(

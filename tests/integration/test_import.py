@@ -350,6 +350,29 @@ async def test_a_bulk_load_rebuilds_the_indexes_it_dropped(monkeypatch):
     assert {t: await index_names(t) for t in before} == before
     scores = await QCheck.select(QCheck.score_hundredths).order_by(QCheck.score_hundredths)
     assert [row["score_hundredths"] for row in scores] == [7100, 7200, 7300, 7400, 7500, 9000]
+    # The first load went into empty tables (on PostgreSQL without their unique keys, a
+    # plain INSERT): the keys are back, so the same file again updates, it adds nothing.
+    again = await run("qchecks", first)
+    assert (again.ok, again.created, again.updated) == (True, 0, 5)
+    assert await QCheck.count() == 6
+
+
+async def test_a_selection_file_given_twice_names_the_line_that_has_it_first():
+    await base_data()
+    header = "selection_reference,organisation_code,consultant_email,language_role,closed_on,checked_on,score\n"
+    text = header + (
+        "S-1,BOSA,an@bosa.be,NL,2026-01-01,2026-02-01,80\n"
+        "S-2,BOSA,an@bosa.be,NL,2026-01-01,2026-02-01,80\n"
+        "S-1,BOSA,an@bosa.be,NL,2026-01-01,2026-02-01,81\n"
+        "S-1,BOSA,nobody@bosa.be,NL,2026-01-01,2026-02-01,82\n"
+    )
+    result = await run("qchecks", text, name="q.csv")
+    assert [i.format("q.csv") for i in result.issues] == [
+        "q.csv:4: selection file S-1 is already on line 2 of this file",
+        "q.csv:5: no staff member with e-mail nobody@bosa.be (the consultant must be registered staff)",
+        "q.csv:5: selection file S-1 is already on line 2 of this file",
+    ]
+    assert await QCheck.count() == 0
 
 
 async def test_bulk_loads_of_staff_and_certificates_keep_every_index_and_key(monkeypatch):
