@@ -34,29 +34,27 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+# Read on every request: one hand-written statement (building it through the query
+# builder cost more than running it).
+_LOAD_USER = (
+    "SELECT u.id, u.email, u.full_name, u.roles, u.organisation, u.preferred_language, "
+    "o.code AS organisation_code FROM portal_user u "
+    "LEFT JOIN organisation o ON o.id = u.organisation WHERE u.id = {} AND u.active = {}"
+)
+
+
 async def load_user(user_id: int) -> CurrentUser | None:
-    row = (
-        await User.select(
-            User.id,
-            User.email,
-            User.full_name,
-            User.roles,
-            User.organisation,
-            User.organisation.code,
-            User.preferred_language,
-        )
-        .where((User.id == user_id) & (User.active.eq(True)))
-        .first()
-    )
-    if row is None:
+    rows = await User.raw(_LOAD_USER, user_id, True)
+    if not rows:
         return None
+    row = rows[0]
     return CurrentUser(
         id=row["id"],
         email=row["email"],
         full_name=row["full_name"],
         roles=parse_roles(row["roles"]),
         organisation_id=row["organisation"],
-        organisation_code=row["organisation.code"],
+        organisation_code=row["organisation_code"],
         preferred_language=row["preferred_language"],
     )
 

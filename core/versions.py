@@ -30,8 +30,9 @@ async def bump(name: str = ELIGIBILITY) -> None:
 
 async def version(name: str = ELIGIBILITY) -> str | None:
     """The current token, or None when nothing was ever written through a service."""
-    row = await DataVersion.select(DataVersion.token).where(DataVersion.name == name).first()
-    return None if row is None else str(row["token"])
+    # Read on every cached page: one hand-written statement, not the query builder.
+    rows = await DataVersion.raw("SELECT token FROM data_version WHERE name = {}", name)
+    return str(rows[0]["token"]) if rows else None
 
 
 class VersionedCache:

@@ -6,7 +6,7 @@ and fails on any route with neither, so no route is left open by accident.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -18,7 +18,7 @@ from core.audit import Actor
 from core.i18n import gettext as _
 
 PUBLIC: dict[str, Any] = {"public": True}
-Guard = Callable[[ASGIConnection, BaseRouteHandler], None]
+Guard = Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]
 
 
 def current_user(connection: ASGIConnection) -> CurrentUser | None:
@@ -37,7 +37,9 @@ def actor_of(connection: ASGIConnection) -> Actor:
     )
 
 
-def requires_login(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+# Guards are coroutines: Litestar runs a plain function guard in a worker thread, a hop per
+# guard per request for a check of a few attribute reads.
+async def requires_login(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
     if current_user(connection) is None:
         raise NotAuthorizedException(_("Please log in to see this page."))
 
@@ -45,8 +47,8 @@ def requires_login(connection: ASGIConnection, _handler: BaseRouteHandler) -> No
 def requires_role(*roles: Role) -> Guard:
     """Allow users holding at least one of `roles`."""
 
-    def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-        requires_login(connection, handler)
+    async def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+        await requires_login(connection, handler)
         user = current_user(connection)
         assert user is not None
         if not user.has_role(*roles):
@@ -57,9 +59,11 @@ def requires_role(*roles: Role) -> Guard:
     return guard
 
 
-def requires_organisation_scope(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+async def requires_organisation_scope(
+    connection: ASGIConnection, handler: BaseRouteHandler
+) -> None:
     """The `{code}` in the path must be the user's own organisation, unless the user is DG R&O."""
-    requires_login(connection, handler)
+    await requires_login(connection, handler)
     user = current_user(connection)
     assert user is not None
     code = connection.path_params.get("code")

@@ -8,14 +8,17 @@ block of the same template, so the two cannot drift apart. Both vary on HX-Reque
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any
 
+from jinja2_fragments import render_block
 from jinja2_fragments.litestar import HTMXBlockTemplate
-from litestar import Request, Response
+from litestar import MediaType, Request, Response
 from litestar.response import Template
 
+from core.i18n import current_language
 from core.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, csv_bytes, xlsx_bytes
+from core.versions import VersionedCache
 
 VARY = {"Vary": "HX-Request"}
 
@@ -55,6 +58,43 @@ def render(
             **options,
         )
     return Template(template, context=context, status_code=status, headers=VARY)
+
+
+# Rendered fragments that are the same for every reader: see `render_kept`.
+_KEPT_FRAGMENTS = VersionedCache(size=512)
+
+
+class _NoToken:
+    """What a kept fragment gets for the CSRF token: kept HTML is shared between readers,
+    so a form in it would hand one reader's token to another. Rendering one fails."""
+
+    def __str__(self) -> str:
+        raise RuntimeError("a kept fragment cannot contain a form (its CSRF token is per reader)")
+
+    __html__ = __str__
+
+
+async def render_kept(
+    request: Request,
+    template: str,
+    block: str,
+    key: Hashable,
+    context: Callable[[], Awaitable[dict[str, Any]]],
+) -> Template | Response:
+    """`render`, for a block that is the same for every reader of one language at one data
+    version (a dashboard on a date): the htmx fragment is rendered once per `key`,
+    language and data version and kept, so a reader's repeated request costs no template
+    work. Whole pages are rendered each time. The block may hold no form (no CSRF token)."""
+    if not wants_fragment(request):
+        return render(request, template, await context(), block=block)
+
+    async def rendered() -> str:
+        environment = request.app.template_engine.engine  # type: ignore[union-attr]
+        values = {**await context(), "request": request, "csrf_input": _NoToken()}
+        return render_block(environment, template, block, **values)
+
+    html = await _KEPT_FRAGMENTS.get((template, block, current_language(), key), rendered)
+    return Response(html, media_type=MediaType.HTML, headers=VARY)
 
 
 def download(content: bytes, file_name: str, media_type: str) -> Response:

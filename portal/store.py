@@ -47,13 +47,13 @@ class DatabaseStore(NamespacedStore):
         )
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
-        row = (
-            await StoreEntry.select(StoreEntry.value, StoreEntry.expires_at)
-            .where(StoreEntry.key == self._key(key))
-            .first()
+        # Read on every request: one hand-written statement, not the query builder.
+        rows = await StoreEntry.raw(
+            "SELECT value, expires_at FROM portal_store WHERE key = {}", self._key(key)
         )
-        if row is None:
+        if not rows:
             return None
+        row = rows[0]
         now = int(time.time())
         if row["expires_at"] is not None and row["expires_at"] <= now:
             await self.delete(key)

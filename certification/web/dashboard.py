@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get
+from typing import Any
+
+from litestar import Controller, Response, get
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
@@ -14,7 +16,7 @@ from core.paging import pager
 from portal.forms import parse_as_of
 from portal.guards import requires_dgro, requires_organisation_scope
 from portal.lookups import no_such_organisation
-from portal.rendering import render
+from portal.rendering import render, render_kept
 
 
 class OrganisationController(Controller):
@@ -55,21 +57,33 @@ class OrganisationController(Controller):
     @get("/{code:str}", guards=[requires_organisation_scope], name="organisation")
     async def organisation(
         self, request: HTMXRequest, code: FromPath[str], as_of: FromQuery[str | None] = None
-    ) -> Template:
+    ) -> Template | Response:
         """The dashboard: levels, conditions with the exact gap, coverage, look-ahead, tasks."""
-        dashboard = await organisation_dashboard(code, parse_as_of(as_of))
-        if dashboard is None:
-            raise no_such_organisation(code)
-        context = {**vars(dashboard), "explain": explain}
-        return render(request, "certification/dashboard.html", context, block="dashboard")
+        day = parse_as_of(as_of)
+
+        async def context() -> dict[str, Any]:
+            dashboard = await organisation_dashboard(code, day)
+            if dashboard is None:
+                raise no_such_organisation(code)
+            return {**vars(dashboard), "explain": explain}
+
+        return await render_kept(
+            request, "certification/dashboard.html", "dashboard", (code, day), context
+        )
 
     @get("/{code:str}/look-ahead", guards=[requires_organisation_scope], name="look_ahead")
     async def look_ahead(
         self, request: HTMXRequest, code: FromPath[str], as_of: FromQuery[str | None] = None
-    ) -> Template:
+    ) -> Template | Response:
         """When the level would drop if nothing changes: the dashboard loads it lazily."""
-        result = await organisation_look_ahead(code, parse_as_of(as_of))
-        if result is None:
-            raise no_such_organisation(code)
-        context = {**vars(result), "explain": explain}
-        return render(request, "certification/lookahead.html", context, block="lookahead")
+        day = parse_as_of(as_of)
+
+        async def context() -> dict[str, Any]:
+            result = await organisation_look_ahead(code, day)
+            if result is None:
+                raise no_such_organisation(code)
+            return {**vars(result), "explain": explain}
+
+        return await render_kept(
+            request, "certification/lookahead.html", "lookahead", (code, day), context
+        )

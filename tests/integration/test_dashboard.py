@@ -344,3 +344,22 @@ async def test_every_kind_of_write_refreshes_the_kept_dashboard(client, users):
     )
     page = await client.get(url, headers={"Accept-Language": "en", "HX-Request": "true"})
     assert cell_texts(page.text, "condition-certified_staff")[3] == "3"
+
+
+async def test_the_kept_fragment_follows_every_write_and_the_readers_language(client, users):
+    """The dashboard's htmx fragment is rendered once per data version and language and
+    kept: a second reader gets the same answer, a write (here an import) is seen at once,
+    and a reader of another language gets their own words."""
+    await bosa_data(users)
+    await login(client, users["partner_bosa"])
+    headers = {"Accept-Language": "en", "HX-Request": "true"}
+    url = "/organisations/BOSA?as_of=2026-11-23"
+    first = await client.get(url, headers=headers)
+    assert cell_texts(first.text, "condition-certified_staff")[1:4] == ["met", "4", "4"]
+    assert (await client.get(url, headers=headers)).text == first.text
+    dutch = await client.get(url, headers={"Accept-Language": "nl", "HX-Request": "true"})
+    assert cell_texts(dutch.text, "condition-certified_staff")[1] == "voldaan"
+    await load("staff", STAFF.replace(",2020-01-01,", ",2020-01-01,2026-06-30", 1))
+    after = await client.get(url, headers=headers)
+    assert cell_texts(after.text, "condition-certified_staff")[1:4] == ["not met", "3", "4"]
+

@@ -43,38 +43,42 @@ def connection(current: CurrentUser | None, code: str | None = None) -> ASGIConn
     return ASGIConnection(scope)  # type: ignore[arg-type]
 
 
-def test_anonymous_visitors_must_log_in():
+async def test_anonymous_visitors_must_log_in():
     with pytest.raises(NotAuthorizedException):
-        requires_login(connection(None), handler)
+        await requires_login(connection(None), handler)
 
 
-def test_any_logged_in_user_passes_requires_login():
-    requires_login(connection(user(Role.STAFF)), handler)
+async def test_any_logged_in_user_passes_requires_login():
+    await requires_login(connection(user(Role.STAFF)), handler)
 
 
-def test_role_guard_lets_a_holder_of_any_listed_role_through():
+async def test_role_guard_lets_a_holder_of_any_listed_role_through():
     guard = requires_role(Role.HR, Role.DGRO)
-    guard(connection(user(Role.HR)), handler)
-    guard(connection(user(Role.STAFF, Role.DGRO, organisation=None)), handler)
+    await guard(connection(user(Role.HR)), handler)
+    await guard(connection(user(Role.STAFF, Role.DGRO, organisation=None)), handler)
 
 
-def test_role_guard_refuses_other_roles_and_anonymous():
+async def test_role_guard_refuses_other_roles_and_anonymous():
     with pytest.raises(PermissionDeniedException):
-        requires_dgro(connection(user(Role.PRO_PARTNER, Role.HR)), handler)
+        await requires_dgro(connection(user(Role.PRO_PARTNER, Role.HR)), handler)
     with pytest.raises(NotAuthorizedException):
-        requires_dgro(connection(None), handler)
+        await requires_dgro(connection(None), handler)
 
 
-def test_organisation_scope_allows_own_organisation_only():
-    requires_organisation_scope(connection(user(Role.PRO_PARTNER), "BOSA"), handler)
+async def test_organisation_scope_allows_own_organisation_only():
+    await requires_organisation_scope(connection(user(Role.PRO_PARTNER), "BOSA"), handler)
     with pytest.raises(PermissionDeniedException):
-        requires_organisation_scope(connection(user(Role.PRO_PARTNER), "FIN"), handler)
+        await requires_organisation_scope(connection(user(Role.PRO_PARTNER), "FIN"), handler)
 
 
-def test_dgro_acts_for_every_organisation():
-    requires_organisation_scope(connection(user(Role.DGRO, organisation=None), "FIN"), handler)
+async def test_dgro_acts_for_every_organisation():
+    await requires_organisation_scope(
+        connection(user(Role.DGRO, organisation=None), "FIN"), handler
+    )
 
 
-def test_a_user_without_organisation_has_no_organisation_scope():
+async def test_a_user_without_organisation_has_no_organisation_scope():
     with pytest.raises(PermissionDeniedException):
-        requires_organisation_scope(connection(user(Role.HR, organisation=None), "BOSA"), handler)
+        await requires_organisation_scope(
+            connection(user(Role.HR, organisation=None), "BOSA"), handler
+        )
