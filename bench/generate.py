@@ -75,7 +75,7 @@ def generate(
 
         if rng.random() < 0.3:
             for track in rng.sample(TRACKS, k=rng.randint(1, 3)):
-                obtained = _day(rng, reference_day, 2500, 120)
+                obtained = min(_day(rng, reference_day, 2500, 120), dt.date.today())
                 until = None
                 if rng.random() < 0.35:
                     until = obtained + dt.timedelta(days=rng.randint(0, 2200))
@@ -83,16 +83,25 @@ def generate(
                     CertificateFacts(staff_id, track, rng.choice(STATUSES), obtained, until)
                 )
 
+    # A Q-check's consultant is on the staff of its organisation on the closing date, and
+    # nothing that happened lies in the future (SPEC 5.1): the import refuses anything else.
+    today = dt.date.today()
     by_org: dict[str, list[StaffFacts]] = {}
     for member in data.staff:
-        by_org.setdefault(member.organisation, []).append(member)
-    q_orgs = rng.choices(data.organisations, weights=weights, k=qchecks)
+        if member.start_date <= today:
+            by_org.setdefault(member.organisation, []).append(member)
+    checked_orgs = [o for o in data.organisations if o.code in by_org]
+    checked_weights = [
+        w for o, w in zip(data.organisations, weights, strict=True) if o.code in by_org
+    ]
+    q_orgs = rng.choices(checked_orgs, weights=checked_weights, k=qchecks)
     for number, organisation in enumerate(q_orgs):
-        pool = by_org.get(organisation.code)
-        # Most checks are by the organisation's own consultants, some by anybody.
-        consultant = rng.choice(pool) if pool and rng.random() < 0.9 else rng.choice(data.staff)
-        checked = _day(rng, reference_day, 1100, 90)
-        closed = checked - dt.timedelta(days=rng.randint(0, 120))
+        consultant = rng.choice(by_org[organisation.code])
+        latest = min(consultant.end_date or today, today)
+        earliest = max(consultant.start_date, reference_day - dt.timedelta(days=1100))
+        earliest = min(earliest, latest)
+        closed = earliest + dt.timedelta(days=rng.randint(0, (latest - earliest).days))
+        checked = min(closed + dt.timedelta(days=rng.randint(0, 120)), today)
         score = max(0, min(10000, int(rng.gauss(8100, 900))))
         data.qchecks.append(QCheckFacts(organisation.code, consultant.id, checked, score))
         data.qcheck_meta.append((f"SEL-{number:07d}", consultant.language_role, closed))

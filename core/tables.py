@@ -54,3 +54,19 @@ class DataVersion(Table, tablename="data_version"):
 
     name = Varchar(length=40, unique=True, required=True)
     token = Varchar(length=32, required=True)
+
+
+class Notice(Table, tablename="portal_notice"):
+    """An in-app notice to an audience (`dgro`, or `pro_partner` of an organisation),
+    kept as a kind and its parameters so that it is shown, and later mailed, in the
+    reader's language. `mailed_at` is for the e-mail outbox."""
+
+    id: Serial
+
+    created_at = Timestamptz(index=True)
+    kind = Varchar(length=60, required=True)
+    audience = Varchar(length=20, required=True)
+    organisation_code = Varchar(length=20, null=True, default=None, index=True)
+    params = JSON(default="{}")
+    read_at = Timestamptz(null=True, default=None)
+    mailed_at = Timestamptz(null=True, default=None)
