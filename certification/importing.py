@@ -86,8 +86,8 @@ async def _import_certificates(
                 )
         if obtained and until and until < obtained:
             errors.add("valid_until comes before obtained_on")
-        if obtained and obtained > dt.date.today() + dt.timedelta(days=366):
-            errors.add("obtained_on is more than a year in the future")
+        if obtained and obtained > dt.date.today():
+            errors.add(f"obtained_on {obtained} lies in the future")
         no_duplicate((email, track_code, obtained), row.line, seen, errors, "this certificate")
         if errors.count == 0 and member is not None and track is not None:
             records.append((member["id"], track, obtained, status, until))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from organisations.rules import split_language_roles
-from organisations.tables import Organisation, StaffMember
+from organisations.tables import Organisation, StaffAssignment, StaffMember
 
 
 async def organisation_by_code(code: str) -> dict[str, Any] | None:
@@ -62,3 +63,38 @@ async def staff_export_rows(code: str) -> list[tuple]:
         )
         for r in rows
     ]
+
+
+Posting = tuple[int, dt.date, dt.date | None]  # (organisation id, start, end or None)
+
+
+async def staff_postings(email: str | None = None) -> dict[str, tuple[int, list[Posting]]]:
+    """e-mail -> (staff id, postings): the current organisation with the staff member's
+    dates, and every earlier one they moved from. Everybody, or the one `email`; two
+    queries either way."""
+    members = StaffMember.select(
+        StaffMember.id,
+        StaffMember.email,
+        StaffMember.organisation,
+        StaffMember.start_date,
+        StaffMember.end_date,
+    )
+    earlier = StaffAssignment.select(
+        StaffAssignment.staff,
+        StaffAssignment.organisation,
+        StaffAssignment.start_date,
+        StaffAssignment.end_date,
+    )
+    if email is not None:
+        members = members.where(StaffMember.email == email)
+        earlier = earlier.where(StaffAssignment.staff.email == email)
+    by_id: dict[int, list[Posting]] = {}
+    postings: dict[str, tuple[int, list[Posting]]] = {}
+    for row in await members:
+        own: list[Posting] = [(row["organisation"], row["start_date"], row["end_date"])]
+        by_id[row["id"]] = own
+        postings[row["email"]] = (row["id"], own)
+    for row in await earlier:
+        if row["staff"] in by_id:
+            by_id[row["staff"]].append((row["organisation"], row["start_date"], row["end_date"]))
+    return postings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 from collections.abc import Callable, Iterable
 
 from core.database import (
@@ -29,15 +29,23 @@ from core.importing import (
     required,
 )
 from organisations.importing import language_cell, organisation_map
-from organisations.tables import StaffMember
+from organisations.queries import staff_postings
+from qchecks.rules import check_dates, check_score, on_staff_on
 
-SCORE = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
-
-
-def score_hundredths(raw: str) -> int:
-    """`83.25` -> 8325, exactly, from the digits (the text matched SCORE)."""
-    whole, _dot, decimals = raw.partition(".")
-    return int(whole) * 100 + int(decimals.ljust(2, "0"))
+# SPEC 5.1's words for the problems `qchecks.rules` finds.
+SCORE_PROBLEMS = {
+    "empty": "score is empty",
+    "comma": "score {raw!r}: use a dot for decimals, e.g. 83.25",
+    "shape": "score {raw!r} must be a percentage from 0 to 100 with at most two decimals",
+    "range": "score {raw} is outside 0–100",
+}
+DATE_PROBLEMS = {
+    "closed_in_future": "closed_on {closed} lies in the future: "
+    "only a closed selection file is checked",
+    "checked_in_future": "checked_on {checked} lies in the future",
+    "checked_before_closed": "checked_on comes before closed_on: "
+    "only a closed selection file is checked",
+}
 
 
 # The stage the rows stream into as they are validated, in batches of FLUSH rows.
@@ -63,10 +71,8 @@ async def _import_qchecks(
         result.issues.append(ImportIssue(0, "only DG R&O records Q-checks"))
         return None
     organisations = {code: row["id"] for code, row in (await organisation_map()).items()}
-    staff = {
-        row["email"]: row["id"]
-        for row in await StaffMember.select(StaffMember.id, StaffMember.email)
-    }
+    staff = await staff_postings()
+    today = dt.date.today()
     # Every row with a reference is staged (the duplicates are found there, as a set);
     # only a file without errors is merged.
     await stage_rows(STAGE, STAGE_COLUMNS)
@@ -83,17 +89,33 @@ async def _import_qchecks(
         if code and organisation is None:
             errors.add(f"organisation {code} does not exist")
         email = email_cell(v, "consultant_email", errors)
-        consultant = staff.get(email)
-        if email and consultant is None:
+        posted = staff.get(email)
+        consultant = posted[0] if posted else None
+        if email and posted is None:
             errors.add(
                 f"no staff member with e-mail {email} (the consultant must be registered staff)"
             )
         role = language_cell(required(v, "language_role", errors), "language_role", errors)
         closed = date_cell(v, "closed_on", errors)
         checked = date_cell(v, "checked_on", errors)
-        if closed and checked and checked < closed:
-            errors.add("checked_on comes before closed_on: only a closed selection file is checked")
-        score = _score(v.get("score", "").strip(), errors)
+        if closed and checked:
+            for problem in check_dates(closed, checked, today):
+                errors.add(DATE_PROBLEMS[problem].format(closed=closed, checked=checked))
+        elif closed and closed > today:
+            errors.add(DATE_PROBLEMS["closed_in_future"].format(closed=closed))
+        elif checked and checked > today:
+            errors.add(DATE_PROBLEMS["checked_in_future"].format(checked=checked))
+        if (
+            posted
+            and organisation is not None
+            and closed
+            and not on_staff_on(posted[1], organisation, closed)
+        ):
+            errors.add(f"consultant {email} is not on the staff of {code} on closed_on {closed}")
+        raw_score = v.get("score", "").strip()
+        score, score_problem = check_score(raw_score)
+        if score_problem:
+            errors.add(SCORE_PROBLEMS[score_problem].format(raw=raw_score))
         if reference:
             batch.append(
                 (row.line, reference, organisation, consultant, role, closed, checked, score)
@@ -131,22 +153,6 @@ async def _import_qchecks(
         await drop_stage(STAGE)
 
     return write
-
-
-def _score(raw: str, errors: RowErrors) -> int | None:
-    """The score in hundredths, exactly from its digits, or None with the row's error."""
-    if raw == "":
-        errors.add("score is empty")
-    elif "," in raw:
-        errors.add(f"score {raw!r}: use a dot for decimals, e.g. 83.25")
-    elif not SCORE.match(raw):
-        errors.add(f"score {raw!r} must be a percentage from 0 to 100 with at most two decimals")
-    else:
-        score = score_hundredths(raw)
-        if score <= 10_000:
-            return score
-        errors.add(f"score {raw} is outside 0–100")
-    return None
 
 
 async def _merge(files_empty: bool, checks_empty: bool) -> None:

@@ -8,7 +8,10 @@ dashboard, the overview, exports, the API and (later) the review all use these f
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable
 from decimal import ROUND_DOWN, Decimal
+from enum import StrEnum
 from typing import Any
 
 
@@ -58,3 +61,94 @@ def format_hundredths(hundredths: int) -> str:
     """8000 -> "80.00": exact, from the integer, never through a float."""
     whole, rest = divmod(int(hundredths), 100)
     return f"{whole}.{rest:02d}"
+
+
+# --- recording: the checks every path applies (form, API, import), as codes ----------------
+# Each path words a problem its own way (the import's messages are SPEC 5.1's, the form's
+# are translated), but the rule is decided once, here.
+
+SCORE = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
+MAX_SCORE_HUNDREDTHS = 10_000
+
+
+def score_hundredths(raw: str) -> int:
+    """`83.25` -> 8325, exactly, from the digits (the text matched SCORE)."""
+    whole, _dot, decimals = raw.partition(".")
+    return int(whole) * 100 + int(decimals.ljust(2, "0"))
+
+
+def check_score(raw: str) -> tuple[int | None, str | None]:
+    """The score in hundredths, or the problem: `empty`, `comma`, `shape` or `range`."""
+    raw = raw.strip()
+    if raw == "":
+        return None, "empty"
+    if "," in raw:
+        return None, "comma"
+    if not SCORE.match(raw):
+        return None, "shape"
+    score = score_hundredths(raw)
+    if score > MAX_SCORE_HUNDREDTHS:
+        return None, "range"
+    return score, None
+
+
+def check_dates(closed_on: dt.date, checked_on: dt.date, today: dt.date) -> list[str]:
+    """Events that happened cannot lie in the future, and only a closed file is checked:
+    `closed_in_future`, `checked_in_future`, `checked_before_closed`."""
+    problems = []
+    if closed_on > today:
+        problems.append("closed_in_future")
+    if checked_on > today:
+        problems.append("checked_in_future")
+    if checked_on < closed_on:
+        problems.append("checked_before_closed")
+    return problems
+
+
+Posting = tuple[int, dt.date, dt.date | None]  # (organisation id, start, end or None)
+
+
+def on_staff_on(postings: Iterable[Posting], organisation_id: int, day: dt.date) -> bool:
+    """The consultant was on the staff of the organisation on `day` (SPEC 5.1): one of their
+    postings (the current one, or an earlier one before a move) covers it."""
+    return any(
+        organisation == organisation_id and start <= day and (end is None or end >= day)
+        for organisation, start, end in postings
+    )
+
+
+def weighted_score(scored: Iterable[tuple[int, int]]) -> int:
+    """The overall score in hundredths from (weight, score in hundredths) per criterion:
+    the weighted mean, rounded half up to the hundredth, in integers."""
+    pairs = list(scored)
+    total_weight = sum(weight for weight, _score in pairs)
+    if total_weight <= 0:
+        raise ValueError("weighted_score needs at least one criterion with a weight")
+    weighted = sum(weight * score for weight, score in pairs)
+    return (2 * weighted + total_weight) // (2 * total_weight)
+
+
+# --- the threshold watch ---------------------------------------------------------------------
+
+NEAR_MARGIN = 2.0  # points above the threshold that already deserve a notice
+
+
+class Zone(StrEnum):
+    """Where an organisation's window average stands against the threshold."""
+
+    OK = "ok"
+    NEAR = "near"  # met, but within NEAR_MARGIN points above the threshold
+    BELOW = "below"  # not met (under the threshold, or unknown)
+
+    @property
+    def rank(self) -> int:
+        return {"ok": 0, "near": 1, "below": 2}[self.value]
+
+
+def average_zone(met: bool, average: float | None, threshold: float) -> Zone:
+    """`met` is the engine's exact verdict on the average; near is judged on the figure."""
+    if not met or average is None:
+        return Zone.BELOW
+    if average < threshold + NEAR_MARGIN:
+        return Zone.NEAR
+    return Zone.OK

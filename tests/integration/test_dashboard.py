@@ -362,4 +362,3 @@ async def test_the_kept_fragment_follows_every_write_and_the_readers_language(cl
     await load("staff", STAFF.replace(",2020-01-01,", ",2020-01-01,2026-06-30", 1))
     after = await client.get(url, headers=headers)
     assert cell_texts(after.text, "condition-certified_staff")[1:4] == ["not met", "3", "4"]
-

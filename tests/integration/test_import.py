@@ -390,3 +390,43 @@ async def test_bulk_loads_of_staff_and_certificates_keep_every_index_and_key(mon
     assert {table: await index_names(table) for table in tables} == before
     assert await StaffMember.count() == 3
     assert await Certificate.count() == 2
+
+
+async def test_qchecks_keep_spec_5_1_no_future_and_a_consultant_of_the_organisation():
+    """Nothing that happened lies in the future, and the consultant was on the staff of the
+    file's organisation on its closing date (an earlier posting before a move counts)."""
+    await base_data()
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    header = "selection_reference,organisation_code,consultant_email,language_role,closed_on,checked_on,score\n"
+    text = header + (
+        f"S-1,BOSA,an@bosa.be,NL,2026-01-01,{tomorrow},80\n"
+        f"S-2,BOSA,an@bosa.be,NL,{tomorrow},{tomorrow},80\n"
+        "S-3,FIN,an@bosa.be,NL,2026-01-01,2026-02-01,80\n"
+        "S-4,BOSA,an@bosa.be,NL,2019-12-31,2020-02-01,80\n"
+        "S-5,BOSA,bo@bosa.be,FR,2026-01-01,2026-02-01,80\n"
+    )
+    result = await run("qchecks", text, name="q.csv")
+    assert [i.format("q.csv") for i in result.issues] == [
+        f"q.csv:2: checked_on {tomorrow} lies in the future",
+        f"q.csv:3: closed_on {tomorrow} lies in the future: only a closed selection file is checked",
+        f"q.csv:3: checked_on {tomorrow} lies in the future",
+        "q.csv:4: consultant an@bosa.be is not on the staff of FIN on closed_on 2026-01-01",
+        "q.csv:5: consultant an@bosa.be is not on the staff of BOSA on closed_on 2019-12-31",
+    ]
+    assert await QCheck.count() == 0
+    # An moves to FIN from 2026-06-01: a file BOSA closed before the move is still theirs.
+    moved = STAFF.replace(
+        "BOSA,an@bosa.be,An,Peeters,NL,2020-01-01,", "FIN,an@bosa.be,An,Peeters,NL,2026-06-01,"
+    )
+    assert (await run("staff", moved)).ok
+    later = header + (
+        "S-6,BOSA,an@bosa.be,NL,2026-01-01,2026-02-01,80\n"
+        "S-7,FIN,an@bosa.be,NL,2026-07-01,2026-07-02,90\n"
+        "S-8,BOSA,an@bosa.be,NL,2026-07-01,2026-07-02,90\n"
+    )
+    result = await run("qchecks", later, name="q.csv")
+    assert [i.format("q.csv") for i in result.issues] == [
+        "q.csv:4: consultant an@bosa.be is not on the staff of BOSA on closed_on 2026-07-01"
+    ]
+    assert (await run("qchecks", "\n".join(later.splitlines()[:3]) + "\n")).ok
+    assert await QCheck.count() == 2
