@@ -19,6 +19,7 @@ from certification.tables import Track
 from certification.tasks import TaskSplit, task_split
 from core import versions
 from organisations.tables import ProPartnerTerm
+from qchecks.rules import Zone, average_zone
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class Dashboard:
     tasks: TaskSplit
     partner_staff: dict[str, Any] | None
     partner_history: list[dict[str, Any]]
+    # Client-certified only: where the Q-check average stands against the threshold.
+    qcheck_zone: Zone | None = None
 
 
 # Dashboards and look-aheads per (organisation, day) and data version: the organisation's
@@ -72,7 +75,16 @@ async def read_dashboard(code: str, day: dt.date) -> Dashboard | None:
         tasks=task_split(granted, tracks_held),
         partner_staff=bundle.partner_staff,
         partner_history=partner_history,
+        qcheck_zone=_qcheck_zone(eligibility, granted),
     )
+
+
+def _qcheck_zone(eligibility: Eligibility, granted: Level) -> Zone | None:
+    if granted is not Level.CLIENT:
+        return None
+    condition = eligibility.condition("qcheck_average")
+    average = condition.actual if isinstance(condition.actual, int | float) else None
+    return average_zone(condition.met, average, float(condition.required))
 
 
 @dataclass(frozen=True)

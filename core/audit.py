@@ -28,6 +28,11 @@ class Actor:
     ip_address: str | None = None
     path: str = ""
 
+    @property
+    def label(self) -> str:
+        """Who, in one word: the user's e-mail, or the command that ran."""
+        return self.email or self.path
+
     @classmethod
     def command_line(cls, command: str) -> Actor:
         return cls(email=None, roles="cli", ip_address=None, path=f"cli:{command}")

@@ -86,3 +86,14 @@ async def audit_actions() -> list[str]:
     """Every action name in the log, for the filter's list."""
     rows = await AuditEntry.select(AuditEntry.action).distinct().order_by(AuditEntry.action)
     return [row["action"] for row in rows]
+
+
+async def record_history(table: str, key: str) -> list[dict]:
+    """Every entry about one record (who changed what, when, before and after), oldest
+    first: the history shown on the record's own page."""
+    return await (
+        AuditEntry.select()
+        .where((AuditEntry.table_name == table) & (AuditEntry.record_key == key))
+        .order_by(AuditEntry.id)
+        .output(load_json=True)
+    )

@@ -292,12 +292,16 @@ def upsert_from(
     conflict: Sequence[str],
     update: Sequence[str],
     insert_only: bool = False,
+    increment: Sequence[str] = (),
 ) -> str:
     """`INSERT INTO table (columns) SELECT … ON CONFLICT (conflict) DO UPDATE SET …`, or a
-    plain INSERT into a table `bulk_load` found empty (`insert_only`)."""
+    plain INSERT into a table `bulk_load` found empty (`insert_only`). An updated row's
+    `increment` columns (revisions) go up by one."""
     if insert_only:
         return f"INSERT INTO {table} ({', '.join(columns)}) {select}"
-    assignments = ", ".join(f"{c} = excluded.{c}" for c in update)
+    assignments = ", ".join(
+        [f"{c} = excluded.{c}" for c in update] + [f"{c} = {table}.{c} + 1" for c in increment]
+    )
     # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT to parse it; harmless in
     # PostgreSQL.
     return (
@@ -356,7 +360,7 @@ async def compare_and_set(
     table: type[Table],
     record_id: int,
     state_column: Column,
-    expected: str,
+    expected: object,
     changes: Mapping[Column | str, Any],
 ) -> bool:
     """Apply `changes` only if the record is still in state `expected`; False when it is not.

@@ -83,11 +83,12 @@ class ImportScope:
     @property
     def registered_by(self) -> str:
         """Who registered what the import creates: the user, or the command that ran it."""
-        return self.actor.email or self.actor.path
+        return self.actor.label
 
 
 # A kind's validation: the rows, the scope and the result to add issues to; returns the
-# writer of the valid rows (awaited in the import's transaction), or None to refuse.
+# writer of the valid rows (awaited in the import's transaction), or None to refuse. The
+# writer may return a step to run once the rows are committed and the statistics fresh.
 Validate = Callable[[Iterable["Row"], ImportScope, ImportResult], Awaitable[Callable | None]]
 
 
@@ -392,7 +393,7 @@ async def run_import(
             if result.issues or write is None:
                 raise _Refused
             await versions.bump()  # computed eligibility is stale from here
-            await write()
+            after = await write()
             await audit.record(
                 scope.actor,
                 f"import_{kind}",
@@ -409,6 +410,8 @@ async def run_import(
         return result
     if result.rows >= ANALYZE_AFTER_ROWS:
         await refresh_statistics(*spec.tables_written)
+    if after is not None:  # what the kind does once its rows are in (e.g. notices)
+        await after()
     return result
 
 

@@ -30,6 +30,7 @@ from portal.security import security_headers_hook
 from portal.sessions import PortalSessionConfig
 from portal.store import DatabaseStore
 from portal.templating import template_config
+from qchecks import web as qchecks_web
 
 NODE_MODULES = PROJECT_ROOT / "node_modules"
 
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *accounts_web.ROUTE_HANDLERS,
             *organisations_web.ROUTE_HANDLERS,
             *certification_web.ROUTE_HANDLERS,
+            *qchecks_web.ROUTE_HANDLERS,
             *_static_routers(),
         ],
         middleware=[

@@ -25,11 +25,13 @@ async def migrate_database() -> None:
 
     from certification.reference_data import seed_reference_data
     from core.database import current_engine, is_sqlite
+    from qchecks.reference_data import seed_criteria
 
     result = await run_forwards("all")
     if not result.success:
         raise click.ClickException(f"Migrations failed: {result.message}")
     await seed_reference_data()
+    await seed_criteria()
     if is_sqlite():
         # Readers keep reading while one writer writes; several workers can share the file.
         await current_engine().run_ddl("PRAGMA journal_mode=WAL")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
@@ -68,11 +69,12 @@ def error_response(
     *,
     background: BackgroundTask | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
     _ensure_language(request)
     if is_api(request):
         return Response(
-            {"status_code": status_code, "detail": message},
+            {**(extra or {}), "status_code": status_code, "detail": message},
             status_code=status_code,
             media_type=MediaType.JSON,
             background=background,
@@ -143,7 +145,9 @@ def handle_validation(request: Request, exc: ValidationException) -> Response:
 
 
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
-    return error_response(request, exc.status_code, exc.detail)
+    """The API's answer carries the exception's `extra` (e.g. `errors` per field)."""
+    extra = exc.extra if isinstance(exc.extra, dict) else None
+    return error_response(request, exc.status_code, exc.detail, extra=extra)
 
 
 def handle_internal_error(request: Request, exc: Exception) -> Response:

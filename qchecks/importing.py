@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 from core.database import (
     bulk_load,
@@ -13,6 +14,7 @@ from core.database import (
     stage_append,
     stage_rows,
     upsert_from,
+    write_transaction,
 )
 from core.i18n import gettext as _
 from core.importing import (
@@ -59,6 +61,7 @@ STAGE_COLUMNS = (
     ("closed_on", "DATE"),
     ("checked_on", "DATE"),
     ("score_hundredths", "INTEGER"),
+    ("checked_by", "TEXT"),
 )
 STAGE_NAMES = tuple(name for name, _kind in STAGE_COLUMNS)
 FLUSH = 20_000
@@ -73,6 +76,7 @@ async def _import_qchecks(
     organisations = {code: row["id"] for code, row in (await organisation_map()).items()}
     staff = await staff_postings()
     today = dt.date.today()
+    by = scope.registered_by
     # Every row with a reference is staged (the duplicates are found there, as a set);
     # only a file without errors is merged.
     await stage_rows(STAGE, STAGE_COLUMNS)
@@ -118,7 +122,7 @@ async def _import_qchecks(
             errors.add(SCORE_PROBLEMS[score_problem].format(raw=raw_score))
         if reference:
             batch.append(
-                (row.line, reference, organisation, consultant, role, closed, checked, score)
+                (row.line, reference, organisation, consultant, role, closed, checked, score, by)
             )
             if len(batch) == FLUSH:
                 await stage_append(STAGE, STAGE_NAMES, batch)
@@ -135,7 +139,11 @@ async def _import_qchecks(
             )
         )
 
-    async def write() -> None:
+    # The threshold watch's zones before the write: read now, before the import replaces the
+    # data version (a result cached under the new version must be of the new data).
+    before = {} if result.issues else await _watch_zones(today)
+
+    async def write() -> Callable[[], Awaitable[None]]:
         updated = await fetch_in_transaction(
             f"SELECT COUNT(*) AS n FROM {STAGE} s "  # noqa: S608
             "JOIN selection_file f ON f.reference = s.reference"
@@ -152,7 +160,24 @@ async def _import_qchecks(
             await _merge(files.empty, checks.empty)
         await drop_stage(STAGE)
 
+        async def watch() -> None:
+            # After the commit and fresh statistics: the threshold watch reads all
+            # organisations' eligibility (see certification.qcheck_watch).
+            from certification.qcheck_watch import raise_notices
+
+            async with write_transaction():
+                await raise_notices(before, await _watch_zones(today), today)
+
+        return watch
+
     return write
+
+
+async def _watch_zones(today: dt.date) -> Any:
+    # Certification's watch, imported at the call: certification stands on qchecks.
+    from certification.qcheck_watch import zones
+
+    return await zones(None, today)
 
 
 async def _merge(files_empty: bool, checks_empty: bool) -> None:
@@ -171,11 +196,28 @@ async def _merge(files_empty: bool, checks_empty: bool) -> None:
     await run_in_transaction(
         upsert_from(
             "qcheck",
-            ("selection_file", "organisation", "consultant", "checked_on", "score_hundredths"),
+            (
+                "selection_file",
+                "organisation",
+                "consultant",
+                "checked_on",
+                "score_hundredths",
+                "checked_by",
+                "updated_at",
+            ),
             "SELECT f.id, s.organisation, s.consultant, s.checked_on, "  # noqa: S608
-            f"s.score_hundredths FROM {STAGE} s JOIN selection_file f ON f.reference = s.reference",
+            "s.score_hundredths, s.checked_by, CURRENT_TIMESTAMP "
+            f"FROM {STAGE} s JOIN selection_file f ON f.reference = s.reference",
             conflict=("selection_file",),
-            update=("organisation", "consultant", "checked_on", "score_hundredths"),
+            update=(
+                "organisation",
+                "consultant",
+                "checked_on",
+                "score_hundredths",
+                "checked_by",
+                "updated_at",
+            ),
+            increment=("revision",),
             insert_only=checks_empty,
         )
     )

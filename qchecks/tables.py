@@ -38,6 +38,8 @@ class QCheck(Table, tablename="qcheck"):
     checked_by = Varchar(length=254, default="")
     comment = Text(default="")
     updated_at = Timestamptz()
+    # Raised by every edit: an edit from a page that showed an older revision is refused.
+    revision = Integer(default=1)
 
 
 class Criterion(Table, tablename="qcheck_criterion_def"):

@@ -76,10 +76,12 @@ def _all_tables():
 async def empty_tables(migrated_database: None) -> AsyncIterator[None]:
     """Each test starts from the migrated, empty database."""
     from certification.reference_data import seed_reference_data
+    from qchecks.reference_data import seed_criteria
 
     for table in reversed(_all_tables()):
         await table.delete(force=True)
     await seed_reference_data()
+    await seed_criteria()
     yield
 
 

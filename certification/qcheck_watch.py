@@ -1,0 +1,66 @@
+"""The Q-check threshold watch: when a Q-check write brings a client-certified
+organisation's window average under the threshold of the policy in force, or within
+`qchecks.rules.NEAR_MARGIN` points above it, its PRO Partner and DG R&O get a notice.
+
+The Q-check service (and the Q-check import) take the zones before the write and again
+after it (`zones`), then `raise_notices`: a notice only when an organisation's zone got
+worse, so repeated writes in the same zone do not repeat it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+
+from certification.eligibility import OrganisationEligibility, eligibility_for_all
+from certification.rules import Level
+from core import notices
+from qchecks.rules import Zone, average_zone
+
+Zones = dict[str, tuple[Zone, float | None, float]]
+
+NOTICE_BELOW = "qcheck_average_below"
+NOTICE_NEAR = "qcheck_average_near"
+
+
+def zone_of(result: OrganisationEligibility) -> tuple[Zone, float | None, float] | None:
+    """The zone of a client-certified organisation's average (None for the others)."""
+    if result.granted is not Level.CLIENT:
+        return None
+    condition = result.eligibility.condition("qcheck_average")
+    average = condition.actual if isinstance(condition.actual, int | float) else None
+    threshold = float(condition.required)
+    return average_zone(condition.met, average, threshold), average, threshold
+
+
+async def zones(codes: Collection[str] | None, day: dt.date) -> Zones:
+    """The zones of the client-certified organisations among `codes` (None: all) on `day`,
+    read on the caller's transaction (so after a write, the write is seen)."""
+    if codes is None:
+        results = await eligibility_for_all(day)
+    else:
+        results = [r for code in codes for r in await eligibility_for_all(day, code)]
+    found: Zones = {}
+    for result in results:
+        zone = zone_of(result)
+        if zone is not None:
+            found[result.eligibility.organisation] = zone
+    return found
+
+
+async def raise_notices(before: Zones, after: Zones, day: dt.date) -> list[str]:
+    """A notice to DG R&O and the PRO Partner for each organisation whose zone got worse;
+    the codes noticed."""
+    noticed = []
+    for code, (zone, average, threshold) in sorted(after.items()):
+        previous = before.get(code, (Zone.OK, None, threshold))[0]
+        if zone is Zone.OK or zone.rank <= previous.rank:
+            continue
+        await notices.notify(
+            NOTICE_BELOW if zone is Zone.BELOW else NOTICE_NEAR,
+            (notices.DGRO, notices.PRO_PARTNER),
+            code,
+            {"average": average, "threshold": threshold, "as_of": day.isoformat()},
+        )
+        noticed.append(code)
+    return noticed
