@@ -1,0 +1,65 @@
+"""DG R&O records a Q-check with its criteria; the PRO Partner of the organisation reads it
+with the comments, and the dashboard's Q-check average changes with it (the consultant,
+Eva Evaluator, is AZ-certified in BOSA, so her Q-checks count)."""
+
+import datetime as dt
+import re
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.browser.test_certificate_flow import DGRO, PARTNER, condition, log_out, menu
+
+pytestmark = pytest.mark.browser
+
+CRITERIA = ("PROFILE", "SCREENING", "TESTS", "INTERVIEW", "REPORT", "PROCEDURE")
+
+
+async def log_in(page: Page, user) -> None:
+    """Log in, then read in English (an earlier test leaves a user's language on Dutch)."""
+    await page.goto("/login")
+    await page.get_by_label("E-mail address").fill(user.email)
+    await page.get_by_label("Password").fill(user.password)
+    await page.get_by_role("button", name="Log in").click()
+    await page.get_by_role("button", name="English").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+
+
+async def average(page: Page) -> str:
+    await page.goto("/organisations/BOSA")
+    cells = condition(page, "qcheck_average").locator("td")
+    return (await cells.nth(1).inner_text()).strip()
+
+
+async def test_record_a_qcheck_and_the_partner_reads_it(page: Page):
+    await log_in(page, PARTNER)
+    before = await average(page)
+    await log_out(page)
+
+    await log_in(page, DGRO)
+    await menu(page).get_by_role("link", name="Q-checks").click()
+    await page.get_by_role("link", name="Record a Q-check").click()
+    today = dt.date.today()
+    await page.get_by_label("Reference", exact=True).fill("BR-BROWSER-1")
+    await page.locator("#qcheck-organisation-code").select_option("BOSA")
+    await page.locator("#qcheck-language-role").select_option("NL")
+    await page.get_by_label("Consultant (e-mail)").fill("evaluator@bosa.demo.portal.be")
+    await page.get_by_label("Closed on").fill((today - dt.timedelta(days=20)).isoformat())
+    await page.get_by_label("Checked on").fill((today - dt.timedelta(days=2)).isoformat())
+    for code in CRITERIA:
+        await page.locator(f"#score-{code}").fill("40")
+    await page.get_by_label(re.compile("Comment on Interview")).fill(
+        "The interview guide was not used."
+    )
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Q-check of BR-BROWSER-1")
+    await expect(page.locator("dd", has_text="40.00 %")).to_be_visible()
+    await log_out(page)
+
+    await log_in(page, PARTNER)
+    await menu(page).get_by_role("link", name="Q-checks").click()
+    await page.get_by_role("link", name="BR-BROWSER-1").click()
+    await expect(page.get_by_role("table")).to_contain_text("The interview guide was not used.")
+    after = await average(page)
+    assert after != before, (before, after)
+    assert page.console_errors == []  # type: ignore[attr-defined]
