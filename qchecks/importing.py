@@ -32,6 +32,7 @@ from core.importing import (
 )
 from organisations.importing import language_cell, organisation_map
 from organisations.queries import staff_postings
+from qchecks.queries import closed_years
 from qchecks.rules import check_dates, check_score, on_staff_on
 
 # SPEC 5.1's words for the problems `qchecks.rules` finds.
@@ -138,6 +139,10 @@ async def _import_qchecks(
                 f"{duplicate['first']} of this file",
             )
         )
+    for line, year in await _closed_year_lines(await closed_years()):
+        result.issues.append(
+            ImportIssue(line, f"the yearly review of {year} is closed: its Q-checks cannot change")
+        )
 
     # The threshold watch's zones before the write: read now, before the import replaces the
     # data version (a result cached under the new version must be of the new data).
@@ -171,6 +176,25 @@ async def _import_qchecks(
         return watch
 
     return write
+
+
+async def _closed_year_lines(years: set[int]) -> list[tuple[int, int]]:
+    """(line, year) of the staged rows that would change a Q-check of a closed year: a new
+    check dated in it, or an existing one dated in it (the guard of `qchecks.service`)."""
+    found: dict[int, int] = {}
+    for year in sorted(years):
+        start, end = dt.date(year, 1, 1).isoformat(), dt.date(year, 12, 31).isoformat()
+        # The dates are built from integers here, never from the file.
+        rows = await fetch_in_transaction(
+            f"SELECT s.line AS line FROM {STAGE} s "  # noqa: S608
+            "LEFT JOIN selection_file f ON f.reference = s.reference "
+            "LEFT JOIN qcheck q ON q.selection_file = f.id "
+            f"WHERE (s.checked_on >= '{start}' AND s.checked_on <= '{end}') "
+            f"OR (q.checked_on >= '{start}' AND q.checked_on <= '{end}')"
+        )
+        for row in rows:
+            found.setdefault(int(row["line"]), year)
+    return sorted(found.items())
 
 
 async def _watch_zones(today: dt.date) -> Any:

@@ -201,6 +201,18 @@ async def test_a_closed_year_closes_its_qchecks(client, users):
     assert delete.status_code == 400
     new = await post(client, "/qchecks", form(selection_reference="SEL-2", score="90"))
     assert new.status_code == 400
+    # The import keeps the same guard: neither the old nor a new check may fall in it.
+    header = "selection_reference,organisation_code,consultant_email,language_role,closed_on,checked_on,score\n"
+    data = form()
+    row = f"BOSA,{data['consultant_email']},NL,{data['closed_on']},{data['checked_on']},90\n"
+    result = await import_file(
+        "qchecks", "q.csv", (header + "SEL-1," + row + "SEL-3," + row).encode(), ImportScope()
+    )
+    year = LAST_MONTH.year
+    assert [i.format("q.csv") for i in result.issues] == [
+        f"q.csv:2: the yearly review of {year} is closed: its Q-checks cannot change",
+        f"q.csv:3: the yearly review of {year} is closed: its Q-checks cannot change",
+    ]
     assert await QCheck.count() == 1
     assert (await QCheck.select(QCheck.score_hundredths).first())["score_hundredths"] == 7500
 
