@@ -33,9 +33,9 @@ async def test_reused_connections_see_other_writers_and_survive_errors():
             await DataVersion.insert(DataVersion(name="probe", token="c"))
         # The failed statement's connection was closed, not returned half-way.
         await DataVersion.update({DataVersion.token: "d"}).where(DataVersion.name == "probe")
-        assert await DataVersion.select(DataVersion.token).where(
-            DataVersion.name == "probe"
-        ) == [{"token": "d"}]
+        assert await DataVersion.select(DataVersion.token).where(DataVersion.name == "probe") == [
+            {"token": "d"}
+        ]
     finally:
         await engine.close_connection_pool()
     assert engine.pool is None
