@@ -83,7 +83,8 @@ migrations: $(VENV)/.installed
 ## bench: the benchmarks of bench/ on SQLite and PostgreSQL (database portal_bench), each printing
 ##        its figures, the baseline measured in the same run and the ratio:
 ##        eligibility (1,000 orgs / 100,000 staff / 1,000,000 Q-checks), imports against the raw
-##        floor, pages against a bare handler, and the start-up of `portal --help`.
+##        floor, pages and the Q-check analytics against a bare handler, and the start-up of
+##        `portal --help`.
 ##        Smaller: make bench BENCH_PRESET=small
 BENCH_PRESET ?= large
 bench: setup
@@ -91,10 +92,12 @@ bench: setup
 	$(BIN)/python -m bench.eligibility_bench $(BENCH_ARGS)
 	$(BIN)/python -m bench.import_bench --preset $(BENCH_PRESET)
 	$(BIN)/python -m bench.pages_bench --preset $(BENCH_PRESET)
+	$(BIN)/python -m bench.qchecks_bench --preset $(BENCH_PRESET)
 	@if $(BIN)/python tests/postgres_available.py "$(PG_TEST_URL)"; then \
 		$(BIN)/python -m bench.eligibility_bench --postgres $(BENCH_ARGS) && \
 		$(BIN)/python -m bench.import_bench --postgres --preset $(BENCH_PRESET) && \
-		$(BIN)/python -m bench.pages_bench --postgres --preset $(BENCH_PRESET); \
+		$(BIN)/python -m bench.pages_bench --postgres --preset $(BENCH_PRESET) && \
+		$(BIN)/python -m bench.qchecks_bench --postgres --preset $(BENCH_PRESET); \
 	else echo "SKIPPED: PostgreSQL at $(PG_TEST_URL) is not reachable."; fi
 
 clean:

@@ -24,7 +24,7 @@ from core.database import (
     table_size,
     write_transaction,
 )
-from core.parsing import EMAIL, NotADate, parse_iso_date
+from core.parsing import NotADate, is_email, parse_iso_date
 
 MAX_FILE_BYTES = 128 * 1024 * 1024
 MAX_XLSX_UNPACKED_BYTES = 256 * 1024 * 1024
@@ -226,7 +226,7 @@ def _rows(header: list[str], records: Iterator[tuple[int, list[str]]]) -> Iterat
     width = len(header)
     count = 0
     for line, record in records:
-        cells = [c.strip() for c in record]
+        cells = list(map(str.strip, record))
         if not any(cells):
             continue  # blank lines are skipped
         count += 1
@@ -308,7 +308,7 @@ def email_cell(
         if not optional:
             errors.add(f"{column} is empty")
         return ""
-    if not EMAIL.match(raw):
+    if not is_email(raw):
         errors.add(f"{column} {raw!r} is not an e-mail address")
     return raw
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 
@@ -77,8 +78,10 @@ def score_hundredths(raw: str) -> int:
     return int(whole) * 100 + int(decimals.ljust(2, "0"))
 
 
+@lru_cache(maxsize=16384)
 def check_score(raw: str) -> tuple[int | None, str | None]:
-    """The score in hundredths, or the problem: `empty`, `comma`, `shape` or `range`."""
+    """The score in hundredths, or the problem: `empty`, `comma`, `shape` or `range`.
+    Kept per text: a file of a million Q-checks has at most ten thousand scores."""
     raw = raw.strip()
     if raw == "":
         return None, "empty"

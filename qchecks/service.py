@@ -353,6 +353,7 @@ async def add_criterion_version(actor: audit.Actor, data: CriterionInput) -> Non
                     _("A later version of %(code)s exists already.", code=data.code),
                     "active_from",
                 )
+            await versions.bump()  # kept analytics show the criteria's names
             if previous is not None:
                 await Criterion.update(
                     {Criterion.active_until: data.active_from - dt.timedelta(days=1)}
@@ -404,6 +405,7 @@ async def retire_criterion(actor: audit.Actor, code: str, last_day: dt.date) -> 
         )
         if current is None:
             raise NotFound
+        await versions.bump()
         if last_day < current["active_from"]:
             raise Refused(
                 _(

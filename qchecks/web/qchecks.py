@@ -90,6 +90,7 @@ class QCheckController(Controller):
         page: int,
         heading: str,
         base: str,
+        analytics_url: str | None = None,
     ) -> Template:
         result = await queries.qcheck_page(filters, page)
         context = {
@@ -100,6 +101,7 @@ class QCheckController(Controller):
             "base": base,
             "format_hundredths": format_hundredths,
             "may_record": user_of(request).is_dgro,
+            "analytics_url": analytics_url,
             **pager(result, filters.query_string),
         }
         return render(
@@ -140,7 +142,8 @@ class QCheckController(Controller):
             organisation_code=organisation["code"], year=_year(year), q=q.strip()[:100]
         )
         heading = _("Q-checks of %(code)s", code=organisation["code"])
-        return await self._list(request, filters, page, heading, f"/organisations/{code}/qchecks")
+        base = f"/organisations/{organisation['code']}/qchecks"
+        return await self._list(request, filters, page, heading, base, f"{base}/analytics")
 
     @get("/my/qchecks", guards=[requires_login], name="my_qchecks")
     async def my_qchecks(

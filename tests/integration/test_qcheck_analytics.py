@@ -399,6 +399,8 @@ async def test_every_table_downloads_and_formulas_are_neutralised(client, users)
     answer = await client.get(f"{base}.csv?table=consultants&as_of={DAY}")
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/csv")
+    disposition = answer.headers["content-disposition"]
+    assert 'filename="BOSA-qchecks-consultants-as-of-2026-11-23-' in disposition
     lines = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
     assert lines == [
         ["consultant_email", "first_name", "last_name", "qchecks", "average"],
