@@ -15,6 +15,7 @@ from collections.abc import Collection
 from certification.eligibility import OrganisationEligibility, eligibility_for_all
 from certification.rules import Level
 from core import notices
+from organisations.tables import Organisation
 from qchecks.rules import Zone, average_zone
 
 Zones = dict[str, tuple[Zone, float | None, float]]
@@ -33,13 +34,25 @@ def zone_of(result: OrganisationEligibility) -> tuple[Zone, float | None, float]
     return average_zone(condition.met, average, threshold), average, threshold
 
 
+# Up to this many client-certified organisations are computed one by one; more, all at once.
+ONE_BY_ONE = 20
+
+
 async def zones(codes: Collection[str] | None, day: dt.date) -> Zones:
     """The zones of the client-certified organisations among `codes` (None: all) on `day`,
-    read on the caller's transaction (so after a write, the write is seen)."""
-    if codes is None:
+    read on the caller's transaction (so after a write, the write is seen). Only those
+    organisations are computed: most imports touch none of them."""
+    query = Organisation.select(Organisation.code).where(
+        Organisation.client_certified_since.is_not_null()
+        & (Organisation.client_certified_since <= day)
+    )
+    if codes is not None:
+        query = query.where(Organisation.code.is_in(list(codes) or [""]))
+    clients = [row["code"] for row in await query]
+    if len(clients) > ONE_BY_ONE:
         results = await eligibility_for_all(day)
     else:
-        results = [r for code in codes for r in await eligibility_for_all(day, code)]
+        results = [r for code in clients for r in await eligibility_for_all(day, code)]
     found: Zones = {}
     for result in results:
         zone = zone_of(result)

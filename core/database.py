@@ -266,6 +266,15 @@ async def bulk_load(table: str, *, when: bool) -> AsyncIterator[BulkLoad]:
         await connection.execute(statement)
 
 
+async def give_bulk_memory() -> None:
+    """On PostgreSQL, memory for the rest of the transaction's sorts, hashes and index builds
+    (the defaults, 4 MB and 64 MB, make a million-row import spill to disk); SQLite: no-op."""
+    if not is_sqlite():
+        connection = _transaction_connection()
+        await connection.execute("SET LOCAL work_mem = '128MB'")
+        await connection.execute("SET LOCAL maintenance_work_mem = '256MB'")
+
+
 async def table_size(table: str) -> int:
     """The number of rows of a table (inside the write's transaction)."""
     connection = _transaction_connection()

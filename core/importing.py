@@ -20,6 +20,7 @@ from typing import Any
 from core import audit, versions
 from core.database import (
     fetch_in_transaction,
+    give_bulk_memory,
     refresh_statistics,
     table_size,
     write_transaction,
@@ -387,6 +388,7 @@ async def run_import(
         # Validation runs in the write's transaction: a kind may stream its rows into a
         # stage as it checks them (bounded memory) and check them there as sets.
         async with write_transaction():
+            await give_bulk_memory()
             write = await spec.validate(counted, scope, result)
             result.rows = counted.count
             result.issues.sort(key=lambda issue: issue.line)

@@ -31,9 +31,9 @@ from core.importing import (
     required,
 )
 from organisations.importing import language_cell, organisation_map
-from organisations.queries import staff_postings
+from organisations.tables import StaffMember
 from qchecks.queries import closed_years
-from qchecks.rules import check_dates, check_score, on_staff_on
+from qchecks.rules import check_dates, check_score
 
 # SPEC 5.1's words for the problems `qchecks.rules` finds.
 SCORE_PROBLEMS = {
@@ -67,6 +67,23 @@ STAGE_COLUMNS = (
 STAGE_NAMES = tuple(name for name, _kind in STAGE_COLUMNS)
 FLUSH = 20_000
 
+# The staged rows whose consultant was not on the staff of the file's organisation on its
+# closing date: `qchecks.rules.on_staff_on` (the current posting or an earlier one before
+# a move), as one set-based query over the stage.
+NOT_ON_STAFF = f"""
+SELECT s.line AS line, m.email AS email, o.code AS code, s.closed_on AS closed_on
+FROM {STAGE} s
+JOIN staff_member m ON m.id = s.consultant
+JOIN organisation o ON o.id = s.organisation
+WHERE s.closed_on IS NOT NULL
+  AND NOT (m.organisation = s.organisation AND m.start_date <= s.closed_on
+           AND (m.end_date IS NULL OR m.end_date >= s.closed_on))
+  AND NOT EXISTS (
+    SELECT 1 FROM staff_assignment a
+    WHERE a.staff = s.consultant AND a.organisation = s.organisation
+      AND a.start_date <= s.closed_on AND (a.end_date IS NULL OR a.end_date >= s.closed_on))
+"""  # noqa: S608 - the stage's name is the code's
+
 
 async def _import_qchecks(
     rows: Iterable[Row], scope: ImportScope, result: ImportResult
@@ -75,7 +92,10 @@ async def _import_qchecks(
         result.issues.append(ImportIssue(0, "only DG R&O records Q-checks"))
         return None
     organisations = {code: row["id"] for code, row in (await organisation_map()).items()}
-    staff = await staff_postings()
+    staff = {
+        row["email"]: row["id"]
+        for row in await StaffMember.select(StaffMember.id, StaffMember.email)
+    }
     today = dt.date.today()
     by = scope.registered_by
     # Every row with a reference is staged (the duplicates are found there, as a set);
@@ -94,9 +114,8 @@ async def _import_qchecks(
         if code and organisation is None:
             errors.add(f"organisation {code} does not exist")
         email = email_cell(v, "consultant_email", errors)
-        posted = staff.get(email)
-        consultant = posted[0] if posted else None
-        if email and posted is None:
+        consultant = staff.get(email)
+        if email and consultant is None:
             errors.add(
                 f"no staff member with e-mail {email} (the consultant must be registered staff)"
             )
@@ -110,13 +129,6 @@ async def _import_qchecks(
             errors.add(DATE_PROBLEMS["closed_in_future"].format(closed=closed))
         elif checked and checked > today:
             errors.add(DATE_PROBLEMS["checked_in_future"].format(checked=checked))
-        if (
-            posted
-            and organisation is not None
-            and closed
-            and not on_staff_on(posted[1], organisation, closed)
-        ):
-            errors.add(f"consultant {email} is not on the staff of {code} on closed_on {closed}")
         raw_score = v.get("score", "").strip()
         score, score_problem = check_score(raw_score)
         if score_problem:
@@ -137,6 +149,14 @@ async def _import_qchecks(
                 duplicate["line"],
                 f"selection file {duplicate['key']} is already on line "
                 f"{duplicate['first']} of this file",
+            )
+        )
+    for elsewhere in await fetch_in_transaction(NOT_ON_STAFF):
+        result.issues.append(
+            ImportIssue(
+                int(elsewhere["line"]),
+                f"consultant {elsewhere['email']} is not on the staff of {elsewhere['code']} "
+                f"on closed_on {elsewhere['closed_on']}",
             )
         )
     for line, year in await _closed_year_lines(await closed_years()):

@@ -320,3 +320,22 @@ async def test_the_checklist_is_versioned(client, users):
         },
     )
     assert past.status_code == 400 and "starts today or later" in past.text
+
+
+async def test_an_import_that_brings_the_average_down_warns_too(users):
+    await base(users)
+    await Organisation.update({Organisation.client_certified_since: dt.date(2024, 1, 1)}).where(
+        Organisation.code == "BOSA"
+    )
+    await versions.bump()
+    data = form()
+    header = "selection_reference,organisation_code,consultant_email,language_role,closed_on,checked_on,score\n"
+    row = f"BOSA,{data['consultant_email']},NL,{data['closed_on']},{data['checked_on']}"
+    good = await import_file("qchecks", "q.csv", f"{header}S-1,{row},95\n".encode(), ImportScope())
+    assert good.ok and await Notice.count() == 0
+    low = await import_file("qchecks", "q.csv", f"{header}S-2,{row},50\n".encode(), ImportScope())
+    assert low.ok
+    notices = await Notice.select(Notice.kind, Notice.audience, Notice.organisation_code)
+    assert sorted(n["audience"] for n in notices) == ["dgro", "pro_partner"]
+    assert {n["kind"] for n in notices} == {"qcheck_average_below"}
+    assert {n["organisation_code"] for n in notices} == {"BOSA"}
