@@ -31,9 +31,21 @@ async def average(page: Page) -> str:
     return (await cells.nth(1).inner_text()).strip()
 
 
+async def quarter_count(page: Page, day: dt.date) -> int:
+    """The trend table's count of Q-checks for the quarter of `day` (0 when absent)."""
+    await page.goto("/organisations/BOSA/qchecks/analytics")
+    label = f"{day.year} Q{(day.month - 1) // 3 + 1}"
+    row = page.locator("#table-quarters tr", has=page.locator("th", has_text=label))
+    if await row.count() == 0:
+        return 0
+    return int((await row.locator("td").first.inner_text()).strip())
+
+
 async def test_record_a_qcheck_and_the_partner_reads_it(page: Page):
+    checked_on = dt.date.today() - dt.timedelta(days=2)
     await log_in(page, PARTNER)
     before = await average(page)
+    quarter_before = await quarter_count(page, checked_on)
     await log_out(page)
 
     await log_in(page, DGRO)
@@ -45,7 +57,7 @@ async def test_record_a_qcheck_and_the_partner_reads_it(page: Page):
     await page.locator("#qcheck-language-role").select_option("NL")
     await page.get_by_label("Consultant (e-mail)").fill("evaluator@bosa.demo.portal.be")
     await page.get_by_label("Closed on").fill((today - dt.timedelta(days=20)).isoformat())
-    await page.get_by_label("Checked on").fill((today - dt.timedelta(days=2)).isoformat())
+    await page.get_by_label("Checked on").fill(checked_on.isoformat())
     for code in CRITERIA:
         await page.locator(f"#score-{code}").fill("40")
     await page.get_by_label(re.compile("Comment on Interview")).fill(
@@ -62,4 +74,7 @@ async def test_record_a_qcheck_and_the_partner_reads_it(page: Page):
     await expect(page.get_by_role("table")).to_contain_text("The interview guide was not used.")
     after = await average(page)
     assert after != before, (before, after)
+    assert await quarter_count(page, checked_on) == quarter_before + 1
+    # The trend is drawn as an SVG image that says what it shows.
+    await expect(page.locator("svg[role=img] title").first).to_contain_text("quarter")
     assert page.console_errors == []  # type: ignore[attr-defined]

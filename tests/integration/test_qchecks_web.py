@@ -266,7 +266,7 @@ async def test_the_api_records_with_the_same_checks(client, users):
     bad = await client.post(
         "/api/v1/qchecks",
         json={**body, "selection_reference": "SEL-2", "score": "83,25"},
-        headers={"x-csrftoken": token},
+        headers={"x-csrftoken": token, **EN},
     )
     assert bad.status_code == 422
     assert "Use a dot for decimals" in bad.json()["errors"]["score"]
