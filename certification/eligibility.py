@@ -68,6 +68,9 @@ WHERE s.start_date <= {{}} AND (s.end_date IS NULL OR s.end_date >= {{}}) {{orga
 GROUP BY s.organisation, s.language_role
 """
 
+# `q.organisation + 0` keeps the organisation out of the index choice: PostgreSQL otherwise
+# ANDs the (consultant, checked_on) index with the organisation index for every AZ
+# consultant, 0.9 s instead of 0.08 s at 1,000,000 Q-checks (measured in bench/).
 _QCHECKS_IN_WINDOW = f"""
 WITH az_staff AS (
     SELECT DISTINCT s.id, s.organisation
@@ -79,7 +82,7 @@ WITH az_staff AS (
       AND s.start_date <= {{}} AND (s.end_date IS NULL OR s.end_date >= {{}})
 )
 SELECT q.organisation AS organisation_id, SUM(q.score_hundredths) AS total, COUNT(*) AS n
-FROM qcheck q JOIN az_staff a ON a.id = q.consultant AND a.organisation = q.organisation
+FROM qcheck q JOIN az_staff a ON a.id = q.consultant AND a.organisation = q.organisation + 0
 WHERE q.checked_on > {{}} AND q.checked_on <= {{}} {{organisation_filter}}
 GROUP BY q.organisation
 """
