@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from core import audit, versions
 from core.database import (
@@ -114,16 +114,24 @@ def kinds_by_name(*kinds: ImportKind) -> dict[str, ImportKind]:
 
 # --- reading ---------------------------------------------------------------------------------
 
-# The marker of a row that has more cells than the header has columns.
-EXTRA_CELLS = "__extra__"
+class Row:
+    """One row of the file: its line and its cells, in the header's order (`values`: by
+    column, made when asked). `extra`: more cells than the header has columns."""
 
+    __slots__ = ("_values", "cells", "extra", "header", "line")
 
-class Row(NamedTuple):
-    """One row of the file: its line and its cells by column (a tuple: a million of them
-    are made as fast as the file is read)."""
+    def __init__(self, line: int, cells: list[str], header: list[str], extra: bool = False):
+        self.line = line
+        self.cells = cells
+        self.header = header
+        self.extra = extra
+        self._values: dict[str, str] | None = None
 
-    line: int
-    values: dict[str, str]
+    @property
+    def values(self) -> dict[str, str]:
+        if self._values is None:
+            self._values = dict(zip(self.header, self.cells, strict=False))
+        return self._values
 
 
 def _cell(value: Any) -> str:
@@ -238,10 +246,10 @@ def _rows(header: list[str], records: Iterator[tuple[int, list[str]]]) -> Iterat
             raise ImportRefused([ImportIssue(0, f"the file has more than {MAX_ROWS} rows")])
         if len(cells) != width:
             if len(cells) > width and any(cells[width:]):
-                yield Row(line, {EXTRA_CELLS: "1"})
+                yield Row(line, cells, header, extra=True)
                 continue
-            cells += [""] * (width - len(cells))
-        yield Row(line, dict(zip(header, cells, strict=False)))
+            cells = cells[:width] + [""] * (width - len(cells))
+        yield Row(line, cells, header)
 
 
 def check_header(expected: tuple[str, ...], header: list[str]) -> list[ImportIssue]:
@@ -360,7 +368,7 @@ class _Counted:
 
     def __iter__(self) -> Iterator[Row]:
         for row in self.rows:
-            if EXTRA_CELLS in row.values:
+            if row.extra:
                 self.result.issues.append(
                     ImportIssue(row.line, "this row has more cells than the header has columns")
                 )

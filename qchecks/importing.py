@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable
+from operator import itemgetter
 from typing import Any
 
 from core.database import (
@@ -30,7 +31,9 @@ from core.importing import (
     is_bulk_load,
     required,
 )
+from core.parsing import NotADate, is_email, parse_iso_date
 from organisations.importing import language_cell, organisation_map
+from organisations.rules import LANGUAGE_ROLES
 from organisations.tables import StaffMember
 from qchecks.queries import closed_years
 from qchecks.rules import check_dates, check_score
@@ -50,6 +53,16 @@ DATE_PROBLEMS = {
     "only a closed selection file is checked",
 }
 
+
+QCHECK_COLUMNS = (
+    "selection_reference",
+    "organisation_code",
+    "consultant_email",
+    "language_role",
+    "closed_on",
+    "checked_on",
+    "score",
+)
 
 # The stage the rows stream into as they are validated, in batches of FLUSH rows.
 STAGE = "stage_qcheck"
@@ -103,7 +116,19 @@ async def _import_qchecks(
     await stage_rows(STAGE, STAGE_COLUMNS)
     batch: list[tuple] = []
     staged = 0
+    cells_of: Callable[[list[str]], tuple[str, ...]] | None = None
     for row in rows:
+        if cells_of is None:  # the columns in the file's order, taken in one C call a row
+            cells_of = itemgetter(*(row.header.index(column) for column in QCHECK_COLUMNS))
+        clean = _clean(cells_of(row.cells), organisations, staff, today)
+        if clean is not None:
+            batch.append((row.line, *clean, by))
+            if len(batch) == FLUSH:
+                await stage_append(STAGE, STAGE_NAMES, batch)
+                staged += len(batch)
+                batch = []
+            continue
+        # Something in the row is off: the full check words each problem.
         errors = RowErrors(row.line, result.issues)
         v = row.values
         reference = required(v, "selection_reference", errors)
@@ -198,6 +223,40 @@ async def _import_qchecks(
     return write
 
 
+_ROLES = {role: role for role in LANGUAGE_ROLES}
+
+
+def _clean(
+    cells: tuple[str, ...],
+    organisations: dict[str, int],
+    staff: dict[str, int],
+    today: dt.date,
+) -> tuple | None:
+    """The staged values of a row with nothing to say about it, checked as the full check
+    does (`qchecks.rules`), or None: then the full check runs and words each problem.
+    A shortcut for the million clean rows of a bulk load, not a second set of rules."""
+    reference, code, email, role, closed_on, checked_on, raw_score = cells
+    organisation = organisations.get(code.upper())
+    email = email.lower()
+    consultant = staff.get(email) if is_email(email) else None
+    role = _ROLES.get(role.upper(), "")
+    if not reference or len(reference) > 60 or organisation is None or consultant is None:
+        return None
+    if not role:
+        return None
+    try:
+        closed = parse_iso_date(closed_on)
+        checked = parse_iso_date(checked_on)
+    except NotADate:
+        return None
+    if check_dates(closed, checked, today):
+        return None
+    score, problem = check_score(raw_score)
+    if problem:
+        return None
+    return reference, organisation, consultant, role, closed, checked, score
+
+
 async def _closed_year_lines(years: set[int]) -> list[tuple[int, int]]:
     """(line, year) of the staged rows that would change a Q-check of a closed year: a new
     check dated in it, or an existing one dated in it (the guard of `qchecks.service`)."""
@@ -269,15 +328,7 @@ async def _merge(files_empty: bool, checks_empty: bool) -> None:
 
 QCHECKS = ImportKind(
     name="qchecks",
-    columns=(
-        "selection_reference",
-        "organisation_code",
-        "consultant_email",
-        "language_role",
-        "closed_on",
-        "checked_on",
-        "score",
-    ),
+    columns=QCHECK_COLUMNS,
     validate=_import_qchecks,
     tables_written=("selection_file", "qcheck"),
     label=lambda: _("Q-checks"),

@@ -430,3 +430,31 @@ async def test_qchecks_keep_spec_5_1_no_future_and_a_consultant_of_the_organisat
     ]
     assert (await run("qchecks", "\n".join(later.splitlines()[:3]) + "\n")).ok
     assert await QCheck.count() == 2
+
+
+async def test_clean_rows_and_rows_with_a_problem_are_read_alike():
+    """The shortcut for clean rows and the full check read the same cells the same way:
+    lower-case codes, upper-case e-mails and spaces give the same Q-checks either way."""
+    await base_data()
+    header = "selection_reference,organisation_code,consultant_email,language_role,closed_on,checked_on,score\n"
+    text = header + (
+        " S-1 , bosa ,AN@BOSA.BE, nl ,2026-01-01,2026-02-01, 80.5 \n"
+        "S-2,BOSA,an@bosa.be,NL,2026-01-01,2026-02-01,90\n"
+    )
+    assert (await run("qchecks", text)).ok
+    first = await QCheck.select(
+        QCheck.score_hundredths,
+        QCheck.selection_file.reference,
+        QCheck.selection_file.language_role,
+    ).order_by(QCheck.id)
+    assert [
+        (r["selection_file.reference"], r["selection_file.language_role"], r["score_hundredths"])
+        for r in first
+    ] == [
+        ("S-1", "NL", 8050),
+        ("S-2", "NL", 9000),
+    ]
+    # The same rows beside a bad one: each goes through the full check, nothing is written.
+    bad = text + "S-3,BOSA,an@bosa.be,NL,2026-01-01,2026-02-01,101\n"
+    result = await run("qchecks", bad.replace("S-1", "S-4").replace("S-2", "S-5"))
+    assert [i.message for i in result.issues] == ["score 101 is outside 0–100"]
