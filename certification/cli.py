@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from typing import Any
 
 import click
 
@@ -57,4 +58,97 @@ def send_reminders_command(today: str | None) -> None:
         sys.exit(1)
 
 
-COMMANDS = [eligibility_command, send_reminders_command]
+# --- the yearly review (SPEC 5.3) ----------------------------------------------------------
+
+
+@click.group(name="review", help="DG R&O's yearly eligibility review (SPEC 5.3).")
+def review_group() -> None:
+    pass
+
+
+def _run_review(call) -> Any:  # type: ignore[no-untyped-def]
+    """Run a review service call in English; a refusal exits non-zero with its message."""
+    from core.errors import Refused, TransitionRefused
+    from core.i18n import set_language
+
+    async def run() -> Any:
+        set_language("en")
+        return await call()
+
+    try:
+        return asyncio.run(run())
+    except Refused as refused:
+        raise click.ClickException(refused.message) from None
+    except TransitionRefused:
+        raise click.ClickException(
+            "the decision changed meanwhile: run the command again"
+        ) from None
+
+
+_YEAR = click.option("--year", type=click.IntRange(2000, 2100), required=True, help="The year Y.")
+_ACTOR = "review"
+
+
+@review_group.command(name="open", help="Freeze every organisation's eligibility on 31 December Y.")
+@_YEAR
+def review_open(year: int) -> None:
+    from certification.review.service import open_review
+    from core.audit import Actor
+
+    count = _run_review(lambda: open_review(Actor.command_line(_ACTOR), year))
+    click.echo(f"The review of {year} is open: {count} organisation(s), as of {year}-12-31.")
+
+
+@review_group.command(name="status", help="The review: frozen levels, flags, decisions.")
+@_YEAR
+@click.option("--format", "output", type=click.Choice(["json", "table"]), default="table")
+def review_status_command(year: int, output: str) -> None:
+    import json
+
+    from certification.review.service import review_status
+
+    status = _run_review(lambda: review_status(year))
+    if status is None:
+        raise click.ClickException(f"There is no review of {year}: open it first.")
+    if output == "json":
+        click.echo(json.dumps(status, ensure_ascii=False))
+        return
+    click.echo(
+        f"Review {status['year']} ({status['state']}), as of {status['as_of']}, "
+        f"policy from {status['policy_effective_from']}"
+    )
+    click.echo(f"{'organisation':<14}{'granted':<12}{'eligible':<12}{'flag':<10}decision")
+    for row in status["organisations"]:
+        click.echo(
+            f"{row['organisation']:<14}{row['granted_level']:<12}{row['eligible_level']:<12}"
+            f"{row['flag'] or '':<10}{row['decision'] or ''}"
+        )
+
+
+@review_group.command(name="decide", help="Decide on one organisation (confirm, withdraw, grant).")
+@_YEAR
+@click.option("--organisation", required=True, help="Organisation code.")
+@click.option("--decision", required=True, help="confirm, withdraw or grant.")
+@click.option("--reason", required=True, help="Why (required).")
+def review_decide(year: int, organisation: str, decision: str, reason: str) -> None:
+    from certification.review.service import decide
+    from core.audit import Actor
+
+    _run_review(lambda: decide(Actor.command_line(_ACTOR), year, organisation, decision, reason))
+    click.echo(f"{organisation.upper()}: {decision} recorded in the review of {year}.")
+
+
+@review_group.command(name="close", help="Apply the decisions and close the review for good.")
+@_YEAR
+def review_close(year: int) -> None:
+    from certification.review.service import close_review
+    from core.audit import Actor
+
+    changed = _run_review(lambda: close_review(Actor.command_line(_ACTOR), year))
+    click.echo(
+        f"The review of {year} is closed; granted level changed for: "
+        f"{', '.join(changed) if changed else 'none'}."
+    )
+
+
+COMMANDS = [eligibility_command, send_reminders_command, review_group]

@@ -1,4 +1,4 @@
-"""One organisation's dashboard, read in six queries that touch only its own records,
+"""One organisation's dashboard, read in seven queries that touch only its own records,
 and its look-ahead, loaded as a fragment of its own (four queries); both kept per day and
 data version.
 
@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from certification.eligibility import eligibility_of, load_organisation_facts, look_ahead
-from certification.rules import Eligibility, Level, LevelDrop, coverage_counts, granted_level
+from certification.rules import (
+    Eligibility,
+    Level,
+    LevelDrop,
+    client_granted_on,
+    coverage_counts,
+    granted_level,
+)
 from certification.tables import Track
 from certification.tasks import TaskSplit, task_split
 from core import versions
@@ -50,7 +57,7 @@ async def organisation_dashboard(code: str, day: dt.date) -> Dashboard | None:
 
 
 async def read_dashboard(code: str, day: dt.date) -> Dashboard | None:
-    """The dashboard read from the database (six queries), not kept."""
+    """The dashboard read from the database (seven queries), not kept."""
     bundle = await load_organisation_facts(code)
     if bundle is None:
         return None
@@ -61,7 +68,7 @@ async def read_dashboard(code: str, day: dt.date) -> Dashboard | None:
         .order_by(ProPartnerTerm.started_on, ascending=False)
     )
     eligibility = eligibility_of(bundle, day)
-    granted = granted_level(eligibility.eligible_level, bundle.row["client_certified_since"], day)
+    granted = granted_level(eligibility.eligible_level, client_granted_on(bundle.history, day))
     coverage = coverage_counts(bundle.staff, bundle.certificates, day)
     tracks_held = {track for (_role, track), count in coverage.items() if count}
     return Dashboard(

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 from piccolo.engine.sqlite import SQLiteEngine
 
+from certification.levels import History, history_of, level_histories, organisation_changes
 from certification.lookahead import first_level_drop
 from certification.rules import (
     AGGREGATE_COLUMNS,
@@ -30,6 +31,7 @@ from certification.rules import (
     Policy,
     QCheckFacts,
     StaffFacts,
+    client_granted_on,
     eligibility_on,
     evaluate_aggregates,
     granted_level,
@@ -197,22 +199,25 @@ async def eligibility_for_all(
 
 
 async def _compute(day: dt.date, organisation_code: str | None) -> list[OrganisationEligibility]:
-    query = Organisation.select(
-        Organisation.id, Organisation.code, Organisation.client_certified_since
-    )
+    query = Organisation.select(Organisation.id, Organisation.code)
     if organisation_code is not None:
         query = query.where(Organisation.code == organisation_code)
-    granted_rows = await query
-    if not granted_rows:
+    id_rows = await query
+    if not id_rows:
         return []
-    organisation_id = granted_rows[0]["id"] if organisation_code is not None else None
-    client_since = {row["code"]: row["client_certified_since"] for row in granted_rows}
+    organisation_id = id_rows[0]["id"] if organisation_code is not None else None
+    ids = {row["code"]: row["id"] for row in id_rows}
+    histories = await level_histories(organisation_id)
     aggregates = await load_aggregates(day, organisation_id)
     policy = policy_on(await load_policies(), day)
     results = evaluate_aggregates(aggregates, policy, day)
     return [
         OrganisationEligibility(
-            result, granted_level(result.eligible_level, client_since.get(result.organisation), day)
+            result,
+            granted_level(
+                result.eligible_level,
+                client_granted_on(histories.get(ids[result.organisation], []), day),
+            ),
         )
         for result in results
     ]
@@ -230,6 +235,12 @@ class OrganisationFactsBundle:
     policies: list[Policy]
     # The PRO Partner's staff record (names), wherever they work; None when there is none.
     partner_staff: dict[str, Any] | None
+    # The granted level's history: the initial load, then every recorded change.
+    level_history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def history(self) -> History:
+        return history_of(self.row["client_certified_since"], self.level_history)
 
 
 # Staff of the organisation (and the PRO Partner's staff record, wherever it is) with
@@ -252,7 +263,7 @@ def _date(value: Any) -> Any:
 
 
 async def load_organisation_facts(code: str) -> OrganisationFactsBundle | None:
-    """The raw records of one organisation in four queries, for the reference path, the
+    """The raw records of one organisation in five queries, for the reference path, the
     look-ahead and the dashboard; None when there is no such organisation."""
     async with read_transaction():
         row = await Organisation.select().where(Organisation.code == code).first()
@@ -264,6 +275,7 @@ async def load_organisation_facts(code: str) -> OrganisationFactsBundle | None:
             QCheck.consultant, QCheck.checked_on, QCheck.score_hundredths
         ).where(QCheck.organisation == row["id"])
         policies = await load_policies()
+        changes = await organisation_changes(row["id"])
     staff: dict[int, StaffFacts] = {}
     certificates: list[CertificateFacts] = []
     partner_staff = None
@@ -304,6 +316,7 @@ async def load_organisation_facts(code: str) -> OrganisationFactsBundle | None:
         ],
         policies=policies,
         partner_staff=partner_staff,
+        level_history=changes,
     )
 
 

@@ -13,7 +13,8 @@ import datetime as dt
 from collections.abc import Collection
 
 from certification.eligibility import OrganisationEligibility, eligibility_for_all
-from certification.rules import Level
+from certification.levels import level_histories
+from certification.rules import Level, client_granted_on
 from core import notices
 from organisations.tables import Organisation
 from qchecks.rules import Zone, average_zone
@@ -42,13 +43,13 @@ async def zones(codes: Collection[str] | None, day: dt.date) -> Zones:
     """The zones of the client-certified organisations among `codes` (None: all) on `day`,
     read on the caller's transaction (so after a write, the write is seen). Only those
     organisations are computed: most imports touch none of them."""
-    query = Organisation.select(Organisation.code).where(
-        Organisation.client_certified_since.is_not_null()
-        & (Organisation.client_certified_since <= day)
-    )
+    query = Organisation.select(Organisation.id, Organisation.code)
     if codes is not None:
         query = query.where(Organisation.code.is_in(list(codes) or [""]))
-    clients = [row["code"] for row in await query]
+    histories = await level_histories()
+    clients = [
+        row["code"] for row in await query if client_granted_on(histories.get(row["id"], []), day)
+    ]
     if len(clients) > ONE_BY_ONE:
         results = await eligibility_for_all(day)
     else:

@@ -178,9 +178,26 @@ class Eligibility:
         }
 
 
-def granted_level(eligible: Level, client_certified_since: dt.date | None, day: dt.date) -> Level:
-    """`client` only through an approved application; `individual` follows eligibility."""
-    if client_certified_since is not None and client_certified_since <= day:
+LevelHistory = Sequence[tuple[dt.date, str]]  # (effective on, granted level), in order
+
+
+def client_granted_on(history: LevelHistory, day: dt.date) -> bool:
+    """Client certification is granted on `day` when the last change in effect then (the
+    initial load, an approved application, a review's decision) granted it. `history` is
+    in the order the changes were made: of two on one day, the later counts."""
+    granted = False
+    latest: dt.date | None = None
+    for effective_on, level in history:
+        if effective_on <= day and (latest is None or effective_on >= latest):
+            latest = effective_on
+            granted = level == Level.CLIENT
+    return granted
+
+
+def granted_level(eligible: Level, client_granted: bool) -> Level:
+    """`client` only when granted (application, review, initial load); `individual`
+    follows eligibility."""
+    if client_granted:
         return Level.CLIENT
     return Level.INDIVIDUAL if eligible.rank >= Level.INDIVIDUAL.rank else Level.NONE
 

@@ -1,6 +1,7 @@
 """Certification records (SPEC 2.1): tracks, certificates, policy versions, reminders."""
 
 from piccolo.columns import (
+    JSON,
     Boolean,
     Date,
     ForeignKey,
@@ -12,7 +13,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-from organisations.tables import StaffMember
+from organisations.tables import Organisation, StaffMember
 
 
 class Track(Table):
@@ -70,3 +71,54 @@ class CertificateReminder(Table, tablename="certificate_reminder"):
     days_before = Integer(required=True)
     sent_to = Varchar(length=254, required=True)
     sent_at = Timestamptz()
+
+
+class LevelChange(Table, tablename="level_change"):
+    """One change of an organisation's granted level: from, to, the day it takes effect,
+    why (an application approved, a yearly review's decision) and who decided. Before
+    the first change, the organisations import's `client_certified_since` is the initial
+    load. Granted on a day: the last change in effect then (`rules.client_granted_on`)."""
+
+    id: Serial
+
+    organisation = ForeignKey(references=Organisation, required=True, index=True)
+    from_level = Varchar(length=20, default="")
+    to_level = Varchar(length=20, required=True)
+    effective_on = Date(required=True)
+    reason = Varchar(length=30, required=True)
+    note = Text(default="")
+    decided_by = Varchar(length=254, default="")
+    recorded_at = Timestamptz()
+
+
+class Review(Table, tablename="review"):
+    """DG R&O's yearly eligibility review of year Y (SPEC 2.4, 5.3), frozen when opened."""
+
+    id: Serial
+
+    year = Integer(unique=True, required=True)
+    state = Varchar(length=10, default="open")
+    as_of = Date(required=True)
+    policy_effective_from = Date(required=True)
+    opened_at = Timestamptz()
+    opened_by = Varchar(length=254, default="")
+    closed_at = Timestamptz(null=True, default=None)
+    closed_by = Varchar(length=254, null=True, default=None)
+
+
+class ReviewEntry(Table, tablename="review_entry"):
+    """One organisation in a review: what was frozen at opening, and the decision."""
+
+    id: Serial
+
+    review = ForeignKey(references=Review, required=True, index=True)
+    organisation = ForeignKey(references=Organisation, required=True)
+    granted_level = Varchar(length=20, required=True)
+    eligible_level = Varchar(length=20, required=True)
+    flag = Varchar(length=10, null=True, default=None)
+    conditions = JSON(default="[]")
+    decision = Varchar(length=10, null=True, default=None)
+    reason = Text(null=True, default=None)
+    decided_by = Varchar(length=254, null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)
+    revision = Integer(default=1)

@@ -105,6 +105,8 @@ class ImportKind:
     note: Callable[[], str]
     # A PRO Partner may import it for its own organisation (else DG R&O only).
     organisation_scoped: bool = False
+    # Columns a file may leave out of its header entirely (SPEC 5.1 "optional").
+    optional: tuple[str, ...] = ()
 
 
 def kinds_by_name(*kinds: ImportKind) -> dict[str, ImportKind]:
@@ -113,6 +115,7 @@ def kinds_by_name(*kinds: ImportKind) -> dict[str, ImportKind]:
 
 
 # --- reading ---------------------------------------------------------------------------------
+
 
 class Row:
     """One row of the file: its line and its cells, in the header's order (`values`: by
@@ -252,10 +255,13 @@ def _rows(header: list[str], records: Iterator[tuple[int, list[str]]]) -> Iterat
         yield Row(line, cells, header)
 
 
-def check_header(expected: tuple[str, ...], header: list[str]) -> list[ImportIssue]:
+def check_header(
+    expected: tuple[str, ...], header: list[str], optional: tuple[str, ...] = ()
+) -> list[ImportIssue]:
+    """Every expected column, optional ones if wanted, nothing else, nothing twice."""
     issues = []
     missing = [c for c in expected if c not in header]
-    extra = [c for c in header if c not in expected]
+    extra = [c for c in header if c not in expected and c not in optional]
     duplicated = sorted({c for c in header if header.count(c) > 1})
     if missing:
         issues.append(ImportIssue(1, f"missing column(s): {', '.join(missing)}"))
@@ -264,7 +270,8 @@ def check_header(expected: tuple[str, ...], header: list[str]) -> list[ImportIss
             ImportIssue(
                 1,
                 f"unknown column(s): {', '.join(c or '(empty)' for c in extra)}; "
-                f"the columns are: {', '.join(expected)}",
+                f"the columns are: {', '.join(expected)}"
+                + "".join(f", {c} (optional)" for c in optional),
             )
         )
     if duplicated:
@@ -392,7 +399,7 @@ async def run_import(
     except ImportRefused as refused:
         result.issues.extend(refused.issues)
         return result
-    result.issues.extend(check_header(spec.columns, header))
+    result.issues.extend(check_header(spec.columns, header, spec.optional))
     if result.issues:
         return result
     counted = _Counted(rows, result)

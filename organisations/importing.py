@@ -59,6 +59,11 @@ def in_scope(code: str, scope: ImportScope, errors: RowErrors) -> bool:
     return True
 
 
+# The optional column: the date from which DG R&O granted client certification, for the
+# organisations certified before the portal existed (the initial load of the history).
+CLIENT_SINCE = "client_certified_since"
+
+
 async def _import_organisations(
     rows: Iterable[Row], scope: ImportScope, result: ImportResult
 ) -> Callable | None:
@@ -68,6 +73,7 @@ async def _import_organisations(
     existing = await organisation_map()
     seen: dict[str, int] = {}
     records = []
+    with_since = False  # the optional column is in the file
     for row in rows:
         errors = RowErrors(row.line, result.issues)
         v = row.values
@@ -86,20 +92,37 @@ async def _import_organisations(
         if len(set(roles)) != len(roles):
             errors.add("language_roles lists a role twice")
         partner = email_cell(v, "pro_partner_email", errors, optional=True)
+        since = None
+        if CLIENT_SINCE in v:
+            with_since = True
+            since = date_cell(v, CLIENT_SINCE, errors, optional=True)
+            if since is not None and since > dt.date.today():
+                errors.add(f"{CLIENT_SINCE} {since} lies in the future")
         if errors.count == 0:
-            records.append((code, name_nl, name_fr, "|".join(roles), partner or None))
+            records.append((code, name_nl, name_fr, "|".join(roles), partner or None, since))
 
     async def write() -> None:
         today = dt.date.today()
         result.created = sum(1 for r in records if r[0] not in existing)
         result.updated = len(records) - result.created
         now = dt.datetime.now(dt.UTC)
+        columns: tuple[str, ...] = (
+            "code",
+            "name_nl",
+            "name_fr",
+            "language_roles",
+            "pro_partner_email",
+        )
+        update = columns[1:]
+        if with_since:  # the initial load of the granted level's history (SPEC 5.1)
+            columns += (CLIENT_SINCE,)
+            update += (CLIENT_SINCE,)
         await bulk_upsert(
             "organisation",
-            ("code", "name_nl", "name_fr", "language_roles", "pro_partner_email", "created_at"),
-            [(*record, now) for record in records],
+            (*columns, "created_at"),
+            [(*record[: len(columns)], now) for record in records],
             conflict=("code",),
-            update=("name_nl", "name_fr", "language_roles", "pro_partner_email"),
+            update=update,
         )
         changed = [
             r for r in records if (existing.get(r[0]) or {}).get("pro_partner_email") != r[4]
@@ -229,11 +252,14 @@ async def _import_staff(
 ORGANISATIONS = ImportKind(
     name="organisations",
     columns=("code", "name_nl", "name_fr", "language_roles", "pro_partner_email"),
+    optional=(CLIENT_SINCE,),
     validate=_import_organisations,
     tables_written=("organisation", "pro_partner_term"),
     label=lambda: _("Organisations"),
     note=lambda: _(
-        "organisations: language_roles joined with |, e.g. NL|FR; pro_partner_email may be empty."
+        "organisations: language_roles joined with |, e.g. NL|FR; pro_partner_email may be "
+        "empty; client_certified_since (optional column, may be empty) loads the client "
+        "certification granted before the portal existed."
     ),
 )
 STAFF = ImportKind(

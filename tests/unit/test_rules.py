@@ -33,6 +33,7 @@ from certification.rules import (
     StaffFacts,
     aggregate_facts,
     change_dates,
+    client_granted_on,
     eligibility_on,
     evaluate_aggregates,
     first_level_drop,
@@ -643,7 +644,24 @@ def test_thresholds_of_the_policy_appear_as_required():
     ],
 )
 def test_granted_level(eligible: Level, since: dt.date | None, granted: Level):
-    assert granted_level(eligible, since, D) == granted
+    history = [] if since is None else [(since, "client")]
+    assert granted_level(eligible, client_granted_on(history, D)) == granted
+
+
+def test_the_last_change_in_effect_decides_the_granted_level():
+    """Granted in 2024 (initial load), withdrawn from 2026 by a review, granted again from
+    2027 by an application; two changes on one day: the later one counts."""
+    history = [
+        (dt.date(2024, 1, 1), "client"),
+        (dt.date(2026, 1, 1), "individual"),
+        (dt.date(2027, 1, 1), "client"),
+    ]
+    assert not client_granted_on(history, dt.date(2023, 12, 31))
+    assert client_granted_on(history, dt.date(2025, 12, 31))
+    assert not client_granted_on(history, dt.date(2026, 1, 1))
+    assert client_granted_on(history, dt.date(2027, 6, 1))
+    same_day = [(dt.date(2026, 1, 1), "client"), (dt.date(2026, 1, 1), "individual")]
+    assert not client_granted_on(same_day, dt.date(2026, 1, 2))
 
 
 # --- condition codes and the exchange contract ---------------------------------------------------
