@@ -151,4 +151,22 @@ def review_close(year: int) -> None:
     )
 
 
+@review_group.command(name="letters", help="Write DIR/CODE.pdf for each decided organisation.")
+@_YEAR
+@click.option(
+    "--out", "out", required=True, type=click.Path(file_okay=False), help="Folder to write to."
+)
+def review_letters(year: int, out: str) -> None:
+    from pathlib import Path
+
+    from certification.review.letters import review_letters
+
+    letters = _run_review(lambda: review_letters(year))
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    for code, pdf in letters:
+        (folder / f"{code}.pdf").write_bytes(pdf)
+    click.echo(f"{len(letters)} letter(s) written to {folder}.")
+
+
 COMMANDS = [eligibility_command, send_reminders_command, review_group]

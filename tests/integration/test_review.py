@@ -8,6 +8,7 @@ import datetime as dt
 import json
 
 import pytest
+from pypdf import PdfReader
 
 from certification.eligibility import eligibility_for_all
 from certification.review.service import close_review, decide, open_review, review_status
@@ -161,6 +162,10 @@ def test_the_review_command_line(tmp_path):
         path.write_text(text)
         assert run_portal("import", kind, str(path), database=database).returncode == 0
     assert run_portal("review", "status", "--year", "2025", database=database).returncode != 0
+    early = run_portal(
+        "review", "letters", "--year", "2025", "--out", str(tmp_path), database=database
+    )
+    assert early.returncode != 0
     opened = run_portal("review", "open", "--year", "2025", database=database)
     assert opened.returncode == 0, opened.stderr
     again = run_portal("review", "open", "--year", "2025", database=database)
@@ -210,6 +215,18 @@ def test_the_review_command_line(tmp_path):
     )
     assert final["state"] == "closed"
     assert run_portal("review", "close", "--year", "2025", database=database).returncode != 0
+    # The letters: one PDF per decided organisation, in its language, naming the
+    # organisation, the year, the decision and the reason.
+    folder = tmp_path / "letters"
+    letters = run_portal(
+        "review", "letters", "--year", "2025", "--out", str(folder), database=database
+    )
+    assert letters.returncode == 0, letters.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["AAA.pdf", "BBB.pdf", "CCC.pdf"]
+    text = " ".join(page.extract_text() for page in PdfReader(folder / "AAA.pdf").pages)
+    text = " ".join(text.split())
+    assert "Org A" in text and "2025" in text and "because" in text
+    assert "ingetrokken" in text  # AAA's only language role is NL: the letter is Dutch
     eligibility = json.loads(
         run_portal(
             "eligibility", "--as-of", "2026-01-01", "--format", "json", database=database

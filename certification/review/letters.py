@@ -1,0 +1,94 @@
+"""The decision letters of a closed review (SPEC 5.3): one PDF per decided organisation,
+in the organisation's language (FR when FR is its only or first language role, else NL),
+rendered from an HTML template with WeasyPrint as tagged PDF/UA (an accessible public
+document: structure, language and title in the file)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from certification.review.lifecycle import ReviewState
+from certification.review.service import review_status
+from certification.tables import Review
+from core.errors import Refused
+from core.i18n import current_language, set_language
+from core.i18n import gettext as _
+from core.settings import PROJECT_ROOT
+from core.templating import jinja_environment
+from organisations.rules import split_language_roles
+from organisations.tables import Organisation
+
+TEMPLATE = "certification/review_letter.html"
+
+
+def letter_language(language_roles: str) -> str:
+    """FR when FR is the organisation's only or first language role, else NL."""
+    roles = split_language_roles(language_roles)
+    return "fr" if roles and roles[0] == "FR" else "nl"
+
+
+def decision_label(decision: str) -> str:
+    return {
+        "confirm": _("Client certification is confirmed."),
+        "withdraw": _("Client certification is withdrawn."),
+        "grant": _("Client certification is granted."),
+    }[decision]
+
+
+def render_letter(organisation: dict[str, Any], entry: dict[str, Any], year: int) -> bytes:
+    """One letter as PDF bytes, in the organisation's language."""
+    from weasyprint import HTML  # loaded for the letters only (it is large)
+
+    language = letter_language(organisation["language_roles"])
+    previous = current_language()
+    set_language(language)
+    try:
+        html = (
+            jinja_environment()
+            .get_template(TEMPLATE)
+            .render(
+                organisation=organisation,
+                name=organisation["name_fr"] if language == "fr" else organisation["name_nl"],
+                year=year,
+                entry=entry,
+                decision=decision_label(entry["decision"]),
+                starts=dt.date(year + 1, 1, 1),
+                today=dt.date.today(),
+                language=language,
+            )
+        )
+    finally:
+        set_language(previous)
+    return HTML(string=html, base_url=str(PROJECT_ROOT)).write_pdf(pdf_variant="pdf/ua-1")
+
+
+async def review_letters(year: int) -> list[tuple[str, bytes]]:
+    """(organisation code, PDF) for every decided organisation of the closed review."""
+    review = await Review.select(Review.state).where(Review.year == year).first()
+    if review is None:
+        raise Refused(_("There is no review of %(year)d: open it first.", year=year), "year")
+    if review["state"] != ReviewState.CLOSED:
+        raise Refused(
+            _(
+                "Letters are written for a closed review: close the review of %(year)d first.",
+                year=year,
+            ),
+            "year",
+        )
+    status = await review_status(year)
+    assert status is not None
+    organisations = {
+        row["code"]: row
+        for row in await Organisation.select(
+            Organisation.code,
+            Organisation.name_nl,
+            Organisation.name_fr,
+            Organisation.language_roles,
+        )
+    }
+    return [
+        (entry["organisation"], render_letter(organisations[entry["organisation"]], entry, year))
+        for entry in status["organisations"]
+        if entry["decision"]
+    ]

@@ -1,0 +1,38 @@
+"""The Jinja environment every rendering shares: templates/ at the project root,
+autoescape, and the translations of the reader's language (pages through the web shell,
+documents such as the review's letters through their area)."""
+
+from __future__ import annotations
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from core.i18n import LANGUAGE_NAMES, current_language, translations_for
+from core.settings import LANGUAGES, PROJECT_ROOT
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+
+
+def _gettext(message: str) -> str:
+    return translations_for(current_language()).gettext(message)
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    return translations_for(current_language()).ngettext(singular, plural, n)
+
+
+def jinja_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        LANGUAGES=LANGUAGES,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        current_language=current_language,
+    )
+    return env
