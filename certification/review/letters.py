@@ -63,8 +63,9 @@ def render_letter(organisation: dict[str, Any], entry: dict[str, Any], year: int
     return HTML(string=html, base_url=str(PROJECT_ROOT)).write_pdf(pdf_variant="pdf/ua-1")
 
 
-async def review_letters(year: int) -> list[tuple[str, bytes]]:
-    """(organisation code, PDF) for every decided organisation of the closed review."""
+async def review_letters(year: int, only: str | None = None) -> list[tuple[str, bytes]]:
+    """(organisation code, PDF) for every decided organisation of the closed review (or
+    the one `only`)."""
     review = await Review.select(Review.state).where(Review.year == year).first()
     if review is None:
         raise Refused(_("There is no review of %(year)d: open it first.", year=year), "year")
@@ -90,5 +91,5 @@ async def review_letters(year: int) -> list[tuple[str, bytes]]:
     return [
         (entry["organisation"], render_letter(organisations[entry["organisation"]], entry, year))
         for entry in status["organisations"]
-        if entry["decision"]
+        if entry["decision"] and only in (None, entry["organisation"])
     ]

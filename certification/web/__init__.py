@@ -5,6 +5,7 @@ from certification.web.certificates import CertificateController
 from certification.web.dashboard import OrganisationController
 from certification.web.exports import ExportController
 from certification.web.policy import PolicyController
+from certification.web.review import ReviewController
 from certification.web.tracks import TrackController
 
 ROUTE_HANDLERS = [
@@ -14,4 +15,5 @@ ROUTE_HANDLERS = [
     ExportController,
     TrackController,
     ApiV1Controller,
+    ReviewController,
 ]

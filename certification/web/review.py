@@ -1,0 +1,216 @@
+"""DG R&O's yearly review pages: the years, one review with every organisation (flagged
+first, filters), a decision per organisation, closing, the download and the letters.
+The same service as `portal review` (SPEC 5.3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.plugins.flash import flash
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+
+from certification import explain
+from certification.review import letters, queries, service
+from certification.review.lifecycle import DECISIONS, ReviewState, decision_allowed
+from core.errors import Refused, TransitionRefused
+from core.i18n import gettext as _
+from portal.guards import actor_of, requires_dgro
+from portal.rendering import download, render, spreadsheet
+
+LIST_TEMPLATE = "certification/reviews.html"
+REVIEW_TEMPLATE = "certification/review.html"
+EXPORT_COLUMNS = (
+    "organisation",
+    "granted_level",
+    "eligible_level",
+    "flag",
+    "unmet_conditions",
+    "decision",
+    "reason",
+    "decided_by",
+)
+
+
+def flag_label(flag: str | None) -> str:
+    if flag == "withdraw":
+        return _("granted, no longer eligible: withdraw?")
+    if flag == "grant":
+        return _("eligible, not granted: grant?")
+    return ""
+
+
+def decision_label(decision: str | None) -> str:
+    return {
+        "confirm": _("confirm"),
+        "withdraw": _("withdraw"),
+        "grant": _("grant"),
+    }.get(decision or "", "—")
+
+
+async def _review_or_404(year: int) -> dict[str, Any]:
+    review = await queries.review_of(year)
+    if review is None:
+        raise NotFoundException(_("There is no review of %(year)d: open it first.", year=year))
+    return review
+
+
+class ReviewController(Controller):
+    path = "/reviews"
+    include_in_schema = False
+    guards = [requires_dgro]
+
+    @get("/", name="reviews")
+    async def reviews(self, request: HTMXRequest) -> Template:
+        context = {"reviews": await queries.reviews(), "this_year": dt.date.today().year}
+        return render(request, LIST_TEMPLATE, context, block=None)
+
+    @post("/", status_code=303)
+    async def open_review(self, request: Request) -> Redirect:
+        raw = await request.form()
+        year_text = str(raw.get("year") or "").strip()
+        if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
+            raise HTTPException(
+                status_code=400, detail=_("Give the year as four digits, e.g. 2026.")
+            )
+        year = int(year_text)
+        try:
+            count = await service.open_review(actor_of(request), year)
+        except Refused as refused:
+            raise HTTPException(status_code=400, detail=refused.message) from None
+        flash(
+            request,
+            _("The review of %(year)d is open: %(count)d organisations.", year=year, count=count),
+            category="success",
+        )
+        return Redirect(f"/reviews/{year}", status_code=303)
+
+    @get("/{year:int}", name="review")
+    async def review(
+        self,
+        request: HTMXRequest,
+        year: FromPath[int],
+        flagged: FromQuery[bool] = False,
+        undecided: FromQuery[bool] = False,
+        q: FromQuery[str] = "",
+    ) -> Template:
+        """Every organisation with its frozen levels and conditions, flagged first."""
+        review = await _review_or_404(year)
+        filters = queries.EntryFilter(flagged=flagged, undecided=undecided, q=q.strip()[:100])
+        entries = await queries.review_entries(review["id"], filters)
+        context = {
+            "review": review,
+            "entries": entries,
+            "filters": filters,
+            "is_open": review["state"] == ReviewState.OPEN,
+            "allowed": lambda entry: [
+                d
+                for d in DECISIONS
+                if decision_allowed(d, entry["granted_level"], entry["eligible_level"])
+            ],
+            "flag_label": flag_label,
+            "decision_label": decision_label,
+            "explain": explain,
+        }
+        return render(
+            request,
+            REVIEW_TEMPLATE,
+            context,
+            push_url=f"/reviews/{year}?{filters.query_string()}",
+        )
+
+    @post("/{year:int}/decisions/{code:str}", status_code=303)
+    async def decide(self, request: Request, year: FromPath[int], code: FromPath[str]) -> Redirect:
+        """A decision from the review page, on the revision the page showed."""
+        review = await _review_or_404(year)
+        raw = await request.form()
+        revision = str(raw.get("revision") or "")
+        if not revision.isdigit():
+            raise HTTPException(
+                status_code=400, detail=_("The form is incomplete: reload the page.")
+            )
+        try:
+            await service.decide(
+                actor_of(request),
+                year,
+                code,
+                str(raw.get("decision") or ""),
+                str(raw.get("reason") or ""),
+                expected_revision=int(revision),
+            )
+        except Refused as refused:
+            raise HTTPException(status_code=400, detail=refused.message) from None
+        except TransitionRefused:
+            current = await queries.review_entry(review["id"], code.upper())
+            raise HTTPException(
+                status_code=409,
+                detail=_(
+                    "%(who)s decided on %(code)s meanwhile: %(decision)s (“%(reason)s”). "
+                    "Nothing of yours was saved; reload the review to see it and decide again.",
+                    who=(current or {}).get("decided_by") or "—",
+                    code=code.upper(),
+                    decision=decision_label((current or {}).get("decision")),
+                    reason=(current or {}).get("reason") or "",
+                ),
+            ) from None
+        flash(
+            request,
+            _("The decision on %(code)s has been recorded.", code=code.upper()),
+            category="success",
+        )
+        return Redirect(f"/reviews/{year}#entry-{code.upper()}", status_code=303)
+
+    @post("/{year:int}/close", status_code=303)
+    async def close(self, request: Request, year: FromPath[int]) -> Redirect:
+        await _review_or_404(year)
+        try:
+            changed = await service.close_review(actor_of(request), year)
+        except Refused as refused:
+            raise HTTPException(status_code=400, detail=refused.message) from None
+        flash(
+            request,
+            _(
+                "The review of %(year)d is closed; the granted level changes for "
+                "%(count)d organisations.",
+                year=year,
+                count=len(changed),
+            ),
+            category="success",
+        )
+        return Redirect(f"/reviews/{year}", status_code=303)
+
+    @get(["/{year:int}/review.csv", "/{year:int}/review.xlsx"], name="review_export")
+    async def export(self, request: Request, year: FromPath[int]) -> Response:
+        review = await _review_or_404(year)
+        rows = [
+            (
+                entry["code"],
+                entry["granted_level"],
+                entry["eligible_level"],
+                entry["flag"] or "",
+                " ".join(c["code"] for c in entry["conditions"] if not c["met"]),
+                entry["decision"] or "",
+                entry["reason"] or "",
+                entry["decided_by"] or "",
+            )
+            for entry in await queries.review_entries(review["id"])
+        ]
+        return spreadsheet(request, f"review-{year}", f"review {year}", EXPORT_COLUMNS, rows)
+
+    @get("/{year:int}/letters/{code:str}", name="review_letter")
+    async def letter(self, year: FromPath[int], code: FromPath[str]) -> Response:
+        """One organisation's decision letter (a closed review's decided organisations)."""
+        try:
+            found = dict(await letters.review_letters(year, code.upper().removesuffix(".PDF")))
+        except Refused as refused:
+            raise HTTPException(status_code=400, detail=refused.message) from None
+        name = code.upper().removesuffix(".PDF")
+        if name not in found:
+            raise NotFoundException(
+                _("There is no letter for %(code)s in %(year)d.", code=name, year=year)
+            )
+        return download(found[name], f"review-{year}-{name}.pdf", "application/pdf")
