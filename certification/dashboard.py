@@ -43,6 +43,8 @@ class Dashboard:
     partner_history: list[dict[str, Any]]
     # Client-certified only: where the Q-check average stands against the threshold.
     qcheck_zone: Zone | None = None
+    # The granted level's recorded changes, oldest first (after the initial load).
+    level_changes: tuple[dict[str, Any], ...] = ()
 
 
 # Dashboards and look-aheads per (organisation, day) and data version: the organisation's
@@ -83,6 +85,7 @@ async def read_dashboard(code: str, day: dt.date) -> Dashboard | None:
         partner_staff=bundle.partner_staff,
         partner_history=partner_history,
         qcheck_zone=_qcheck_zone(eligibility, granted),
+        level_changes=tuple(bundle.level_history),
     )
 
 
