@@ -122,3 +122,21 @@ class ReviewEntry(Table, tablename="review_entry"):
     decided_by = Varchar(length=254, null=True, default=None)
     decided_at = Timestamptz(null=True, default=None)
     revision = Integer(default=1)
+
+
+class Application(Table, tablename="client_application"):
+    """A PRO Partner's application for client certification (SPEC 2.4): the eligibility
+    frozen at submission, and DG R&O's decision. One open (`submitted`) per organisation."""
+
+    id: Serial
+
+    organisation = ForeignKey(references=Organisation, required=True, index=True)
+    state = Varchar(length=12, default="submitted")
+    frozen = JSON(default="{}")  # the SPEC 5.2 object of the organisation at submission
+    submitted_by = Varchar(length=254, default="")
+    submitted_at = Timestamptz()
+    decided_by = Varchar(length=254, null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)
+    reason = Text(null=True, default=None)
+    override = Boolean(default=False)  # approved although the frozen level was not client
+    revision = Integer(default=1)

@@ -1,6 +1,7 @@
 """Pages and API of certification: dashboard, overview, register, queue, policy, tracks."""
 
 from certification.web.api import ApiV1Controller
+from certification.web.applications import ApplicationController
 from certification.web.certificates import CertificateController
 from certification.web.dashboard import OrganisationController
 from certification.web.exports import ExportController
@@ -16,4 +17,5 @@ ROUTE_HANDLERS = [
     TrackController,
     ApiV1Controller,
     ReviewController,
+    ApplicationController,
 ]
