@@ -14,10 +14,11 @@ from collections.abc import Collection
 
 from certification.eligibility import OrganisationEligibility, eligibility_for_all
 from certification.levels import level_histories
+from certification.recipients import mail_recipients
 from certification.rules import Level, client_granted_on
 from core import notices
 from organisations.tables import Organisation
-from qchecks.rules import Zone, average_zone
+from qchecks.rules import Zone, average_zone, format_average, format_hundredths
 
 Zones = dict[str, tuple[Zone, float | None, float]]
 
@@ -70,11 +71,17 @@ async def raise_notices(before: Zones, after: Zones, day: dt.date) -> list[str]:
         previous = before.get(code, (Zone.OK, None, threshold))[0]
         if zone is Zone.OK or zone.rank <= previous.rank:
             continue
+        audiences = (notices.DGRO, notices.PRO_PARTNER)
         await notices.notify(
             NOTICE_BELOW if zone is Zone.BELOW else NOTICE_NEAR,
-            (notices.DGRO, notices.PRO_PARTNER),
+            audiences,
             code,
-            {"average": average, "threshold": threshold, "as_of": day.isoformat()},
+            {
+                "average": format_average(average),
+                "threshold": format_hundredths(round(threshold * 100)),
+                "as_of": day.isoformat(),
+            },
+            mail_to=await mail_recipients(audiences, code),
         )
         noticed.append(code)
     return noticed

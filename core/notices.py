@@ -11,7 +11,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from core import outbox
+from core.i18n import current_language, gettext, set_language
 from core.tables import Notice
+from core.templating import jinja_environment
 
 DGRO = "dgro"
 PRO_PARTNER = "pro_partner"
@@ -19,10 +22,18 @@ UNREAD_SHOWN = 50
 
 
 async def notify(
-    kind: str, audiences: Sequence[str], organisation_code: str | None, params: Mapping[str, Any]
+    kind: str,
+    audiences: Sequence[str],
+    organisation_code: str | None,
+    params: Mapping[str, Any],
+    mail_to: Sequence[tuple[str, str]] = (),
 ) -> None:
-    """One notice per audience; inside the write's transaction, so it lands with the write."""
+    """One notice per audience, and an e-mail to each (address, language) of `mail_to`
+    through the outbox; inside the write's transaction, so all land with the write."""
     now = dt.datetime.now(dt.UTC)
+    for address, language in mail_to:
+        subject, body = notice_mail(kind, organisation_code, params, language)
+        await outbox.enqueue(kind, address, language, subject, body)
     await Notice.insert(
         *[
             Notice(
@@ -35,6 +46,30 @@ async def notify(
             for audience in audiences
         ]
     )
+
+
+def notice_mail(
+    kind: str, organisation_code: str | None, params: Mapping[str, Any], language: str
+) -> tuple[str, str]:
+    """The subject and text of a notice's e-mail in `language` (templates/mail/notice.txt,
+    the same words as the notices page)."""
+    previous = current_language()
+    set_language(language)
+    try:
+        body = (
+            jinja_environment()
+            .get_template("mail/notice.txt")
+            .render(
+                kind=kind,
+                code=organisation_code or "",
+                params=dict(params),
+            )
+            .strip()
+        )
+        subject = gettext("PRO certification portal: %(code)s", code=organisation_code or "")
+    finally:
+        set_language(previous)
+    return subject, body + "\n"
 
 
 def _audience_clause(is_dgro: bool, pro_partner_of: str | None):

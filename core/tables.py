@@ -4,6 +4,7 @@ from piccolo.columns import (
     JSON,
     BigInt,
     Bytea,
+    Integer,
     Serial,
     Text,
     Timestamptz,
@@ -70,3 +71,25 @@ class Notice(Table, tablename="portal_notice"):
     params = JSON(default="{}")
     read_at = Timestamptz(null=True, default=None)
     mailed_at = Timestamptz(null=True, default=None)
+
+
+class OutboxMessage(Table, tablename="portal_outbox"):
+    """An e-mail written in the same transaction as the change that causes it, delivered
+    later by `portal send-mail` (`core.outbox`): pending -> sending -> sent, or back to
+    pending with a later attempt when the SMTP server is down."""
+
+    id: Serial
+
+    created_at = Timestamptz()
+    kind = Varchar(length=60, required=True)
+    recipient = Varchar(length=254, required=True)
+    language = Varchar(length=2, default="nl")
+    subject = Varchar(length=300, required=True)
+    body = Text(required=True)
+    state = Varchar(length=10, default="pending", index=True)
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(index=True)
+    claimed_by = Varchar(length=80, null=True, default=None)
+    claimed_at = Timestamptz(null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None)
+    last_error = Text(default="")

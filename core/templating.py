@@ -23,7 +23,10 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
 def jinja_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=select_autoescape(default=True, default_for_string=True),
+        # Pages and documents are escaped; plain-text mails (.txt) are not.
+        autoescape=select_autoescape(
+            disabled_extensions=("txt",), default=True, default_for_string=True
+        ),
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,

@@ -16,3 +16,10 @@ def split_language_roles(value: str | None) -> list[str]:
 def is_active_on(start_date: dt.date, end_date: dt.date | None, day: dt.date) -> bool:
     """Active staff on D: started on or before D, and no end date before D (SPEC 2.2)."""
     return start_date <= day and (end_date is None or end_date >= day)
+
+
+def correspondence_language(language_roles: str | None) -> str:
+    """The language DG R&O writes to an organisation in: FR when FR is its only or first
+    language role, else NL (SPEC 5.3)."""
+    roles = split_language_roles(language_roles)
+    return "fr" if roles and roles[0] == "FR" else "nl"

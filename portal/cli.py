@@ -90,10 +90,43 @@ def import_command(kind: str, file: Path) -> None:
     )
 
 
+@click.command(
+    name="send-mail",
+    help="Deliver the e-mail outbox through SMTP (for cron; --loop keeps running).",
+)
+@click.option("--loop", is_flag=True, help="Keep running, delivering every --interval seconds.")
+@click.option("--interval", type=click.IntRange(1, 3600), default=30, show_default=True)
+def send_mail_command(loop: bool, interval: int) -> None:
+    import os
+    import socket
+
+    from core.mail import mail_sender
+    from core.outbox import deliver_due
+    from core.settings import get_settings
+
+    send = mail_sender(get_settings().mail)
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+
+    async def run() -> tuple[int, int]:
+        sent, failed = await deliver_due(send, worker)
+        while loop:
+            await asyncio.sleep(interval)
+            more_sent, more_failed = await deliver_due(send, worker)
+            if more_sent or more_failed:
+                click.echo(f"{more_sent} sent, {more_failed} to retry later.")
+        return sent, failed
+
+    sent, failed = asyncio.run(run())
+    click.echo(f"{sent} message(s) sent, {failed} to retry later.")
+    if failed:
+        sys.exit(1)
+
+
 PORTAL_COMMANDS = (
     migrate_command,
     demo_data_command,
     import_command,
+    send_mail_command,
     *accounts_cli.COMMANDS,
     *certification_cli.COMMANDS,
 )

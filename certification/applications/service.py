@@ -16,6 +16,7 @@ from certification.applications.lifecycle import (
 )
 from certification.eligibility import eligibility_for_all
 from certification.levels import APPLICATION, record_change
+from certification.recipients import mail_recipients
 from certification.tables import Application
 from core import audit, notices
 from core.database import compare_and_set, is_unique_violation, write_transaction
@@ -174,6 +175,7 @@ async def approve(
             (notices.PRO_PARTNER,),
             application["code"],
             {"decision": "approved", "reason": reason},
+            mail_to=await mail_recipients((notices.PRO_PARTNER,), application["code"]),
         )
 
 
@@ -189,4 +191,5 @@ async def reject(actor: audit.Actor, application_id: int, reason: str, revision:
             (notices.PRO_PARTNER,),
             application["code"],
             {"decision": "rejected", "reason": reason},
+            mail_to=await mail_recipients((notices.PRO_PARTNER,), application["code"]),
         )

@@ -16,16 +16,10 @@ from core.i18n import current_language, set_language
 from core.i18n import gettext as _
 from core.settings import PROJECT_ROOT
 from core.templating import jinja_environment
-from organisations.rules import split_language_roles
+from organisations.rules import correspondence_language
 from organisations.tables import Organisation
 
 TEMPLATE = "certification/review_letter.html"
-
-
-def letter_language(language_roles: str) -> str:
-    """FR when FR is the organisation's only or first language role, else NL."""
-    roles = split_language_roles(language_roles)
-    return "fr" if roles and roles[0] == "FR" else "nl"
 
 
 def decision_label(decision: str) -> str:
@@ -40,7 +34,7 @@ def render_letter(organisation: dict[str, Any], entry: dict[str, Any], year: int
     """One letter as PDF bytes, in the organisation's language."""
     from weasyprint import HTML  # loaded for the letters only (it is large)
 
-    language = letter_language(organisation["language_roles"])
+    language = correspondence_language(organisation["language_roles"])
     previous = current_language()
     set_language(language)
     try:

@@ -14,7 +14,6 @@ from core import notices
 from core.i18n import gettext as _
 from portal.guards import current_user, requires_role
 from portal.rendering import render
-from qchecks.rules import format_average
 
 requires_notice_reader = requires_role(Role.DGRO, Role.PRO_PARTNER)
 
@@ -34,7 +33,7 @@ class NoticeController(Controller):
     async def notices(self, request: HTMXRequest) -> Template:
         is_dgro, partner_of = _audience(request)
         rows = await notices.notices_for(is_dgro, partner_of)
-        context = {"notices": rows, "explain_average": format_average}
+        context = {"notices": rows}
         return render(request, "portal/notices.html", context, block=None)
 
     @post("/{notice_id:int}/read", guards=[requires_notice_reader], status_code=303)
