@@ -18,12 +18,15 @@ from certification.certificates.lifecycle import (
     next_status,
 )
 from certification.certificates.queries import certificate_details
+from certification.recipients import mail_recipients
 from certification.tables import Certificate, Track
-from core import audit, versions
+from core import audit, notices, versions
 from core.database import compare_and_set, is_unique_violation, write_transaction
 from core.errors import NotFound, Refused, TransitionRefused
 from core.i18n import gettext as _
 from organisations.queries import staff_member
+
+NOTICE_CERTIFICATE = "certificate_decided"
 
 
 async def register_certificate(
@@ -152,5 +155,20 @@ async def decide(
                 "track": current["track_code"],
                 "obtained_on": current["obtained_on"],
             },
+        )
+        # The PRO Partner is told (in the portal and by mail through the outbox).
+        audiences = (notices.PRO_PARTNER,)
+        code = current["organisation_code"]
+        await notices.notify(
+            NOTICE_CERTIFICATE,
+            audiences,
+            code,
+            {
+                "name": f"{current['first_name']} {current['last_name']}",
+                "track": current["track_code"],
+                "status": new,
+                "reason": stored_reason,
+            },
+            mail_to=await mail_recipients(audiences, code),
         )
     return Decision(certificate_id, action, current["status"], new)

@@ -10,6 +10,7 @@ from typing import Any
 
 from certification.eligibility import eligibility_for_all, load_policies
 from certification.levels import REVIEW, record_change
+from certification.recipients import mail_recipients
 from certification.review.lifecycle import (
     CLIENT,
     DECISIONS,
@@ -24,7 +25,7 @@ from certification.review.lifecycle import (
 )
 from certification.rules import policy_on
 from certification.tables import Review, ReviewEntry
-from core import audit
+from core import audit, notices
 from core.database import compare_and_set, is_unique_violation, write_transaction
 from core.errors import Refused, TransitionRefused
 from core.i18n import gettext as _
@@ -32,6 +33,7 @@ from organisations.tables import Organisation
 from qchecks.service import close_year  # the Q-check guard of closed years
 
 MAX_REASON = 2000
+NOTICE_REVIEW = "review_decided"
 
 
 async def _review(year: int) -> dict[str, Any]:
@@ -261,6 +263,15 @@ async def close_review(actor: audit.Actor, year: int) -> list[str]:
             )
         changed = []
         for entry in entries:
+            if entry["decision"]:  # the PRO Partner is told; the letter follows
+                audiences = (notices.PRO_PARTNER,)
+                await notices.notify(
+                    NOTICE_REVIEW,
+                    audiences,
+                    entry["code"],
+                    {"year": year, "decision": entry["decision"], "reason": entry["reason"]},
+                    mail_to=await mail_recipients(audiences, entry["code"]),
+                )
             starts = effective_on(entry["decision"] or "", year)
             if starts is None:
                 continue

@@ -16,6 +16,7 @@ from certification.tables import LevelChange
 from core.audit import Actor
 from core.errors import Refused
 from core.i18n import set_language
+from core.tables import Notice, OutboxMessage
 from portal.imports import ImportScope, import_file
 from qchecks.tables import ClosedYear
 from tests.integration.test_cli import run_portal
@@ -139,6 +140,13 @@ async def test_a_review_from_opening_to_closing():
         ("client", dt.date(2026, 1, 1), "review"),
     ]
     assert await ClosedYear.count().where(ClosedYear.year == YEAR) == 1
+    # Each decided organisation's PRO Partner is told, in the portal and by mail (CCC
+    # has no PRO Partner address: a notice, no mail).
+    told = await Notice.select(Notice.organisation_code).where(Notice.kind == "review_decided")
+    assert sorted(n["organisation_code"] for n in told) == ["AAA", "BBB", "CCC"]
+    mails = await OutboxMessage.select(OutboxMessage.recipient, OutboxMessage.body)
+    assert sorted(m["recipient"] for m in mails) == ["partner@aaa.be", "partner@bbb.be"]
+    assert any("trekt de klantcertificering van AAA in" in m["body"] for m in mails)
     for call in (
         lambda: open_review(DGRO, YEAR),
         lambda: decide(DGRO, YEAR, "CCC", "withdraw", "x"),
