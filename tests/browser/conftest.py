@@ -37,7 +37,13 @@ def _free_port() -> int:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`portal migrate`, `portal demo-data`, then `portal run` on a free port."""
     database = tmp_path_factory.mktemp("browser") / "portal.sqlite"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "PORTAL_ENV": "development"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "PORTAL_ENV": "development",
+        # The flows log in and out a dozen times within a minute, from one address.
+        "LOGIN_ATTEMPTS_PER_MINUTE": "100",
+    }
     for command in (["migrate"], ["demo-data"]):
         subprocess.run(
             [sys.executable, "-m", "portal", *command], env=env, check=True, capture_output=True

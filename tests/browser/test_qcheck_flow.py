@@ -21,6 +21,8 @@ async def log_in(page: Page, user) -> None:
     await page.get_by_label("E-mail address").fill(user.email)
     await page.get_by_label("Password").fill(user.password)
     await page.get_by_role("button", name="Log in").click()
+    heading = page.get_by_role("heading", level=1)
+    await expect(heading).to_contain_text(re.compile("Welcome|Welkom|Bienvenue"))
     await page.get_by_role("button", name="English").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
 

@@ -1,0 +1,75 @@
+"""The whole path of issue 9: the PRO Partner applies, DG R&O approves, the dashboard
+shows client certification; the yearly review withdraws it and the letter downloads as a
+PDF that names the organisation and the decision."""
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from playwright.async_api import Page, expect
+from pypdf import PdfReader
+
+from tests.browser.test_certificate_flow import DGRO, PARTNER, log_out, menu
+from tests.browser.test_qcheck_flow import log_in
+
+pytestmark = pytest.mark.browser
+
+
+async def test_apply_approve_review_withdraw_and_the_letter(page: Page):
+    year = dt.date.today().year
+    await log_in(page, PARTNER)
+    await menu(page).get_by_role("link", name="Application").click()
+    await page.get_by_role("button", name="Apply for client certification").click()
+    await expect(page.get_by_role("heading", level=2).first).to_contain_text(
+        "submitted, waiting for DG R&O"
+    )
+    await log_out(page)
+
+    await log_in(page, DGRO)
+    await menu(page).get_by_role("link", name="Applications").click()
+    application = page.locator("article", has_text="BOSA")
+    await application.get_by_label(re.compile("^Reason \\(required")).fill(
+        "Visited on site: the conditions are met."
+    )
+    await application.get_by_role("button", name=re.compile("^Approve")).click()
+    await expect(page.get_by_text("No application is waiting.")).to_be_visible()
+    await log_out(page)
+
+    await log_in(page, PARTNER)
+    await page.goto("/organisations/BOSA")
+    await expect(page.locator("dd").first).to_contain_text("client certification")
+    await log_out(page)
+
+    await log_in(page, DGRO)
+    await menu(page).get_by_role("link", name="Yearly review").click()
+    await page.get_by_label("Open the review of").fill(str(year))
+    await page.get_by_role("button", name="Open the review").click()
+    entry = page.locator("#entry-BOSA")
+    await entry.get_by_label("Decision").select_option("withdraw")
+    await entry.get_by_label("Reason").fill("The Q-check average fell under 80 %.")
+    await entry.get_by_role("button", name="Record the decision").click()
+    await expect(page.locator("#entry-BOSA")).to_contain_text("The Q-check average fell")
+    # Every other flagged organisation needs a decision before the review closes.
+    pending = f"/reviews/{year}?flagged=true&undecided=true"
+    await page.goto(pending)
+    while await page.locator("#results article").count() > 0:
+        first = page.locator("#results article").first
+        await first.get_by_label("Reason").fill("Decided in the browser test.")
+        await first.get_by_role("button", name="Record the decision").click()
+        await page.goto(pending)
+    await page.goto(f"/reviews/{year}")
+    await page.get_by_role("button", name=f"Close the review of {year}").click()
+    await expect(page.get_by_text("closed").first).to_be_visible()
+    letter = page.locator("#entry-BOSA").get_by_role("link", name="Letter (PDF)")
+    href = await letter.get_attribute("href")
+    assert href is not None
+    response = await page.request.get(href)
+    assert response.headers["content-type"] == "application/pdf"
+    text = " ".join(
+        " ".join(p.extract_text().split())
+        for p in PdfReader(io.BytesIO(await response.body())).pages
+    )
+    assert "BOSA" in text and str(year) in text
+    assert "ingetrokken" in text  # BOSA writes NL first: the Dutch letter, "withdrawn"
+    assert page.console_errors == []  # type: ignore[attr-defined]
