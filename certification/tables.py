@@ -140,3 +140,45 @@ class Application(Table, tablename="client_application"):
     reason = Text(null=True, default=None)
     override = Boolean(default=False)  # approved although the frozen level was not client
     revision = Integer(default=1)
+
+
+class TrackSession(Table, tablename="track_session"):
+    """A session of a PRO Academy track that DG R&O publishes (dates, language, places)."""
+
+    id: Serial
+
+    track = ForeignKey(references=Track, required=True, index=True)
+    starts_on = Date(required=True)
+    ends_on = Date(required=True)
+    language = Varchar(length=2, required=True)
+    capacity = Integer(required=True)
+    published_by = Varchar(length=254, default="")
+    created_at = Timestamptz()
+
+
+class PlaceRequest(Table, tablename="session_request"):
+    """A PRO Partner's request of a place in a session for one of its staff. Unique per
+    (session, staff). Places are allocated when asked (`rules.allocate_places`)."""
+
+    id: Serial
+
+    session = ForeignKey(references=TrackSession, required=True, index=True)
+    staff = ForeignKey(references=StaffMember, required=True)
+    organisation = ForeignKey(references=Organisation, required=True, index=True)
+    requested_at = Timestamptz()
+    requested_by = Varchar(length=254, default="")
+
+
+class Mentorship(Table, tablename="mentorship"):
+    """Under client certification, a certified staff member mentors a new colleague not
+    yet in the track; the mentee gets priority in the track's sessions (seed 002)."""
+
+    id: Serial
+
+    organisation = ForeignKey(references=Organisation, required=True, index=True)
+    mentor = ForeignKey(references=StaffMember, required=True)
+    mentee = ForeignKey(references=StaffMember, required=True, index=True)
+    track = ForeignKey(references=Track, required=True)
+    started_on = Date(required=True)
+    ended_on = Date(null=True, default=None)
+    registered_by = Varchar(length=254, default="")

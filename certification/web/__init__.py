@@ -8,6 +8,7 @@ from certification.web.exports import ExportController
 from certification.web.policy import PolicyController
 from certification.web.review import ReviewController
 from certification.web.tracks import TrackController
+from certification.web.training import TrainingController
 
 ROUTE_HANDLERS = [
     OrganisationController,
@@ -18,4 +19,5 @@ ROUTE_HANDLERS = [
     ApiV1Controller,
     ReviewController,
     ApplicationController,
+    TrainingController,
 ]
