@@ -42,7 +42,7 @@ def send_reminders_command(today: str | None) -> None:
     day = option_date(today, "--today")
 
     report = asyncio.run(send_certificate_reminders(day, mail_sender(get_settings().mail)))
-    click.echo(f"{len(report.sent)} reminder(s) sent.")
+    click.echo(f"{len(report.sent)} reminder(s) sent.")  # queued and delivered now
     for reminder in report.without_partner:
         click.echo(
             f"No PRO Partner for {reminder.certificate.organisation}: "
@@ -52,7 +52,9 @@ def send_reminders_command(today: str | None) -> None:
         )
     for organisation, error in report.failed.items():
         click.echo(
-            f"Mail to {organisation} failed ({error}); it is retried on the next run.", err=True
+            f"Mail to {organisation} could not go yet ({error}); it waits in the outbox and "
+            "`portal send-mail` retries it.",
+            err=True,
         )
     if report.failed:
         sys.exit(1)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from certification.rules import CertificateStatus
 from certification.tables import Certificate, CertificateReminder
-from core import audit
+from core import audit, outbox
 from core.database import write_transaction
 
 THRESHOLDS = (90, 30, 7)
@@ -136,8 +136,9 @@ async def send_certificate_reminders(
     send_mail: SendMail,
     actor: audit.Actor = COMMAND_LINE,
 ) -> ReminderReport:
-    """Send what is due today; each organisation's mail and its records stand or fall
-    together. The run is audited: how many were sent, had no PRO Partner, or failed."""
+    """Queue what is due today (each organisation's mail and its records together) and
+    deliver the outbox. The run is audited: how many were queued, had no PRO Partner, or
+    wait in the outbox for the SMTP server."""
 
     expiring = await load_expiring(today)
     ids = [c.certificate_id for c in expiring]
@@ -156,16 +157,19 @@ async def send_certificate_reminders(
             report.without_partner.append(reminder)
             continue
         by_organisation.setdefault(reminder.certificate.organisation, []).append(reminder)
-    for organisation, reminders in sorted(by_organisation.items()):
-        recipient = reminders[0].certificate.pro_partner_email
-        assert recipient is not None
-        subject, body = reminder_text(organisation, reminders)
-        try:
-            await send_mail(recipient, subject, body)
-        except OSError as error:  # the SMTP server is down or refused: retry next run
-            report.failed[organisation] = str(error)
-            continue
-        async with write_transaction():
+    # Each organisation's mail goes into the outbox with the records of its reminders, in
+    # one transaction: a reminder is queued once, and the outbox delivers it (now, and
+    # later again while the SMTP server is down).
+    queued: dict[int, str] = {}
+    async with write_transaction():
+        for organisation, reminders in sorted(by_organisation.items()):
+            recipient = reminders[0].certificate.pro_partner_email
+            assert recipient is not None
+            subject, body = reminder_text(organisation, reminders)
+            message_id = await outbox.enqueue(
+                "certificate_reminder", recipient, "nl", subject, body
+            )
+            queued[message_id] = organisation
             await CertificateReminder.insert(
                 *[
                     CertificateReminder(
@@ -176,7 +180,10 @@ async def send_certificate_reminders(
                     for r in reminders
                 ]
             ).on_conflict(action="DO NOTHING")
-        report.sent.extend(reminders)
+            report.sent.extend(reminders)
+    await outbox.deliver_due(send_mail, "send-reminders")
+    for message_id, error in (await outbox.still_pending(list(queued))).items():
+        report.failed[queued[message_id]] = error
     async with write_transaction():
         await audit.record(
             actor,

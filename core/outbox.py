@@ -31,10 +31,10 @@ def backoff(attempts: int) -> dt.timedelta:
     return BACKOFF[attempts - 1] if 0 < attempts <= len(BACKOFF) else LAST_BACKOFF
 
 
-async def enqueue(kind: str, recipient: str, language: str, subject: str, body: str) -> None:
-    """Write one message; call it inside the write's transaction."""
+async def enqueue(kind: str, recipient: str, language: str, subject: str, body: str) -> int:
+    """Write one message; call it inside the write's transaction. The message's id."""
     now = dt.datetime.now(dt.UTC)
-    await OutboxMessage.insert(
+    [row] = await OutboxMessage.insert(
         OutboxMessage(
             created_at=now,
             kind=kind,
@@ -46,7 +46,8 @@ async def enqueue(kind: str, recipient: str, language: str, subject: str, body: 
             attempts=0,
             next_attempt_at=now,
         )
-    )
+    ).returning(OutboxMessage.id)
+    return int(row["id"])
 
 
 # The claim; `limit` and `lock` are the code's, the values are parameters ({{}}).
@@ -104,3 +105,13 @@ async def deliver_due(send: Send, worker: str, now: dt.datetime | None = None) -
                     }
                 ).where(OutboxMessage.id == message["id"])
                 sent += 1
+
+
+async def still_pending(message_ids: list[int]) -> dict[int, str]:
+    """The messages among `message_ids` not sent yet, with their last error."""
+    if not message_ids:
+        return {}
+    rows = await OutboxMessage.select(OutboxMessage.id, OutboxMessage.last_error).where(
+        OutboxMessage.id.is_in(message_ids) & (OutboxMessage.state != "sent")
+    )
+    return {row["id"]: row["last_error"] for row in rows}

@@ -15,6 +15,7 @@ from aiosmtpd.handlers import Message
 from certification.reminders import send_certificate_reminders
 from certification.tables import CertificateReminder
 from core.mail import mail_sender
+from core.outbox import deliver_due
 from core.settings import MailSettings
 from core.tables import AuditEntry
 from portal.imports import ImportScope, import_file
@@ -113,17 +114,20 @@ async def test_reminders_go_once_per_threshold_to_the_pro_partner(smtp):
     assert await CertificateReminder.count() == 3
 
 
-async def test_a_failed_mail_records_nothing_and_is_retried(smtp):
+async def test_a_failed_mail_waits_in_the_outbox_and_goes_later_once(smtp):
     controller, inbox = smtp
     await setup_data()
     unreachable = MailSettings("127.0.0.1", free_port(), "portal@bosa.example", None, None, False)
     failed = await send_certificate_reminders(dt.date(2026, 11, 23), mail_sender(unreachable))
-    assert "BOSA" in failed.failed and failed.sent == []
-    assert await CertificateReminder.count() == 0
-    retried = await send_certificate_reminders(
+    assert "BOSA" in failed.failed and len(failed.sent) == 1
+    assert await CertificateReminder.count() == 1  # queued once, with its mail
+    again = await send_certificate_reminders(
         dt.date(2026, 11, 23), mail_sender(settings_for(controller))
     )
-    assert len(retried.sent) == 1 and len(inbox.messages) == 1
+    assert again.sent == []  # not queued twice; the mail waits for its next attempt
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2)
+    assert await deliver_due(mail_sender(settings_for(controller)), "cron", later) == (1, 0)
+    assert len(inbox.messages) == 1
 
 
 async def test_the_cron_command_sends_and_audits(smtp):
