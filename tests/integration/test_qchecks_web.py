@@ -250,6 +250,7 @@ async def test_a_low_qcheck_warns_the_partner_and_dgro_of_a_client_organisation(
     await login(client, users["partner_bosa"])
     notices = (await client.get("/notices", headers=EN)).text
     assert "The Q-check average of BOSA (73.33 %) is under the 80.00 %" in notices
+    assert "2 unread notices" in notices
     await client.post("/logout", headers={"x-csrftoken": client.cookies["csrftoken"]})
     await login(client, users["partner_fin"])
     assert "BOSA" not in (await client.get("/notices", headers=EN)).text
