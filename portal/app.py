@@ -26,6 +26,7 @@ from portal.auth import UserAndLanguageMiddleware
 from portal.cli import make_cli_plugin
 from portal.errors import EXCEPTION_HANDLERS
 from portal.guards import PUBLIC
+from portal.input_guard import RefuseNulMiddleware
 from portal.security import security_headers_hook
 from portal.sessions import PortalSessionConfig
 from portal.store import DatabaseStore
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[
             session_config.middleware,
             UserAndLanguageMiddleware(),
+            RefuseNulMiddleware(),
             rate_limit.middleware,
         ],
         stores={"sessions": DatabaseStore("sessions"), "rate_limit": DatabaseStore("rate_limit")},
