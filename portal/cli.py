@@ -17,6 +17,7 @@ from click import Group
 
 from accounts import cli as accounts_cli
 from certification import cli as certification_cli
+from competencies import cli as competencies_cli
 
 
 async def migrate_database() -> None:
@@ -24,6 +25,7 @@ async def migrate_database() -> None:
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
     from certification.reference_data import seed_reference_data
+    from competencies.loader import seed_models
     from core.database import current_engine, is_sqlite
     from qchecks.reference_data import seed_criteria
 
@@ -32,6 +34,7 @@ async def migrate_database() -> None:
         raise click.ClickException(f"Migrations failed: {result.message}")
     await seed_reference_data()
     await seed_criteria()
+    await seed_models()
     if is_sqlite():
         # Readers keep reading while one writer writes; several workers can share the file.
         await current_engine().run_ddl("PRAGMA journal_mode=WAL")
@@ -129,6 +132,7 @@ PORTAL_COMMANDS = (
     send_mail_command,
     *accounts_cli.COMMANDS,
     *certification_cli.COMMANDS,
+    *competencies_cli.COMMANDS,
 )
 # Litestar's own commands that `portal` passes on (they build the app).
 LITESTAR_COMMANDS = {

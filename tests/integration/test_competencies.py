@@ -1,0 +1,135 @@
+"""The competency models as data: `portal migrate` loads the 5+1 model and BOSA's newer
+one with its mapping; a model file is checked line by line and loaded all or nothing;
+loading again updates in place (links into the model keep their ids)."""
+
+from __future__ import annotations
+
+import pytest
+
+from competencies.loader import ModelFileRefused, parse_model, seed_models, write_model
+from competencies.tables import Competency, CompetencyModel, Indicator
+from core.audit import Actor
+from tests.integration.test_cli import run_portal
+
+ACTOR = Actor.command_line("test")
+GOOD = """model:
+  code: TEST
+  version: 2
+  valid_from: 2026-01-01
+  name: {nl: Test, fr: Test, en: Test}
+groups:
+  - code: G1
+    name: {nl: Groep, fr: Groupe, en: Group}
+    competencies:
+      - code: C1
+        core: true
+        name: {nl: Een, fr: Un, en: One}
+        indicators:
+          - {nl: "Doet een, twee", fr: "Fait un, deux", en: "Does one, two"}
+"""
+
+
+async def test_migrate_loads_both_models_with_their_mapping():
+    await seed_models()
+    models = {row["code"]: row for row in await CompetencyModel.select()}
+    assert set(models) == {"FED-5+1", "BOSA-12"}
+    assert models["BOSA-12"]["maps_from"] == "FED-5+1"
+    core = await Competency.select(Competency.code).where(
+        (Competency.of_model == models["FED-5+1"]["id"]) & Competency.core.eq(True)
+    )
+    assert sorted(row["code"] for row in core) == [
+        "OBJECTIVES",
+        "RELIABILITY",
+        "SELFDEV",
+        "SERVICE",
+        "TEAMWORK",
+    ]
+    assert await Competency.count().where(Competency.of_model == models["BOSA-12"]["id"]) == 12
+    achieve = (
+        await Competency.select(Competency.maps_from).where(Competency.code == "ACHIEVE").first()
+    )
+    assert achieve["maps_from"] == "OBJECTIVES|EXECUTE"
+    # Loading again changes nothing and keeps the ids.
+    before = {row["id"] for row in await Competency.select(Competency.id)}
+    await seed_models()
+    assert {row["id"] for row in await Competency.select(Competency.id)} == before
+
+
+async def test_a_good_file_loads_and_a_second_load_updates_in_place():
+    assert await write_model(parse_model(GOOD), ACTOR) == 1
+    first = await Competency.select(Competency.id, Competency.name_en).first()
+    changed = GOOD.replace("en: One", "en: The one").replace(
+        "      - code: C1",
+        "      - code: C2\n        name: {nl: Twee, fr: Deux, en: Two}\n      - code: C1",
+    )
+    assert await write_model(parse_model(changed), ACTOR) == 2
+    again = (
+        await Competency.select(Competency.id, Competency.name_en)
+        .where(Competency.code == "C1")
+        .first()
+    )
+    assert again == {"id": first["id"], "name_en": "The one"}
+    assert (await Indicator.select(Indicator.text_en).first())["text_en"] == "Does one, two"
+
+
+@pytest.mark.parametrize(
+    ("broken", "line", "message"),
+    [
+        (GOOD.replace("  code: TEST\n", ""), 2, "model has no code"),
+        (GOOD.replace("valid_from: 2026-01-01", "valid_from: 2026-02-30"), 4, "is not a date"),
+        (
+            GOOD.replace("{nl: Groep, fr: Groupe, en: Group}", "{nl: Groep, fr: Groupe}"),
+            8,
+            "has no en",
+        ),
+        (GOOD.replace("core: true", "core: maybe"), 11, "core is true or false"),
+        (
+            GOOD.replace("{nl: Een, fr: Un, en: One}", "{nl: Een, fr: Un, en: One, de: Eins}"),
+            12,
+            "unknown language(s) de",
+        ),
+        (
+            GOOD + "      - code: C1\n        name: {nl: A, fr: B, en: C}\n",
+            15,
+            "already on line 10",
+        ),
+        (GOOD.replace("name: {nl: Test", "name: {nl: [Test"), 5, "not readable YAML"),
+        (GOOD.replace("          - {nl:", "          - {xx: 1, nl:"), 14, "unknown language(s) xx"),
+        (
+            GOOD.split("    competencies:")[0] + "    competencies: []\n",
+            9,
+            "needs a list",
+        ),
+    ],
+)
+async def test_every_kind_of_bad_line_is_named_and_nothing_is_written(broken, line, message):
+    with pytest.raises(ModelFileRefused) as refused:
+        parse_model(broken)
+    assert any(found == line and message in text for found, text in refused.value.problems), (
+        refused.value.problems
+    )
+    assert await CompetencyModel.count() == 0
+
+
+async def test_a_mapping_to_an_unknown_competency_is_refused_with_its_line():
+    await seed_models()
+    mapped = GOOD.replace(
+        "  valid_from: 2026-01-01\n", "  valid_from: 2026-01-01\n  maps_from: FED-5+1\n"
+    ).replace("        core: true\n", "        core: true\n        maps_from: [TEAMWORK, NOPE]\n")
+    with pytest.raises(ModelFileRefused) as refused:
+        await write_model(parse_model(mapped), ACTOR)
+    assert refused.value.problems == [(13, "competency NOPE is not in model FED-5+1")]
+    assert await CompetencyModel.count().where(CompetencyModel.code == "TEST") == 0
+
+
+def test_the_command_line_names_the_lines(tmp_path):
+    database = tmp_path / "portal.sqlite"
+    assert run_portal("migrate", database=database).returncode == 0
+    bad = tmp_path / "model.yaml"
+    bad.write_text(GOOD.replace("core: true", "core: maybe"))
+    answer = run_portal("competencies", "load", str(bad), database=database)
+    assert answer.returncode != 0
+    assert f"{bad}:11: competency C1: core is true or false" in answer.stderr
+    bad.write_text(GOOD)
+    good = run_portal("competencies", "load", str(bad), database=database)
+    assert good.returncode == 0 and "1 competencies" in good.stdout
