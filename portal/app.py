@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 
 from accounts import web as accounts_web
 from certification import web as certification_web
+from competencies import web as competencies_web
 from core.database import current_engine
 from core.settings import PROJECT_ROOT, Settings, get_settings
 from organisations import web as organisations_web
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *organisations_web.ROUTE_HANDLERS,
             *certification_web.ROUTE_HANDLERS,
             *qchecks_web.ROUTE_HANDLERS,
+            *competencies_web.ROUTE_HANDLERS,
             *_static_routers(),
         ],
         middleware=[

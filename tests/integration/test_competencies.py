@@ -133,3 +133,27 @@ def test_the_command_line_names_the_lines(tmp_path):
     bad.write_text(GOOD)
     good = run_portal("competencies", "load", str(bad), database=database)
     assert good.returncode == 0 and "1 competencies" in good.stdout
+
+
+async def test_the_model_page_searches_in_the_readers_language_and_compares(client, users):
+    from tests.conftest import login
+
+    await seed_models()
+    await login(client, users["staff_bosa"])
+    page = await client.get("/competencies", headers={"Accept-Language": "fr"})
+    assert page.status_code == 200
+    assert "Travailler en équipe" in page.text and "autodévelopper" in page.text
+    found = await client.get(
+        "/competencies?model=FED-5%2B1&q=fiab",
+        headers={"Accept-Language": "fr", "HX-Request": "true"},
+    )
+    assert "Faire preuve de fiabilité" in found.text and "Travailler en équipe" not in found.text
+    assert "<html" not in found.text
+    compare = await client.get("/competencies/compare", headers={"Accept-Language": "en"})
+    assert "Achieving results" in compare.text and "Achieving objectives" in compare.text
+    assert (await client.get("/competencies?model=NOPE")).status_code == 404
+    api = await client.get("/api/v1/competencies?model=BOSA-12")
+    body = api.json()
+    assert body["maps_from"] == "FED-5+1" and len(body["groups"]) == 4
+    achieve = body["groups"][0]["competencies"][0]
+    assert achieve["code"] == "ACHIEVE" and achieve["maps_from"] == ["OBJECTIVES", "EXECUTE"]

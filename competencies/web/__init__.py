@@ -1,0 +1,5 @@
+"""Pages and API of the competency models."""
+
+from competencies.web.models import CompetencyApiController, CompetencyController
+
+ROUTE_HANDLERS = [CompetencyController, CompetencyApiController]
