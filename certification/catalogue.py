@@ -9,7 +9,8 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
-from certification.tables import Certificate, Track
+from certification.tables import Certificate, Track, TrackCompetency
+from competencies.tables import Competency
 from core import audit
 from core.database import write_transaction
 from core.i18n import gettext as _
@@ -97,3 +98,81 @@ async def update_track(
             after=after,
         )
     return True
+
+
+# --- the competencies a track develops -------------------------------------------------------
+
+
+async def track_competencies() -> dict[str, list[dict[str, Any]]]:
+    """track code -> the competencies it develops (code, names, model), in one query."""
+    rows = await TrackCompetency.select(
+        TrackCompetency.track.code.as_alias("track"),
+        TrackCompetency.competency.id.as_alias("id"),
+        TrackCompetency.competency.code.as_alias("code"),
+        TrackCompetency.competency.name_nl.as_alias("name_nl"),
+        TrackCompetency.competency.name_fr.as_alias("name_fr"),
+        TrackCompetency.competency.name_en.as_alias("name_en"),
+    ).order_by(TrackCompetency.id)
+    found: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        found.setdefault(row["track"], []).append(row)
+    return found
+
+
+async def set_track_competencies(code: str, competency_ids: list[int], actor: audit.Actor) -> bool:
+    """Replace the competencies a track develops; False when there is no such track."""
+    async with write_transaction():
+        track = await Track.select(Track.id).where(Track.code == code).first()
+        if track is None:
+            return False
+        known = {
+            row["id"]
+            for row in await Competency.select(Competency.id).where(
+                Competency.id.is_in(competency_ids or [0])
+            )
+        }
+        await TrackCompetency.delete().where(TrackCompetency.track == track["id"])
+        chosen = sorted(known)
+        if chosen:
+            await TrackCompetency.insert(
+                *[TrackCompetency(track=track["id"], competency=c) for c in chosen]
+            )
+        await audit.record(
+            actor,
+            "track_competencies_changed",
+            table="track",
+            key=code,
+            after={"competencies": len(chosen)},
+        )
+    return True
+
+
+# What the seeded tracks develop in the 5+1 model (a first proposal DG R&O edits).
+SEEDED_LINKS = {
+    "AZ": ("ANALYSE", "DECIDE", "COMMUNICATE", "SERVICE", "METHODOLOGY", "REGULATIONS"),
+    "SELTEST": ("METHODOLOGY", "SOFTWARE", "RELIABILITY", "ANALYSE"),
+    "ASSESS": ("ANALYSE", "INTEGRATE", "COMMUNICATE", "METHODOLOGY"),
+    "INTERVIEW": ("COMMUNICATE", "ANALYSE", "SERVICE", "WRITTEN_ORAL"),
+}
+
+
+async def seed_track_competencies(model_code: str = "FED-5+1") -> None:
+    """The seeded links, only when no track has any yet."""
+    if await TrackCompetency.exists():
+        return
+    tracks = {row["code"]: row["id"] for row in await Track.select(Track.id, Track.code)}
+    competencies = {
+        row["code"]: row["id"]
+        for row in await Competency.select(Competency.id, Competency.code).where(
+            Competency.of_model.code == model_code
+        )
+    }
+    links = [
+        TrackCompetency(track=tracks[track], competency=competencies[code])
+        for track, codes in SEEDED_LINKS.items()
+        if track in tracks
+        for code in codes
+        if code in competencies
+    ]
+    if links:
+        await TrackCompetency.insert(*links)

@@ -8,6 +8,6 @@ APP_CONFIG = AppConfig(
     app_name="certification",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
     table_classes=table_finder(modules=["certification.tables"], exclude_imported=True),
-    migration_dependencies=["organisations.piccolo_app"],
+    migration_dependencies=["organisations.piccolo_app", "competencies.piccolo_app"],
     commands=[],
 )

@@ -13,6 +13,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
+from competencies.tables import Competency
 from organisations.tables import Organisation, StaffMember
 
 
@@ -182,3 +183,13 @@ class Mentorship(Table, tablename="mentorship"):
     started_on = Date(required=True)
     ended_on = Date(null=True, default=None)
     registered_by = Varchar(length=254, default="")
+
+
+class TrackCompetency(Table, tablename="track_competency"):
+    """A competency of the competency model that a track develops (DG R&O keeps the list
+    on the track's page). Unique per (track, competency)."""
+
+    id: Serial
+
+    track = ForeignKey(references=Track, required=True, index=True)
+    competency = ForeignKey(references=Competency, required=True, index=True)

@@ -24,6 +24,7 @@ async def migrate_database() -> None:
     """Apply every app's migrations to the database at DATABASE_URL (SPEC 5)."""
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
+    from certification.catalogue import seed_track_competencies
     from certification.reference_data import seed_reference_data
     from competencies.loader import seed_models
     from core.database import current_engine, is_sqlite
@@ -35,6 +36,7 @@ async def migrate_database() -> None:
     await seed_reference_data()
     await seed_criteria()
     await seed_models()
+    await seed_track_competencies()
     if is_sqlite():
         # Readers keep reading while one writer writes; several workers can share the file.
         await current_engine().run_ddl("PRAGMA journal_mode=WAL")

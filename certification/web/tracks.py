@@ -12,10 +12,14 @@ from certification.catalogue import (
     TrackExists,
     add_track,
     parse_track_form,
+    set_track_competencies,
     track_by_code,
+    track_competencies,
     tracks_with_use,
     update_track,
 )
+from competencies.queries import model_tree
+from core.i18n import current_language
 from core.i18n import gettext as _
 from portal.guards import actor_of, current_user, requires_dgro, requires_login
 
@@ -26,11 +30,25 @@ async def _page(request: Request, form=None, status_code: int = 200) -> Template
         "certification/tracks.html",
         context={
             "tracks": await tracks_with_use(),
+            "developed": await track_competencies(),
             "form": form or parse_track_form({}, with_code=False),
             "may_edit": bool(user and user.is_dgro),
         },
         status_code=status_code,
     )
+
+
+async def _edit_context(track: dict, form: object) -> dict:
+    """The track's form and the 5+1 model's competencies, those it develops checked."""
+    chosen = {c["id"] for c in (await track_competencies()).get(track["code"], [])}
+    model = await model_tree("FED-5+1")
+    return {
+        "track": track,
+        "form": form,
+        "model": model,
+        "chosen": chosen,
+        "name_field": f"name_{current_language()}",
+    }
 
 
 class TrackController(Controller):
@@ -62,7 +80,7 @@ class TrackController(Controller):
         if track is None:
             raise NotFoundException(_("There is no track with code %(code)s.", code=code))
         form = parse_track_form(track, with_code=False)
-        return Template("certification/track_edit.html", context={"track": track, "form": form})
+        return Template("certification/track_edit.html", context=await _edit_context(track, form))
 
     @post("/{code:str}", guards=[requires_dgro], status_code=303)
     async def update(self, request: Request, code: FromPath[str]) -> Template | Redirect:
@@ -74,10 +92,28 @@ class TrackController(Controller):
         if form.errors:
             return Template(
                 "certification/track_edit.html",
-                context={"track": track, "form": form},
+                context=await _edit_context(track, form),
                 status_code=400,
             )
         active = data.get("active") == "on"
         await update_track(code, form.values, active, actor_of(request))
         flash(request, _("Track %(code)s saved.", code=code), category="success")
         return Redirect("/tracks", status_code=303)
+
+
+@post(
+    "/tracks/{code:str}/competencies",
+    guards=[requires_dgro],
+    status_code=303,
+    include_in_schema=False,
+)
+async def save_competencies(request: Request, code: FromPath[str]) -> Redirect:
+    """The competencies the track develops, as ticked on the track's page."""
+    form = await request.form()
+    ids = [int(v) for v in form.getall("competency") if str(v).isdigit()]
+    if not await set_track_competencies(code, ids, actor_of(request)):
+        raise NotFoundException(_("There is no track with code %(code)s.", code=code))
+    flash(
+        request, _("The competencies of %(code)s have been saved.", code=code), category="success"
+    )
+    return Redirect(f"/tracks/{code}/edit", status_code=303)

@@ -11,6 +11,7 @@ from litestar.params import FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
+from certification.catalogue import track_competencies
 from competencies import queries
 from core.i18n import current_language
 from core.i18n import gettext as _
@@ -43,11 +44,16 @@ class CompetencyController(Controller):
     ) -> Template:
         """One model: group → competency → indicators; `q` searches every language."""
         q = q.strip()[:100]
+        developed: dict[int, list[str]] = {}
+        for track, competencies in (await track_competencies()).items():
+            for competency in competencies:
+                developed.setdefault(competency["id"], []).append(track)
         context = {
             "model": await _tree(model, q),
             "models": await queries.models(),
             "q": q,
             "t": in_language,
+            "developed": developed,
         }
         query = f"model={model}" + (f"&q={q}" if q else "")
         return render(

@@ -157,3 +157,39 @@ async def test_the_model_page_searches_in_the_readers_language_and_compares(clie
     assert body["maps_from"] == "FED-5+1" and len(body["groups"]) == 4
     achieve = body["groups"][0]["competencies"][0]
     assert achieve["code"] == "ACHIEVE" and achieve["maps_from"] == ["OBJECTIVES", "EXECUTE"]
+
+
+async def test_dgro_keeps_the_competencies_a_track_develops(client, users):
+    from certification.catalogue import seed_track_competencies, track_competencies
+    from tests.conftest import csrf_token, login
+
+    await seed_models()
+    await seed_track_competencies()
+    assert [c["code"] for c in (await track_competencies())["SELTEST"]] == [
+        "METHODOLOGY",
+        "SOFTWARE",
+        "RELIABILITY",
+        "ANALYSE",
+    ]
+    teamwork = await Competency.select(Competency.id).where(Competency.code == "TEAMWORK").first()
+    await login(client, users["dgro"])
+    edit = await client.get("/tracks/SELTEST/edit", headers={"Accept-Language": "en"})
+    assert "Competencies this track develops" in edit.text and "Working in a team" in edit.text
+    token = await csrf_token(client, "/tracks/SELTEST/edit")
+    saved = await client.post(
+        "/tracks/SELTEST/competencies",
+        data={"competency": [str(teamwork["id"])], "_csrf_token": token},
+    )
+    assert saved.status_code == 303
+    assert [c["code"] for c in (await track_competencies())["SELTEST"]] == ["TEAMWORK"]
+    model = await client.get("/competencies", headers={"Accept-Language": "en"})
+    assert "Developed by the tracks: SELTEST" in model.text
+    listing = await client.get("/tracks", headers={"Accept-Language": "en"})
+    assert "Working in a team" in listing.text
+    await client.post("/logout", headers={"x-csrftoken": client.cookies["csrftoken"]})
+    await login(client, users["partner_bosa"])
+    token = await csrf_token(client, "/")
+    refused = await client.post(
+        "/tracks/SELTEST/competencies", data={"competency": [], "_csrf_token": token}
+    )
+    assert refused.status_code == 403
