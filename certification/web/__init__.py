@@ -7,7 +7,7 @@ from certification.web.dashboard import OrganisationController
 from certification.web.exports import ExportController
 from certification.web.policy import PolicyController
 from certification.web.review import ReviewController
-from certification.web.tracks import TrackController, save_competencies
+from certification.web.tracks import TrackController
 from certification.web.training import TrainingController
 
 ROUTE_HANDLERS = [
@@ -20,5 +20,4 @@ ROUTE_HANDLERS = [
     ReviewController,
     ApplicationController,
     TrainingController,
-    save_competencies,
 ]

@@ -100,20 +100,16 @@ class TrackController(Controller):
         flash(request, _("Track %(code)s saved.", code=code), category="success")
         return Redirect("/tracks", status_code=303)
 
-
-@post(
-    "/tracks/{code:str}/competencies",
-    guards=[requires_dgro],
-    status_code=303,
-    include_in_schema=False,
-)
-async def save_competencies(request: Request, code: FromPath[str]) -> Redirect:
-    """The competencies the track develops, as ticked on the track's page."""
-    form = await request.form()
-    ids = [int(v) for v in form.getall("competency") if str(v).isdigit()]
-    if not await set_track_competencies(code, ids, actor_of(request)):
-        raise NotFoundException(_("There is no track with code %(code)s.", code=code))
-    flash(
-        request, _("The competencies of %(code)s have been saved.", code=code), category="success"
-    )
-    return Redirect(f"/tracks/{code}/edit", status_code=303)
+    @post("/{code:str}/competencies", guards=[requires_dgro], status_code=303)
+    async def save_competencies(self, request: Request, code: FromPath[str]) -> Redirect:
+        """The competencies the track develops, as ticked on the track's page."""
+        form = await request.form()
+        ids = [int(v) for v in form.getall("competency") if str(v).isdigit()]
+        if not await set_track_competencies(code, ids, actor_of(request)):
+            raise NotFoundException(_("There is no track with code %(code)s.", code=code))
+        flash(
+            request,
+            _("The competencies of %(code)s have been saved.", code=code),
+            category="success",
+        )
+        return Redirect(f"/tracks/{code}/edit", status_code=303)
