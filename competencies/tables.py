@@ -6,6 +6,8 @@ behavioural indicators. Loaded from the YAML files of `competencies/data` (see
 from piccolo.columns import Boolean, Date, ForeignKey, Integer, Serial, Text, Varchar
 from piccolo.table import Table
 
+from organisations.tables import Organisation
+
 
 class CompetencyModel(Table, tablename="competency_model"):
     id: Serial
@@ -59,3 +61,24 @@ class Indicator(Table, tablename="competency_indicator"):
     text_nl = Text(required=True)
     text_fr = Text(required=True)
     text_en = Text(required=True)
+
+
+class FunctionProfile(Table, tablename="function_profile"):
+    """A function (title) with the competencies it requires: an organisation's (its HR
+    keeps them) or federal-wide (no organisation; DG R&O keeps them)."""
+
+    id: Serial
+
+    organisation = ForeignKey(references=Organisation, null=True, default=None, index=True)
+    title = Varchar(length=200, required=True)
+    created_by = Varchar(length=254, default="")
+
+
+class FunctionRequirement(Table, tablename="function_requirement"):
+    """A competency a function requires, at an expected level (1 basic – 4 expert)."""
+
+    id: Serial
+
+    profile = ForeignKey(references=FunctionProfile, required=True, index=True)
+    competency = ForeignKey(references=Competency, required=True, index=True)
+    level = Integer(default=2)

@@ -1,5 +1,6 @@
 """Pages and API of the competency models."""
 
+from competencies.web.functions import FunctionController
 from competencies.web.models import CompetencyApiController, CompetencyController
 
-ROUTE_HANDLERS = [CompetencyController, CompetencyApiController]
+ROUTE_HANDLERS = [CompetencyController, CompetencyApiController, FunctionController]

@@ -193,3 +193,68 @@ async def test_dgro_keeps_the_competencies_a_track_develops(client, users):
         "/tracks/SELTEST/competencies", data={"competency": [], "_csrf_token": token}
     )
     assert refused.status_code == 403
+
+
+async def test_hr_keeps_its_functions_and_sees_what_no_certified_staff_covers(client, users):
+    from certification.catalogue import seed_track_competencies
+    from tests.conftest import csrf_token, login
+
+    await seed_models()
+    await seed_track_competencies()
+    staff = (
+        "organisation_code,email,first_name,last_name,language_role,start_date,end_date\n"
+        "BOSA,az@bosa.be,Az,Holder,NL,2019-01-01,\n"
+    )
+    certificates = "email,track,obtained_on,status,valid_until\naz@bosa.be,AZ,2020-01-01,valid,\n"
+    from portal.imports import ImportScope, import_file
+
+    for kind, text in (("staff", staff), ("certificates", certificates)):
+        assert (await import_file(kind, f"{kind}.csv", text.encode(), ImportScope())).ok
+    ids = {
+        row["code"]: row["id"]
+        for row in await Competency.select(Competency.id, Competency.code).where(
+            Competency.of_model.code == "FED-5+1"
+        )
+    }
+    await login(client, users["hr_bosa"])
+    token = await csrf_token(client, "/organisations/BOSA/functions")
+    added = await client.post(
+        "/organisations/BOSA/functions", data={"title": "Selector", "_csrf_token": token}
+    )
+    assert added.status_code == 303
+    from competencies.tables import FunctionProfile
+
+    profile = await FunctionProfile.select().first()
+    for code in ("ANALYSE", "TEAMWORK"):
+        answer = await client.post(
+            f"/organisations/BOSA/functions/{profile['id']}/requirements",
+            data={"competency": str(ids[code]), "level": "3", "_csrf_token": token},
+        )
+        assert answer.status_code == 303, answer.text
+    from organisations.tables import Organisation
+
+    fin = await Organisation.select(Organisation.id).where(Organisation.code == "FIN").first()
+    [fin_profile] = await FunctionProfile.insert(
+        FunctionProfile(organisation=fin["id"], title="FIN function")
+    ).returning(FunctionProfile.id)
+    foreign = await client.post(
+        f"/organisations/BOSA/functions/{fin_profile['id']}/requirements",
+        data={"competency": str(ids["TEAMWORK"]), "level": "2", "_csrf_token": token},
+    )
+    assert foreign.status_code == 404  # HR edits only its own organisation's profiles
+    assert (await client.get("/organisations/FIN/functions")).status_code == 403
+    page = await client.get("/organisations/BOSA/functions", headers={"Accept-Language": "en"})
+    uncovered = page.text.split("Required competencies no certified staff member covers")[1].split(
+        "</section>"
+    )[0]
+    # AZ develops Analysing (held by Az Holder); nobody's track develops Working in a team.
+    assert "Working in a team" in uncovered and "Analysing" not in uncovered
+    await client.post("/logout", headers={"x-csrftoken": client.cookies["csrftoken"]})
+    await login(client, users["hr_fin"] if "hr_fin" in users else users["partner_fin"])
+    token = await csrf_token(client, "/")
+    other = await client.post(
+        f"/organisations/FIN/functions/{profile['id']}/requirements",
+        data={"competency": str(ids["TEAMWORK"]), "level": "2", "_csrf_token": token},
+    )
+    assert other.status_code in (403, 404)  # another organisation's profile is never changed
+    assert (await client.get("/organisations/BOSA/functions")).status_code == 403

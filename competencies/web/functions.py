@@ -1,0 +1,97 @@
+"""An organisation's function profiles: the competencies each function requires, kept by
+its HR (DG R&O too), and which required competencies no certified staff member covers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.params import FromPath
+from litestar.plugins.flash import flash
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+
+from accounts.identity import Role
+from certification.coverage import covered_competencies
+from competencies import functions, queries
+from competencies.web.models import DEFAULT_MODEL, in_language
+from core.errors import NotFound, Refused
+from core.i18n import gettext as _
+from portal.guards import actor_of, current_user, requires_organisation_scope, requires_role
+from portal.lookups import organisation_or_404
+from portal.rendering import render
+
+requires_function_reader = requires_role(Role.DGRO, Role.PRO_PARTNER, Role.HR)
+requires_function_writer = requires_role(Role.DGRO, Role.HR)
+
+
+def _number(raw: object) -> int:
+    text = str(raw or "").strip()
+    if not text.isdigit():
+        raise HTTPException(status_code=400, detail=_("Choose from the list."))
+    return int(text)
+
+
+class FunctionController(Controller):
+    path = "/organisations/{code:str}/functions"
+    include_in_schema = False
+    guards = [requires_organisation_scope, requires_function_reader]
+
+    @get("/", name="functions")
+    async def functions_page(self, request: HTMXRequest, code: FromPath[str]) -> Template:
+        organisation = await organisation_or_404(code)
+        profiles = await functions.profiles_for(organisation["id"])
+        covered = await covered_competencies(organisation["id"], dt.date.today())
+        uncovered: dict[int, dict] = {}
+        for profile in profiles:
+            for requirement in profile["requirements"]:
+                if requirement["competency"] not in covered:
+                    uncovered.setdefault(requirement["competency"], requirement)
+        user = current_user(request)
+        context = {
+            "organisation": organisation,
+            "profiles": profiles,
+            "uncovered": list(uncovered.values()),
+            "model": await queries.model_tree(DEFAULT_MODEL),
+            "t": in_language,
+            "may_edit": bool(user and user.has_role(Role.DGRO, Role.HR)),
+            "levels": functions.LEVELS,
+        }
+        return render(request, "competencies/functions.html", context, block=None)
+
+    @post("/", guards=[requires_function_writer], status_code=303)
+    async def add_profile(self, request: Request, code: FromPath[str]) -> Redirect:
+        organisation = await organisation_or_404(code)
+        raw = await request.form()
+        try:
+            await functions.add_profile(
+                actor_of(request), organisation["id"], str(raw.get("title") or "")
+            )
+        except Refused as refused:
+            raise HTTPException(status_code=400, detail=refused.message) from None
+        flash(request, _("The function has been added."), category="success")
+        return Redirect(f"/organisations/{organisation['code']}/functions", status_code=303)
+
+    @post("/{profile_id:int}/requirements", guards=[requires_function_writer], status_code=303)
+    async def add_requirement(
+        self, request: Request, code: FromPath[str], profile_id: FromPath[int]
+    ) -> Redirect:
+        organisation = await organisation_or_404(code)
+        raw = await request.form()
+        try:
+            await functions.add_requirement(
+                actor_of(request),
+                organisation["id"],
+                profile_id,
+                _number(raw.get("competency")),
+                _number(raw.get("level")),
+            )
+        except NotFound:
+            raise NotFoundException(
+                _("There is no such function in %(code)s.", code=organisation["code"])
+            ) from None
+        except Refused as refused:
+            raise HTTPException(status_code=400, detail=refused.message) from None
+        flash(request, _("The required competency has been saved."), category="success")
+        return Redirect(f"/organisations/{organisation['code']}/functions", status_code=303)
