@@ -15,6 +15,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from accounts.identity import CurrentUser, Role
+from certification.catalogue import track_competencies
 from certification.certificates import forms, labels, lifecycle, queries, service
 from certification.certificates.lifecycle import ACTIONS, Action
 from core.errors import NotFound, Refused, TransitionRefused
@@ -104,6 +105,8 @@ async def _staff_context(
         "current": current,
         "add": add_form or FormResult(values={}),
         "empty_form": FormResult(values={}),
+        # The competencies each track develops: a certificate shows what it covers.
+        "developed": await track_competencies(),
         "add_open": add_open,
     }
     return context, bool(filters.errors)
