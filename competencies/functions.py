@@ -92,3 +92,18 @@ async def add_requirement(
             key=str(profile_id),
             after={"competency": competency_id, "level": level},
         )
+
+
+async def functions_requiring(organisation_id: int | None) -> dict[int, list[str]]:
+    """competency id -> the titles of the functions that require it: the federal-wide
+    ones and the reader's organisation's (one query)."""
+    scope = FunctionRequirement.profile.organisation.is_null()
+    if organisation_id is not None:
+        scope = scope | (FunctionRequirement.profile.organisation == organisation_id)
+    rows = await FunctionRequirement.select(
+        FunctionRequirement.competency, FunctionRequirement.profile.title.as_alias("title")
+    ).where(scope)
+    found: dict[int, list[str]] = {}
+    for row in rows:
+        found.setdefault(row["competency"], []).append(row["title"])
+    return found

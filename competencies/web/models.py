@@ -13,9 +13,10 @@ from litestar.response import Template
 
 from certification.catalogue import track_competencies
 from competencies import queries
+from competencies.functions import functions_requiring
 from core.i18n import current_language
 from core.i18n import gettext as _
-from portal.guards import requires_login
+from portal.guards import current_user, requires_login
 from portal.rendering import render
 
 DEFAULT_MODEL = "FED-5+1"
@@ -48,12 +49,14 @@ class CompetencyController(Controller):
         for track, competencies in (await track_competencies()).items():
             for competency in competencies:
                 developed.setdefault(competency["id"], []).append(track)
+        user = current_user(request)
         context = {
             "model": await _tree(model, q),
             "models": await queries.models(),
             "q": q,
             "t": in_language,
             "developed": developed,
+            "required_by": await functions_requiring(user.organisation_id if user else None),
         }
         query = f"model={model}" + (f"&q={q}" if q else "")
         return render(

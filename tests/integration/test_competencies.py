@@ -249,6 +249,8 @@ async def test_hr_keeps_its_functions_and_sees_what_no_certified_staff_covers(cl
     )[0]
     # AZ develops Analysing (held by Az Holder); nobody's track develops Working in a team.
     assert "Working in a team" in uncovered and "Analysing" not in uncovered
+    model = await client.get("/competencies", headers={"Accept-Language": "en"})
+    assert "Required by the functions: Selector" in model.text
     await client.post("/logout", headers={"x-csrftoken": client.cookies["csrftoken"]})
     await login(client, users["hr_fin"] if "hr_fin" in users else users["partner_fin"])
     token = await csrf_token(client, "/")
