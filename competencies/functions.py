@@ -15,17 +15,13 @@ from core.i18n import gettext as _
 LEVELS = (1, 2, 3, 4)
 
 
-async def profiles_for(organisation_id: int) -> list[dict[str, Any]]:
-    """The organisation's profiles and the federal-wide ones, each with its requirements
-    (two queries)."""
-    profiles = await (
-        FunctionProfile.select()
-        .where(
-            (FunctionProfile.organisation == organisation_id)
-            | FunctionProfile.organisation.is_null()
-        )
-        .order_by(FunctionProfile.title)
-    )
+async def profiles_for(organisation_id: int | None) -> list[dict[str, Any]]:
+    """The organisation's profiles and the federal-wide ones (None: the federal-wide
+    ones only), each with its requirements (two queries)."""
+    scope: Any = FunctionProfile.organisation.is_null()
+    if organisation_id is not None:
+        scope = scope | (FunctionProfile.organisation == organisation_id)
+    profiles = await FunctionProfile.select().where(scope).order_by(FunctionProfile.title)
     requirements = (
         await FunctionRequirement.select(
             *FunctionRequirement.all_columns(),
@@ -66,7 +62,11 @@ async def add_profile(actor: audit.Actor, organisation_id: int | None, title: st
 
 
 async def add_requirement(
-    actor: audit.Actor, organisation_id: int, profile_id: int, competency_id: int, level: int
+    actor: audit.Actor,
+    organisation_id: int | None,
+    profile_id: int,
+    competency_id: int,
+    level: int,
 ) -> None:
     """A required competency of one of the organisation's own profiles (the federal-wide
     ones are DG R&O's: `organisation_id` None)."""
@@ -97,7 +97,7 @@ async def add_requirement(
 async def functions_requiring(organisation_id: int | None) -> dict[int, list[str]]:
     """competency id -> the titles of the functions that require it: the federal-wide
     ones and the reader's organisation's (one query)."""
-    scope = FunctionRequirement.profile.organisation.is_null()
+    scope: Any = FunctionRequirement.profile.organisation.is_null()
     if organisation_id is not None:
         scope = scope | (FunctionRequirement.profile.organisation == organisation_id)
     rows = await FunctionRequirement.select(

@@ -1,6 +1,11 @@
 """Pages and API of the competency models."""
 
-from competencies.web.functions import FunctionController
+from competencies.web.functions import FederalFunctionController, FunctionController
 from competencies.web.models import CompetencyApiController, CompetencyController
 
-ROUTE_HANDLERS = [CompetencyController, CompetencyApiController, FunctionController]
+ROUTE_HANDLERS = [
+    CompetencyController,
+    CompetencyApiController,
+    FunctionController,
+    FederalFunctionController,
+]

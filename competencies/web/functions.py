@@ -18,7 +18,13 @@ from competencies import functions, queries
 from competencies.web.models import DEFAULT_MODEL, in_language
 from core.errors import NotFound, Refused
 from core.i18n import gettext as _
-from portal.guards import actor_of, current_user, requires_organisation_scope, requires_role
+from portal.guards import (
+    actor_of,
+    current_user,
+    requires_dgro,
+    requires_organisation_scope,
+    requires_role,
+)
 from portal.lookups import organisation_or_404
 from portal.rendering import render
 
@@ -95,3 +101,49 @@ class FunctionController(Controller):
             raise HTTPException(status_code=400, detail=refused.message) from None
         flash(request, _("The required competency has been saved."), category="success")
         return Redirect(f"/organisations/{organisation['code']}/functions", status_code=303)
+
+
+class FederalFunctionController(Controller):
+    """DG R&O's federal-wide function profiles (every organisation sees them)."""
+
+    path = "/functions"
+    include_in_schema = False
+    guards = [requires_dgro]
+
+    @get("/", name="federal_functions")
+    async def page(self, request: HTMXRequest) -> Template:
+        context = {
+            "profiles": await functions.profiles_for(None),
+            "model": await queries.model_tree(DEFAULT_MODEL),
+            "t": in_language,
+            "levels": functions.LEVELS,
+        }
+        return render(request, "competencies/federal_functions.html", context, block=None)
+
+    @post("/", status_code=303)
+    async def add_profile(self, request: Request) -> Redirect:
+        raw = await request.form()
+        try:
+            await functions.add_profile(actor_of(request), None, str(raw.get("title") or ""))
+        except Refused as refused:
+            raise HTTPException(status_code=400, detail=refused.message) from None
+        flash(request, _("The function has been added."), category="success")
+        return Redirect("/functions", status_code=303)
+
+    @post("/{profile_id:int}/requirements", status_code=303)
+    async def add_requirement(self, request: Request, profile_id: FromPath[int]) -> Redirect:
+        raw = await request.form()
+        try:
+            await functions.add_requirement(
+                actor_of(request),
+                None,
+                profile_id,
+                _number(raw.get("competency")),
+                _number(raw.get("level")),
+            )
+        except NotFound:
+            raise NotFoundException(_("There is no such federal-wide function.")) from None
+        except Refused as refused:
+            raise HTTPException(status_code=400, detail=refused.message) from None
+        flash(request, _("The required competency has been saved."), category="success")
+        return Redirect("/functions", status_code=303)

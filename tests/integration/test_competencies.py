@@ -260,3 +260,35 @@ async def test_hr_keeps_its_functions_and_sees_what_no_certified_staff_covers(cl
     )
     assert other.status_code in (403, 404)  # another organisation's profile is never changed
     assert (await client.get("/organisations/BOSA/functions")).status_code == 403
+
+
+async def test_dgro_keeps_the_federal_wide_functions_every_organisation_sees(client, users):
+    from competencies.tables import FunctionProfile
+    from tests.conftest import csrf_token, login
+
+    await seed_models()
+    teamwork = await Competency.select(Competency.id).where(Competency.code == "TEAMWORK").first()
+    await login(client, users["dgro"])
+    token = await csrf_token(client, "/functions")
+    assert (
+        await client.post("/functions", data={"title": "Federal selector", "_csrf_token": token})
+    ).status_code == 303
+    profile = await FunctionProfile.select().first()
+    assert profile["organisation"] is None
+    answer = await client.post(
+        f"/functions/{profile['id']}/requirements",
+        data={"competency": str(teamwork["id"]), "level": "4", "_csrf_token": token},
+    )
+    assert answer.status_code == 303
+    await client.post("/logout", headers={"x-csrftoken": client.cookies["csrftoken"]})
+    await login(client, users["hr_bosa"])
+    page = await client.get("/organisations/BOSA/functions", headers={"Accept-Language": "en"})
+    assert "Federal selector" in page.text and "federal-wide" in page.text
+    assert (await client.get("/functions")).status_code == 403
+    token = await csrf_token(client, "/")
+    # HR cannot change a federal-wide function through its organisation's page either.
+    refused = await client.post(
+        f"/organisations/BOSA/functions/{profile['id']}/requirements",
+        data={"competency": str(teamwork["id"]), "level": "1", "_csrf_token": token},
+    )
+    assert refused.status_code == 404
