@@ -18,6 +18,7 @@ from click import Group
 from accounts import cli as accounts_cli
 from certification import cli as certification_cli
 from competencies import cli as competencies_cli
+from cycles import cli as cycles_cli
 
 
 async def migrate_database() -> None:
@@ -135,6 +136,7 @@ PORTAL_COMMANDS = (
     *accounts_cli.COMMANDS,
     *certification_cli.COMMANDS,
     *competencies_cli.COMMANDS,
+    *cycles_cli.COMMANDS,
 )
 # Litestar's own commands that `portal` passes on (they build the app).
 LITESTAR_COMMANDS = {

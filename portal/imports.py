@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from certification.importing import CERTIFICATES
 from core.importing import ImportResult, ImportScope, kinds_by_name, run_import
+from cycles.importing import FUNCTIONS
 from organisations.importing import ORGANISATIONS, STAFF
 from qchecks.importing import QCHECKS
 
-IMPORT_KINDS = kinds_by_name(ORGANISATIONS, STAFF, CERTIFICATES, QCHECKS)
+IMPORT_KINDS = kinds_by_name(ORGANISATIONS, STAFF, CERTIFICATES, QCHECKS, FUNCTIONS)
 KINDS = tuple(IMPORT_KINDS)
 COLUMNS = {name: kind.columns for name, kind in IMPORT_KINDS.items()}
 
