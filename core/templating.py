@@ -4,6 +4,9 @@ documents such as the review's letters through their area)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from core.i18n import LANGUAGE_NAMES, current_language, translations_for
@@ -18,6 +21,13 @@ def _gettext(message: str) -> str:
 
 def _ngettext(singular: str, plural: str, n: int) -> str:
     return translations_for(current_language()).ngettext(singular, plural, n)
+
+
+def localized(row: Mapping[str, Any], field: str) -> str:
+    """`row[field + "_" + language]` in the reader's language; NL where there is no such
+    column or it is empty (organisations have no English name)."""
+    value = row.get(f"{field}_{current_language()}") or row.get(f"{field}_nl")
+    return "" if value is None else str(value)
 
 
 def jinja_environment() -> Environment:
@@ -37,5 +47,6 @@ def jinja_environment() -> Environment:
         LANGUAGES=LANGUAGES,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         current_language=current_language,
+        localized=localized,
     )
     return env

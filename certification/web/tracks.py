@@ -19,7 +19,6 @@ from certification.catalogue import (
     update_track,
 )
 from competencies.queries import model_tree
-from core.i18n import current_language
 from core.i18n import gettext as _
 from portal.guards import actor_of, current_user, requires_dgro, requires_login
 
@@ -47,7 +46,6 @@ async def _edit_context(track: dict, form: object) -> dict:
         "form": form,
         "model": model,
         "chosen": chosen,
-        "name_field": f"name_{current_language()}",
     }
 
 

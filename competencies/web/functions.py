@@ -15,9 +15,10 @@ from litestar.response import Redirect, Template
 from accounts.identity import Role
 from certification.coverage import covered_competencies
 from competencies import functions, queries
-from competencies.web.models import DEFAULT_MODEL, in_language
+from competencies.web.models import DEFAULT_MODEL
 from core.errors import NotFound, Refused
 from core.i18n import gettext as _
+from core.templating import localized
 from portal.guards import (
     actor_of,
     current_user,
@@ -60,7 +61,7 @@ class FunctionController(Controller):
             "profiles": profiles,
             "uncovered": list(uncovered.values()),
             "model": await queries.model_tree(DEFAULT_MODEL),
-            "t": in_language,
+            "t": localized,
             "may_edit": bool(user and user.has_role(Role.DGRO, Role.HR)),
             "levels": functions.LEVELS,
         }
@@ -115,7 +116,7 @@ class FederalFunctionController(Controller):
         context = {
             "profiles": await functions.profiles_for(None),
             "model": await queries.model_tree(DEFAULT_MODEL),
-            "t": in_language,
+            "t": localized,
             "levels": functions.LEVELS,
         }
         return render(request, "competencies/federal_functions.html", context, block=None)

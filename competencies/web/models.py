@@ -14,17 +14,12 @@ from litestar.response import Template
 from certification.catalogue import track_competencies
 from competencies import queries
 from competencies.functions import functions_requiring
-from core.i18n import current_language
 from core.i18n import gettext as _
+from core.templating import localized
 from portal.guards import current_user, requires_login
 from portal.rendering import render
 
 DEFAULT_MODEL = "FED-5+1"
-
-
-def in_language(row: dict[str, Any], field: str) -> str:
-    """`row[field_xx]` in the reader's language."""
-    return str(row.get(f"{field}_{current_language()}") or row.get(f"{field}_nl") or "")
 
 
 async def _tree(code: str, q: str = "") -> dict[str, Any]:
@@ -54,7 +49,7 @@ class CompetencyController(Controller):
             "model": await _tree(model, q),
             "models": await queries.models(),
             "q": q,
-            "t": in_language,
+            "t": localized,
             "developed": developed,
             "required_by": await functions_requiring(user.organisation_id if user else None),
         }
@@ -74,11 +69,11 @@ class CompetencyController(Controller):
         competencies it continues (the mapping)."""
         older, newer = await _tree(left), await _tree(right)
         names = {
-            c["code"]: in_language(c, "name")
+            c["code"]: localized(c, "name")
             for group in older["groups"]
             for c in group["competencies"]
         }
-        context = {"left": older, "right": newer, "older_names": names, "t": in_language}
+        context = {"left": older, "right": newer, "older_names": names, "t": localized}
         return render(request, "competencies/compare.html", context, block=None)
 
 

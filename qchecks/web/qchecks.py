@@ -18,9 +18,9 @@ from accounts.identity import CurrentUser, Role
 from core.audit_log import record_history
 from core.errors import NotFound, Refused, TransitionRefused
 from core.forms import FormResult
-from core.i18n import current_language
 from core.i18n import gettext as _
 from core.paging import pager
+from core.templating import localized
 from organisations.queries import organisation_codes
 from organisations.rules import LANGUAGE_ROLES
 from portal.guards import (
@@ -73,8 +73,7 @@ def _year(raw: str | None) -> int | None:
 
 def _criteria_labels(criteria: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The checklist rows with the name in the reader's language (NL or FR; EN reads NL)."""
-    name = "name_fr" if current_language() == "fr" else "name_nl"
-    return [{**row, "name": row[name]} for row in criteria]
+    return [{**row, "name": localized(row, "name")} for row in criteria]
 
 
 class QCheckController(Controller):
