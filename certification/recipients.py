@@ -16,7 +16,7 @@ from organisations.tables import Organisation
 async def mail_recipients(
     audiences: Sequence[str], organisation_code: str | None
 ) -> list[tuple[str, str]]:
-    """(address, language) for each audience of a notice (two or three small queries)."""
+    """(address, language) for each audience of a notice (a few small queries)."""
     found: list[tuple[str, str]] = []
     if notices.DGRO in audiences:
         rows = await User.select(User.email, User.roles, User.preferred_language).where(
@@ -28,18 +28,35 @@ async def mail_recipients(
             if Role.DGRO in parse_roles(row["roles"])
         ]
     if notices.PRO_PARTNER in audiences and organisation_code:
-        organisation = (
-            await Organisation.select(Organisation.pro_partner_email, Organisation.language_roles)
-            .where(Organisation.code == organisation_code)
-            .first()
-        )
-        if organisation and organisation["pro_partner_email"]:
-            address = organisation["pro_partner_email"]
-            account = (
-                await User.select(User.preferred_language).where(User.email == address).first()
-            )
-            language = (account or {}).get("preferred_language") or correspondence_language(
-                organisation["language_roles"]
-            )
-            found.append((address, language))
+        partner = (await partner_recipients([organisation_code])).get(organisation_code)
+        if partner:
+            found.append(partner)
     return found
+
+
+async def partner_recipients(codes: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """code -> (the PRO Partner's address, language) for those organisations that have
+    one: two queries for any number of organisations."""
+    organisations = await Organisation.select(
+        Organisation.code, Organisation.pro_partner_email, Organisation.language_roles
+    ).where(Organisation.code.is_in(list(codes) or [""]))
+    addresses = [row["pro_partner_email"] for row in organisations if row["pro_partner_email"]]
+    languages = (
+        {
+            row["email"]: row["preferred_language"]
+            for row in await User.select(User.email, User.preferred_language).where(
+                User.email.is_in(addresses)
+            )
+        }
+        if addresses
+        else {}
+    )
+    return {
+        row["code"]: (
+            row["pro_partner_email"],
+            languages.get(row["pro_partner_email"])
+            or correspondence_language(row["language_roles"]),
+        )
+        for row in organisations
+        if row["pro_partner_email"]
+    }

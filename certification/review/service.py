@@ -10,7 +10,7 @@ from typing import Any
 
 from certification.eligibility import eligibility_for_all, load_policies
 from certification.levels import REVIEW, record_change
-from certification.recipients import mail_recipients
+from certification.recipients import partner_recipients
 from certification.review.lifecycle import (
     CLIENT,
     DECISIONS,
@@ -262,15 +262,16 @@ async def close_review(actor: audit.Actor, year: int) -> list[str]:
                 "year",
             )
         changed = []
+        partners = await partner_recipients([e["code"] for e in entries if e["decision"]])
         for entry in entries:
             if entry["decision"]:  # the PRO Partner is told; the letter follows
-                audiences = (notices.PRO_PARTNER,)
+                partner = partners.get(entry["code"])
                 await notices.notify(
                     NOTICE_REVIEW,
-                    audiences,
+                    (notices.PRO_PARTNER,),
                     entry["code"],
                     {"year": year, "decision": entry["decision"], "reason": entry["reason"]},
-                    mail_to=await mail_recipients(audiences, entry["code"]),
+                    mail_to=[partner] if partner else [],
                 )
             starts = effective_on(entry["decision"] or "", year)
             if starts is None:

@@ -19,7 +19,7 @@ from certification.certificates.queries import track_codes
 from certification.training import queries, service
 from core.errors import NotFound, Refused
 from core.i18n import gettext as _
-from core.parsing import parse_iso_date
+from core.parsing import date_field
 from organisations.rules import LANGUAGE_ROLES, is_active_on
 from organisations.tables import StaffMember
 from portal.guards import (
@@ -49,11 +49,11 @@ def _bad(message: str) -> HTTPException:
     return HTTPException(status_code=400, detail=message)
 
 
-def _day(raw: object, what: str) -> dt.date:
-    try:
-        return parse_iso_date(str(raw or "").strip())
-    except Exception:
-        raise _bad(_("Give the %(what)s as YYYY-MM-DD.", what=what)) from None
+def _day(raw: object) -> dt.date:
+    day, problem = date_field(str(raw or "").strip())
+    if day is None:
+        raise _bad(problem or _("Give the dates as YYYY-MM-DD."))
+    return day
 
 
 def _int(raw: object) -> int:
@@ -105,8 +105,8 @@ class TrainingController(Controller):
         raw = await request.form()
         data = service.SessionInput(
             track=str(raw.get("track") or "").upper(),
-            starts_on=_day(raw.get("starts_on"), _("start date")),
-            ends_on=_day(raw.get("ends_on"), _("end date")),
+            starts_on=_day(raw.get("starts_on")),
+            ends_on=_day(raw.get("ends_on")),
             language=str(raw.get("language") or "").upper(),
             capacity=_int(raw.get("capacity")),
         )
