@@ -252,7 +252,7 @@ async def test_hr_keeps_its_functions_and_sees_what_no_certified_staff_covers(cl
     model = await client.get("/competencies", headers={"Accept-Language": "en"})
     assert "Required by the functions: Selector" in model.text
     await client.post("/logout", headers={"x-csrftoken": client.cookies["csrftoken"]})
-    await login(client, users["hr_fin"] if "hr_fin" in users else users["partner_fin"])
+    await login(client, users["partner_fin"])
     token = await csrf_token(client, "/")
     other = await client.post(
         f"/organisations/FIN/functions/{profile['id']}/requirements",
