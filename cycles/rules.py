@@ -59,3 +59,235 @@ def cycles_of(
             cycle_start = cycle_end + ONE_DAY
             cycle_end = dt.date(cycle_start.year, 12, 31)
     return cycles
+
+
+# --- Regimes (SPEC 3): the federal default and a PLOEG-like configuration -------------
+
+# The formal ratings of each scale; no rating means the next cycle simply starts.
+RATING_SCALES: dict[str, tuple[str, ...]] = {
+    "federal": ("insufficient",),
+    "ploeg": ("insufficient", "career_delay"),
+}
+MEETING_KINDS = ("function", "planning", "feedback", "functioning", "balance")
+OBJECTIVE_KINDS = ("performance", "development")
+EVALUATION_KINDS = ("self", "first", "second")
+MAX_OBJECTIVES = 10
+
+
+@dataclass(frozen=True)
+class Regime:
+    """An organisation's evaluation regime; deadlines are month-day strings ("03-15")."""
+
+    preset: str = "federal"
+    self_deadline: str = "03-15"
+    first_deadline: str = "03-15"
+    second_deadline: str = "03-31"
+    closes_on: str = "06-30"
+    rating_scale: str = "federal"
+    min_days_between_meetings: int = 20
+    absence_days_for_functioning: int = 70
+    functioning_after_regime_change: bool = True
+    reminder_days: int = 7
+    min_performance_days: int = 63
+
+
+FEDERAL = Regime()
+# The Flemish PLOEG module (seed 004): the same calendar, the ratings `insufficient` and
+# `career delay`, and a functioning meeting that is not forced by absence or regime.
+PLOEG = Regime(
+    preset="ploeg",
+    rating_scale="ploeg",
+    absence_days_for_functioning=0,
+    functioning_after_regime_change=False,
+)
+PRESETS = {"federal": FEDERAL, "ploeg": PLOEG}
+
+
+def month_day(value: str) -> tuple[int, int] | None:
+    """ "03-15" -> (3, 15); None when it is not a day of every year (29 February is not)."""
+    parts = value.strip().split("-")
+    if len(parts) != 2 or not all(part.isdigit() for part in parts):
+        return None
+    month, day = int(parts[0]), int(parts[1])
+    try:
+        dt.date(2023, month, day)  # a year without 29 February
+    except ValueError:
+        return None
+    return month, day
+
+
+def regime_problems(regime: Regime) -> dict[str, str]:
+    """Field -> problem code of a regime a person entered (empty when it is sound)."""
+    problems: dict[str, str] = {}
+    days = {}
+    for field in ("self_deadline", "first_deadline", "second_deadline", "closes_on"):
+        parsed = month_day(getattr(regime, field))
+        if parsed is None:
+            problems[field] = "month_day"
+        else:
+            days[field] = parsed
+    if len(days) == 4:
+        if days["second_deadline"] < days["first_deadline"]:
+            problems["second_deadline"] = "second_before_first"
+        if days["closes_on"] < max(days["self_deadline"], days["second_deadline"]):
+            problems["closes_on"] = "closes_before_deadline"
+    if regime.rating_scale not in RATING_SCALES:
+        problems["rating_scale"] = "unknown_scale"
+    for field, low, high in (
+        ("min_days_between_meetings", 0, 120),
+        ("absence_days_for_functioning", 0, 366),
+        ("reminder_days", 1, 60),
+        ("min_performance_days", 0, 366),
+    ):
+        if not low <= getattr(regime, field) <= high:
+            problems[field] = f"range:{low}:{high}"
+    return problems
+
+
+def next_month_day(after: dt.date, value: str) -> dt.date:
+    """The first day `value` ("03-15") that falls after `after`."""
+    parsed = month_day(value)
+    if parsed is None:
+        raise ValueError(f"not a month-day: {value!r}")
+    month, day = parsed
+    candidate = dt.date(after.year, month, day)
+    return candidate if candidate > after else dt.date(after.year + 1, month, day)
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    self: dt.date
+    first: dt.date
+    second: dt.date
+    closes: dt.date
+
+    def of(self, task: str) -> dt.date:
+        return {"self": self.self, "first": self.first, "second": self.second}[task]
+
+
+def deadlines(cycle_end: dt.date, regime: Regime) -> Deadlines:
+    """The evaluation deadlines of a cycle: the first of each regime date after the cycle
+    ends (a cycle ending 31 December 2026: 15 and 31 March 2027, closed on 30 June 2027)."""
+    second = next_month_day(cycle_end, regime.second_deadline)
+    self_deadline = next_month_day(cycle_end, regime.self_deadline)
+    closes = next_month_day(max(second, self_deadline) - ONE_DAY, regime.closes_on)
+    return Deadlines(
+        self=self_deadline,
+        first=next_month_day(cycle_end, regime.first_deadline),
+        second=second,
+        closes=closes,
+    )
+
+
+def is_closed(cycle_end: dt.date, regime: Regime, today: dt.date) -> bool:
+    """After the closing day everything in the cycle is read-only."""
+    return today > deadlines(cycle_end, regime).closes
+
+
+def evaluation_opens(cycle_start: dt.date, cycle_end: dt.date) -> dt.date:
+    """Evaluations can be written from the first day of the cycle's last month (or its
+    start, for a cycle shorter than that)."""
+    return max(cycle_start, cycle_end.replace(day=1))
+
+
+def working_days(start: dt.date, end: dt.date) -> int:
+    """Monday to Friday from start to end, both included (0 when end < start)."""
+    if end < start:
+        return 0
+    days = (end - start).days + 1
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    weekday = start.weekday()
+    for offset in range(rest):
+        if (weekday + offset) % 7 < 5:
+            count += 1
+    return count
+
+
+def performance_days(cycle_start: dt.date, cycle_end: dt.date, absent_days: int) -> int:
+    """Working days in the cycle less the working days of absence HR recorded."""
+    return max(0, working_days(cycle_start, cycle_end) - max(0, absent_days))
+
+
+def gets_annual_evaluation(
+    cycle_start: dt.date, cycle_end: dt.date, absent_days: int, regime: Regime
+) -> bool:
+    """Only staff with at least the regime's days of performance (63) are evaluated."""
+    return performance_days(cycle_start, cycle_end, absent_days) >= regime.min_performance_days
+
+
+def functioning_meeting_required(
+    absent_days: int, work_regime_changed: bool, regime: Regime
+) -> bool:
+    """Mandatory after an absence of more than N days or a change of work regime."""
+    by_absence = regime.absence_days_for_functioning > 0 and (
+        absent_days > regime.absence_days_for_functioning
+    )
+    return by_absence or (work_regime_changed and regime.functioning_after_regime_change)
+
+
+def too_close(
+    held_on: dt.date, others: Sequence[tuple[str, dt.date]], regime: Regime
+) -> tuple[str, dt.date] | None:
+    """The first other meeting held fewer than the regime's working days away, or None.
+    `others` are (kind, held_on) of the cycle's other meetings."""
+    minimum = regime.min_days_between_meetings
+    if minimum <= 0:
+        return None
+    for kind, day in sorted(others, key=lambda item: item[1]):
+        low, high = sorted((held_on, day))
+        # working days strictly between the two meetings, plus the later day itself
+        if working_days(low + ONE_DAY, high) < minimum:
+            return kind, day
+    return None
+
+
+def objective_problems(kinds: Sequence[str]) -> list[str]:
+    """Problem codes of a cycle's objectives as they stand at a planning signature."""
+    problems = []
+    if len(kinds) > MAX_OBJECTIVES:
+        problems.append("too_many")
+    if "development" not in kinds:
+        problems.append("no_development")
+    return problems
+
+
+def task_status(
+    submitted: bool, deadline: dt.date, closes: dt.date, opens: dt.date, today: dt.date
+) -> str:
+    """An evaluation task's status: `done`, `not_open` (before the last month), `due`,
+    `late` (past the deadline, still possible) or `closed` (past the closing day)."""
+    if submitted:
+        return "done"
+    if today > closes:
+        return "closed"
+    if today > deadline:
+        return "late"
+    if today < opens:
+        return "not_open"
+    return "due"
+
+
+def reminder_due(deadline: dt.date, regime: Regime, today: dt.date) -> bool:
+    """A reminder goes out from N days before a deadline until the deadline itself."""
+    return deadline - dt.timedelta(days=regime.reminder_days) <= today <= deadline
+
+
+# --- Who sees what (SPEC 3, privacy) --------------------------------------------------
+
+OWNER = "owner"  # the staff member: the whole dossier
+EVALUATOR = "evaluator"  # first, second evaluator or co-planner: the whole dossier
+STATUS_ONLY = "status"  # HR of the organisation: dates and states, never contents
+NONE = "none"
+
+
+def dossier_access(is_owner: bool, is_evaluator: bool, is_hr_of_organisation: bool) -> str:
+    """What a reader may see of a dossier. DG R&O sees none of it unless also HR of
+    that organisation (or in one of the other relations)."""
+    if is_owner:
+        return OWNER
+    if is_evaluator:
+        return EVALUATOR
+    if is_hr_of_organisation:
+        return STATUS_ONLY
+    return NONE

@@ -1,10 +1,23 @@
 """Evaluation cycles (SPEC 3, 5.4): a staff member's functions (their history, from the
-`functions` import) and the cycles generated from them by `cycles.rules`."""
+`functions` import), the cycles generated from them by `cycles.rules`, who evaluates
+whom, each organisation's regime, and the contents of a dossier: meetings with their
+signed reports, objectives with their progress, and the evaluations."""
 
-from piccolo.columns import Date, ForeignKey, Serial, Varchar
+from piccolo.columns import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.table import Table
 
-from organisations.tables import StaffMember
+from certification.tables import Track
+from competencies.tables import Competency
+from organisations.tables import Organisation, StaffMember
 
 
 class StaffFunction(Table, tablename="staff_function"):
@@ -27,3 +40,129 @@ class EvaluationCycle(Table, tablename="evaluation_cycle"):
     starts_on = Date(required=True)
     ends_on = Date(required=True)
     function = Varchar(length=200, default="")
+    # Kept by HR: what makes a functioning meeting mandatory under the regime
+    # (an absence of more than N days, a change of work regime) and what the
+    # 63 days of performance are counted from.
+    absent_days = Integer(default=0)
+    work_regime_changed_on = Date(null=True, default=None)
+
+
+class EvaluationRegime(Table, tablename="evaluation_regime"):
+    """An organisation's evaluation regime (SPEC 3); without a row the federal default
+    applies. Deadlines are month-day ("03-15"): the first such day after the cycle ends."""
+
+    id: Serial
+
+    organisation = ForeignKey(references=Organisation, required=True, unique=True)
+    preset = Varchar(length=20, default="federal")
+    self_deadline = Varchar(length=5, default="03-15")
+    first_deadline = Varchar(length=5, default="03-15")
+    second_deadline = Varchar(length=5, default="03-31")
+    closes_on = Varchar(length=5, default="06-30")
+    rating_scale = Varchar(length=20, default="federal")
+    min_days_between_meetings = Integer(default=20)
+    absence_days_for_functioning = Integer(default=70)
+    functioning_after_regime_change = Boolean(default=True)
+    reminder_days = Integer(default=7)
+    min_performance_days = Integer(default=63)
+    revision = Integer(default=1)
+    updated_by = Varchar(length=254, default="")
+
+
+class EvaluatorAssignment(Table, tablename="evaluator_assignment"):
+    """Who evaluates a staff member, with history: `role` is first, second or coplanner
+    (stands in for an absent evaluator); a change ends the running row the day before."""
+
+    id: Serial
+
+    staff = ForeignKey(references=StaffMember, required=True, index=True)
+    role = Varchar(length=10, required=True)
+    evaluator = ForeignKey(references=StaffMember, required=True, index=True)
+    from_on = Date(required=True)
+    until_on = Date(null=True, default=None)
+    assigned_by = Varchar(length=254, default="")
+
+
+class CycleMeeting(Table, tablename="cycle_meeting"):
+    """A meeting of a cycle and its report, signed by the staff member and the evaluator;
+    `state` follows `cycles.lifecycle.REPORT_LIFECYCLE`."""
+
+    id: Serial
+
+    cycle = ForeignKey(references=EvaluationCycle, required=True, index=True)
+    kind = Varchar(length=12, required=True)
+    held_on = Date(required=True)
+    requested_by = Varchar(length=10, default="")
+    report = Text(default="")
+    staff_remarks = Text(default="")
+    state = Varchar(length=20, default="draft")
+    staff_signed_by = Varchar(length=254, null=True, default=None)
+    staff_signed_at = Timestamptz(null=True, default=None)
+    evaluator_signed_by = Varchar(length=254, null=True, default=None)
+    evaluator_signed_at = Timestamptz(null=True, default=None)
+    revision = Integer(default=1)
+    created_by = Varchar(length=254, default="")
+
+
+class CycleObjective(Table, tablename="cycle_objective"):
+    """A performance or development objective (SMART); a development objective names a
+    competency of the model and may name a certification track."""
+
+    id: Serial
+
+    cycle = ForeignKey(references=EvaluationCycle, required=True, index=True)
+    kind = Varchar(length=12, required=True)
+    title = Varchar(length=200, required=True)
+    specific = Text(default="")
+    measurable = Text(default="")
+    achievable = Text(default="")
+    relevant = Text(default="")
+    due_on = Date(null=True, default=None)
+    competency = ForeignKey(references=Competency, null=True, default=None)
+    track = ForeignKey(references=Track, null=True, default=None)
+    aligned_to: ForeignKey = ForeignKey(references="self", null=True, default=None)
+    state = Varchar(length=10, default="open")
+    progress = Integer(default=0)
+    closing_note = Text(default="")
+    carried_from = Integer(null=True, default=None)
+    revision = Integer(default=1)
+    created_by = Varchar(length=254, default="")
+
+
+class ObjectiveProgress(Table, tablename="objective_progress"):
+    """A progress update on an objective: how far, and a comment."""
+
+    id: Serial
+
+    objective = ForeignKey(references=CycleObjective, required=True, index=True)
+    recorded_at = Timestamptz()
+    recorded_by = Varchar(length=254, required=True)
+    percent = Integer(default=0)
+    comment = Text(default="")
+
+
+class CycleEvaluation(Table, tablename="cycle_evaluation"):
+    """The self-evaluation, the first or the second evaluator's evaluation of a cycle
+    (one each; natural key cycle + kind)."""
+
+    id: Serial
+
+    cycle = ForeignKey(references=EvaluationCycle, required=True, index=True)
+    kind = Varchar(length=6, required=True)
+    text = Text(default="")
+    rating = Varchar(length=20, default="")
+    submitted_by = Varchar(length=254, required=True)
+    submitted_at = Timestamptz()
+    late = Boolean(default=False)
+
+
+class CycleReminder(Table, tablename="cycle_reminder"):
+    """A reminder sent for a task of a cycle before its deadline: never twice
+    (unique on cycle + task + deadline)."""
+
+    id: Serial
+
+    cycle = ForeignKey(references=EvaluationCycle, required=True, index=True)
+    task = Varchar(length=12, required=True)
+    deadline = Date(required=True)
+    sent_at = Timestamptz()
