@@ -291,3 +291,11 @@ def dossier_access(is_owner: bool, is_evaluator: bool, is_hr_of_organisation: bo
     if is_hr_of_organisation:
         return STATUS_ONLY
     return NONE
+
+
+def certificate_completes(
+    status: str, obtained_on: dt.date, cycle_start: dt.date, cycle_end: dt.date
+) -> bool:
+    """A valid certificate of the objective's track obtained during the cycle completes
+    a development objective (SPEC 3)."""
+    return status == "valid" and cycle_start <= obtained_on <= cycle_end

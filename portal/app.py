@@ -20,6 +20,7 @@ from accounts import web as accounts_web
 from certification import web as certification_web
 from competencies import web as competencies_web
 from core.database import current_engine
+from cycles import web as cycles_web
 from core.settings import PROJECT_ROOT, Settings, get_settings
 from organisations import web as organisations_web
 from portal import web as shell_web
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *certification_web.ROUTE_HANDLERS,
             *qchecks_web.ROUTE_HANDLERS,
             *competencies_web.ROUTE_HANDLERS,
+            *cycles_web.ROUTE_HANDLERS,
             *_static_routers(),
         ],
         middleware=[

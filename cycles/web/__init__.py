@@ -1,0 +1,6 @@
+"""Pages of evaluation cycles: the dossier (staff and evaluators), the team, HR's side."""
+
+from cycles.web.dossier import DossierController
+from cycles.web.team import TeamController
+
+ROUTE_HANDLERS = [DossierController, TeamController]

@@ -1,0 +1,307 @@
+"""A cycle's dossier: the staff member's own (`/my/dossier`) and the one an evaluator
+opens from the team page (`/cycles/{id}`), one template; meetings with their reports and
+signatures, objectives (planned and edited inline with htmx, a plain form without it),
+progress, evaluations. Who may do what is decided by `cycles.service` on the server."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.params import FromPath
+from litestar.plugins.flash import flash
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+
+from certification.certificates.labels import status_label
+from core.errors import NotFound, Refused, TransitionRefused
+from core.i18n import gettext as _
+from core.parsing import date_field
+from core.templating import localized
+from cycles import labels, queries, service
+from cycles.lifecycle import ObjectiveAction
+from portal.guards import actor_of, current_user, requires_login
+from portal.rendering import render, wants_fragment
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _number(raw: object, field: str, *, optional: bool = False) -> int | None:
+    text = str(raw or "").strip()
+    if not text and optional:
+        return None
+    if not text.isdigit() or len(text) > 9:
+        raise Refused(_("Choose from the list."), field)
+    return int(text)
+
+
+def _revision(raw: object) -> int:
+    text = str(raw or "")
+    if not text.isdigit() or len(text) > 9:
+        raise HTTPException(status_code=400, detail=_("The form is incomplete: reload the page."))
+    return int(text)
+
+
+def _date(raw: object, field: str, *, optional: bool = False) -> dt.date | None:
+    text = str(raw or "").strip()
+    if not text and optional:
+        return None
+    day, error = date_field(text)
+    if error:
+        raise Refused(error, field)
+    return day
+
+
+def objective_input(form: Any) -> service.ObjectiveInput:
+    return service.ObjectiveInput(
+        kind=str(form.get("kind") or ""),
+        title=str(form.get("title") or ""),
+        specific=str(form.get("specific") or ""),
+        measurable=str(form.get("measurable") or ""),
+        achievable=str(form.get("achievable") or ""),
+        relevant=str(form.get("relevant") or ""),
+        due_on=_date(form.get("due_on"), "due_on", optional=True),
+        competency_id=_number(form.get("competency"), "competency", optional=True),
+        track_id=_number(form.get("track"), "track", optional=True),
+        aligned_to=_number(form.get("aligned_to"), "aligned_to", optional=True),
+    )
+
+
+async def dossier_context(request: Request, cycle_id: int) -> dict[str, Any]:
+    """The dossier page's context; NotFoundException when the reader may not see it."""
+    user = current_user(request)
+    assert user is not None
+    today = _today()
+    try:
+        cycle = await queries.cycle_context(cycle_id)
+    except NotFound:
+        raise NotFoundException(_("There is no such evaluation cycle.")) from None
+    standing = await queries.standing(user, cycle, today)
+    if standing.access not in ("owner", "evaluator"):
+        raise NotFoundException(_("There is no such evaluation cycle."))
+    return {
+        "cycle": cycle,
+        "standing": standing,
+        "d": await queries.dossier(cycle, today),
+        "cycles": await queries.cycles_of_email(cycle.staff_email),
+        "choices": await queries.planning_choices() if standing.plans else None,
+        "alignable": await queries.alignable_objectives(cycle, today) if standing.plans else [],
+        "labels": labels,
+        "L": labels,
+        "role_names": labels.evaluator_role_names,
+        "certificate_status": status_label,
+        "t": localized,
+        "today": today,
+        "error": None,
+    }
+
+
+async def _answer(
+    request: Request, cycle_id: int, done: str, *, block: str, error: str | None = None
+) -> Template | Redirect:
+    """After a write: htmx gets the changed block of the dossier (with the error next to
+    it), a plain form the dossier again (303) or the error page."""
+    if wants_fragment(request):
+        context = await dossier_context(request, cycle_id)
+        context["error"] = error
+        return render(
+            request, "cycles/dossier.html", context, block=block, status=422 if error else 200
+        )
+    if error:
+        raise HTTPException(status_code=400, detail=error)
+    flash(request, done, category="success")
+    return Redirect(f"/cycles/{cycle_id}#{block}", status_code=303)
+
+
+def _conflict() -> HTTPException:
+    return HTTPException(
+        status_code=409,
+        detail=_("Someone changed this meanwhile (or it was signed already): reload the page."),
+    )
+
+
+class DossierController(Controller):
+    include_in_schema = False
+    guards = [requires_login]
+
+    @get("/my/dossier", name="my_dossier")
+    async def my_dossier(self, request: HTMXRequest) -> Template | Redirect:
+        user = current_user(request)
+        assert user is not None
+        cycles = await queries.cycles_of_email(user.email)
+        current = queries.current_of(cycles, _today())
+        if current is None:
+            return render(request, "cycles/no_dossier.html", {}, block=None)
+        return Redirect(f"/cycles/{current['id']}", status_code=303)
+
+    @get("/cycles/{cycle_id:int}", name="dossier")
+    async def dossier(self, request: HTMXRequest, cycle_id: FromPath[int]) -> Template:
+        context = await dossier_context(request, cycle_id)
+        return render(request, "cycles/dossier.html", context, block=None)
+
+    @post("/cycles/{cycle_id:int}/meetings", status_code=303)
+    async def add_meeting(self, request: Request, cycle_id: FromPath[int]) -> Template | Redirect:
+        form = await request.form()
+        user = current_user(request)
+        assert user is not None
+        try:
+            held_on = _date(form.get("held_on"), "held_on")
+            assert held_on is not None
+            data = service.MeetingInput(
+                kind=str(form.get("kind") or ""),
+                held_on=held_on,
+                report=str(form.get("report") or ""),
+            )
+            await service.add_meeting(actor_of(request), user, cycle_id, data, _today())
+        except NotFound:
+            raise NotFoundException(_("There is no such evaluation cycle.")) from None
+        except Refused as refused:
+            return await _answer(request, cycle_id, "", block="meetings", error=refused.message)
+        return await _answer(request, cycle_id, _("The meeting has been added."), block="meetings")
+
+    @post("/cycles/{cycle_id:int}/meetings/{meeting_id:int}/{action:str}", status_code=303)
+    async def report_action(
+        self,
+        request: Request,
+        cycle_id: FromPath[int],
+        meeting_id: FromPath[int],
+        action: FromPath[str],
+    ) -> Template | Redirect:
+        form = await request.form()
+        user = current_user(request)
+        assert user is not None
+        revision = _revision(form.get("revision"))
+        actor, today = actor_of(request), _today()
+        try:
+            if action == "report":
+                await service.edit_report(
+                    actor, user, meeting_id, str(form.get("report") or ""), revision, today
+                )
+                done = _("The report has been saved.")
+            elif action == "remarks":
+                await service.add_remarks(
+                    actor, user, meeting_id, str(form.get("remarks") or ""), revision, today
+                )
+                done = _("Your remarks have been saved.")
+            elif action == "sign":
+                state = await service.sign_report(actor, user, meeting_id, revision, today)
+                done = (
+                    _("Signed by both: the report can no longer change.")
+                    if state == "signed"
+                    else _("Your signature has been recorded.")
+                )
+            else:
+                raise NotFound
+        except NotFound:
+            raise NotFoundException(_("There is no such meeting.")) from None
+        except TransitionRefused:
+            raise _conflict() from None
+        except Refused as refused:
+            return await _answer(request, cycle_id, "", block="meetings", error=refused.message)
+        return await _answer(request, cycle_id, done, block="meetings")
+
+    @post("/cycles/{cycle_id:int}/objectives", status_code=303)
+    async def add_objective(self, request: Request, cycle_id: FromPath[int]) -> Template | Redirect:
+        form = await request.form()
+        user = current_user(request)
+        assert user is not None
+        try:
+            await service.add_objective(
+                actor_of(request), user, cycle_id, objective_input(form), _today()
+            )
+        except NotFound:
+            raise NotFoundException(_("There is no such evaluation cycle.")) from None
+        except Refused as refused:
+            return await _answer(request, cycle_id, "", block="objectives", error=refused.message)
+        return await _answer(
+            request, cycle_id, _("The objective has been added."), block="objectives"
+        )
+
+    @post("/cycles/{cycle_id:int}/objectives/{objective_id:int}/{action:str}", status_code=303)
+    async def objective_action(
+        self,
+        request: Request,
+        cycle_id: FromPath[int],
+        objective_id: FromPath[int],
+        action: FromPath[str],
+    ) -> Template | Redirect:
+        form = await request.form()
+        user = current_user(request)
+        assert user is not None
+        revision = _revision(form.get("revision"))
+        actor, today = actor_of(request), _today()
+        try:
+            if action == "edit":
+                await service.edit_objective(
+                    actor, user, objective_id, objective_input(form), revision, today
+                )
+                done = _("The objective has been saved.")
+            elif action == "progress":
+                percent = _number(form.get("percent"), "percent")
+                assert percent is not None
+                await service.record_progress(
+                    actor,
+                    user,
+                    objective_id,
+                    percent,
+                    str(form.get("comment") or ""),
+                    revision,
+                    today,
+                )
+                done = _("The progress has been recorded.")
+            elif action in ("achieve", "reopen", "close", "carry"):
+                await service.decide_objective(
+                    actor,
+                    user,
+                    objective_id,
+                    ObjectiveAction(action),
+                    str(form.get("note") or ""),
+                    revision,
+                    today,
+                )
+                done = _("The objective has been updated.")
+            else:
+                raise NotFound
+        except NotFound:
+            raise NotFoundException(_("There is no such objective.")) from None
+        except TransitionRefused:
+            raise _conflict() from None
+        except Refused as refused:
+            return await _answer(request, cycle_id, "", block="objectives", error=refused.message)
+        return await _answer(request, cycle_id, done, block="objectives")
+
+    @post("/cycles/{cycle_id:int}/evaluations/{kind:str}", status_code=303)
+    async def evaluate(
+        self, request: Request, cycle_id: FromPath[int], kind: FromPath[str]
+    ) -> Template | Redirect:
+        form = await request.form()
+        user = current_user(request)
+        assert user is not None
+        try:
+            late = await service.submit_evaluation(
+                actor_of(request),
+                user,
+                cycle_id,
+                kind,
+                str(form.get("text") or ""),
+                str(form.get("rating") or ""),
+                _today(),
+            )
+        except NotFound:
+            raise NotFoundException(_("There is no such evaluation cycle.")) from None
+        except TransitionRefused:
+            raise HTTPException(
+                status_code=409, detail=_("This evaluation has been submitted already.")
+            ) from None
+        except Refused as refused:
+            return await _answer(request, cycle_id, "", block="evaluations", error=refused.message)
+        done = (
+            _("The evaluation has been submitted, after its deadline: it is marked late.")
+            if late
+            else _("The evaluation has been submitted.")
+        )
+        return await _answer(request, cycle_id, done, block="evaluations")
