@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import json
+import sys
 
 import click
 
@@ -51,6 +52,28 @@ def list_command(organisation: str | None, output: str) -> None:
     writer.writeheader()
     writer.writerows(rows)
     click.echo(buffer.getvalue(), nl=False)
+
+
+@cycles_group.command(
+    name="remind", help="Mail the reminders due 7 days before each evaluation deadline (cron)."
+)
+@click.option("--today", default=None, help="Pretend today is YYYY-MM-DD (default: today).")
+def remind_command(today: str | None) -> None:
+    from core.mail import mail_sender
+    from core.settings import get_settings
+    from cycles.reminders import send_cycle_reminders
+
+    day = option_date(today, "--today")
+    report = asyncio.run(send_cycle_reminders(day, mail_sender(get_settings().mail)))
+    click.echo(f"{report.queued} reminder mail(s) sent.")
+    for address, error in report.failed.items():
+        click.echo(
+            f"Mail to {address} could not go yet ({error}); it waits in the outbox and "
+            "`portal send-mail` retries it.",
+            err=True,
+        )
+    if report.failed:
+        sys.exit(1)
 
 
 COMMANDS = [cycles_group]

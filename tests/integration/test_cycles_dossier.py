@@ -479,3 +479,54 @@ async def test_my_dossier_leads_to_the_running_cycle(client, users, team):
     response = await client.get("/my/dossier")
     assert response.status_code == 303
     assert response.headers["location"].startswith("/cycles/")
+
+
+# --- Reminders 7 days before each deadline, through the outbox, never twice -----------
+
+
+async def test_reminders_go_seven_days_before_each_deadline_once(team):
+    from aiosmtpd.controller import Controller
+
+    from core.mail import mail_sender
+    from cycles.reminders import send_cycle_reminders
+    from tests.integration.test_reminders import Inbox, free_port, settings_for
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        send = mail_sender(settings_for(controller))
+        # 7 March 2027: 8 days before 15 March, nothing yet.
+        assert (await send_cycle_reminders(dt.date(2027, 3, 7), send)).queued == 0
+        # 8 March: every staff member's self-evaluation, and Eva for Sam's first evaluation
+        # (Marc and Tom have no evaluator: only their own reminder).
+        first = await send_cycle_reminders(dt.date(2027, 3, 8), send)
+        assert first.queued == 6 and not first.failed
+        subjects = sorted((m["To"], m["Subject"]) for m in inbox.messages)
+        assert [to for to, _ in subjects] == [
+            "evaluator@bosa.demo.portal.be",
+            "evaluator@bosa.demo.portal.be",
+            "lucie@bosa.demo.portal.be",
+            "marc@bosa.demo.portal.be",
+            "staff@bosa.demo.portal.be",
+            "tom@fin.demo.portal.be",
+        ]
+        assert all("2027-03-15" in subject for _, subject in subjects)
+        inbox.messages.sort(key=lambda m: m["To"] != "staff@bosa.demo.portal.be")
+        body = inbox.messages[0].get_payload(decode=True).decode()
+        assert "2027-03-15" in body and "Sam Staff" in body
+        # Again the same day and the next: nothing more.
+        assert (await send_cycle_reminders(dt.date(2027, 3, 8), send)).queued == 0
+        assert (await send_cycle_reminders(dt.date(2027, 3, 9), send)).queued == 0
+        # Eva submits hers; on 24 March only the second evaluator (Lucie) is reminded.
+        eva = team["eva"]
+        await service.submit_evaluation(
+            actor(eva), eva, team["sam_2026"], "first", "Good.", "", dt.date(2027, 3, 10)
+        )
+        second = await send_cycle_reminders(dt.date(2027, 3, 24), send)
+        assert second.queued == 1
+        assert inbox.messages[-1]["To"] == "lucie@bosa.demo.portal.be"
+        assert "2027-03-31" in inbox.messages[-1]["Subject"]
+        assert len(inbox.messages) == 7
+    finally:
+        controller.stop()
