@@ -80,6 +80,18 @@ jonas.schmitz@ostbel.demo.portal.be,INTERVIEW,2019-05-01,valid,
 nina.wouters@ostbel.demo.portal.be,AZ,2021-01-01,valid,
 tom.janssens@fin.demo.portal.be,AZ,2025-01-01,pending,
 """
+DEMO_FUNCTIONS_CSV = """email,function,started_on
+staff@bosa.demo.portal.be,Selection consultant,2019-03-01
+evaluator@bosa.demo.portal.be,Head of selection,2018-09-01
+lucie.dubois@bosa.demo.portal.be,Selection consultant,2020-01-15
+marc.lambert@bosa.demo.portal.be,Assessor,2021-06-01
+"""
+# Who evaluates whom in the demo: (staff, role, evaluator).
+DEMO_EVALUATORS = [
+    ("staff@bosa.demo.portal.be", "first", "evaluator@bosa.demo.portal.be"),
+    ("staff@bosa.demo.portal.be", "second", "lucie.dubois@bosa.demo.portal.be"),
+    ("marc.lambert@bosa.demo.portal.be", "first", "evaluator@bosa.demo.portal.be"),
+]
 
 
 def demo_qchecks_csv(today: dt.date) -> str:
@@ -114,6 +126,7 @@ async def load_demo_data() -> list[DemoUser]:
         ("staff", DEMO_STAFF_CSV),
         ("certificates", DEMO_CERTIFICATE_CSV),
         ("qchecks", demo_qchecks_csv(today)),
+        ("functions", DEMO_FUNCTIONS_CSV),
     ):
         result = await import_file(
             kind,
@@ -134,6 +147,7 @@ async def load_demo_data() -> list[DemoUser]:
         await Organisation.update({Organisation.client_certified_since: dt.date(2024, 1, 1)}).where(
             Organisation.code == "MOBILIT"
         )
+    await _demo_cycles(today)
     for user in DEMO_USERS:
         await save_user(
             user.email,
@@ -144,3 +158,34 @@ async def load_demo_data() -> list[DemoUser]:
             command="demo-data",
         )
     return DEMO_USERS
+
+
+async def _demo_cycles(today: dt.date) -> None:
+    """The demo's evaluators (once) and every cycle through today (generate is idempotent)."""
+    from core.audit import Actor
+    from core.database import write_transaction
+    from cycles.service import generate
+    from cycles.tables import EvaluatorAssignment
+    from organisations.tables import StaffMember
+
+    async with write_transaction():
+        if not await EvaluatorAssignment.exists():
+            ids = {
+                row["email"]: (row["id"], row["start_date"])
+                for row in await StaffMember.select(
+                    StaffMember.id, StaffMember.email, StaffMember.start_date
+                )
+            }
+            await EvaluatorAssignment.insert(
+                *[
+                    EvaluatorAssignment(
+                        staff=ids[staff][0],
+                        role=role,
+                        evaluator=ids[evaluator][0],
+                        from_on=ids[staff][1],
+                        assigned_by="demo-data",
+                    )
+                    for staff, role, evaluator in DEMO_EVALUATORS
+                ]
+            )
+    await generate(Actor.command_line("demo-data"), today)
