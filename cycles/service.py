@@ -7,6 +7,7 @@ holds something (a meeting, an objective, an evaluation), which is never deleted
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,12 +49,19 @@ class Generated:
 
 
 async def generate(
-    actor: audit.Actor, through: dt.date, organisation_code: str | None = None
+    actor: audit.Actor,
+    through: dt.date,
+    organisation_code: str | None = None,
+    staff_ids: Collection[int] | None = None,
 ) -> Generated:
+    """Every cycle that starts on or before `through`: of every staff member, of one
+    organisation's, or of some staff members (a team, or one person)."""
     async with write_transaction():
         members = StaffMember.select(StaffMember.id, StaffMember.start_date, StaffMember.end_date)
         if organisation_code is not None:
             members = members.where(StaffMember.organisation.code == organisation_code)
+        if staff_ids is not None:
+            members = members.where(StaffMember.id.is_in(list(staff_ids) or [0]))
         staff = await members
         ids = [row["id"] for row in staff] or [0]
         functions: dict[int, list[tuple[dt.date, str]]] = {}
