@@ -530,3 +530,94 @@ async def test_reminders_go_seven_days_before_each_deadline_once(team):
         assert len(inbox.messages) == 7
     finally:
         controller.stop()
+
+
+# --- No query per row ----------------------------------------------------------------
+
+
+async def grow_team(team, n: int, prefix: str) -> None:
+    """`n` more staff evaluated by Eva, each with a 2026 cycle holding two objectives
+    with a progress update each (bulk inserts, as a set-up)."""
+    from cycles.tables import CycleObjective, EvaluatorAssignment, ObjectiveProgress
+    from organisations.tables import StaffMember
+
+    rows = await StaffMember.insert(
+        *[
+            StaffMember(
+                organisation=team["orgs"]["BOSA"],
+                email=f"{prefix}{i}@bosa.be",
+                first_name=f"F{i}",
+                last_name=f"L{i}",
+                language_role="NL",
+                start_date=dt.date(2020, 1, 1),
+            )
+            for i in range(n)
+        ]
+    ).returning(StaffMember.id)
+    ids = [row["id"] for row in rows]
+    await EvaluatorAssignment.insert(
+        *[
+            EvaluatorAssignment(
+                staff=staff,
+                role="first",
+                evaluator=team["ids"]["evaluator@bosa.demo.portal.be"],
+                from_on=dt.date(2020, 1, 1),
+            )
+            for staff in ids
+        ]
+    )
+    await service.generate(Actor.command_line("test"), dt.date(2026, 12, 31), staff_ids=ids)
+    from cycles.tables import EvaluationCycle
+
+    cycles = await EvaluationCycle.select(EvaluationCycle.id).where(
+        EvaluationCycle.staff.is_in(ids) & (EvaluationCycle.starts_on == dt.date(2026, 1, 1))
+    )
+    objectives = await CycleObjective.insert(
+        *[
+            CycleObjective(cycle=cycle["id"], kind=kind, title=f"{kind} {cycle['id']}")
+            for cycle in cycles
+            for kind in ("performance", "development")
+        ]
+    ).returning(CycleObjective.id)
+    await ObjectiveProgress.insert(
+        *[
+            ObjectiveProgress(
+                objective=o["id"],
+                recorded_by="x",
+                percent=10,
+                recorded_at=dt.datetime.now(dt.UTC),
+            )
+            for o in objectives
+        ]
+    )
+
+
+async def test_the_team_and_dossier_pages_ask_the_same_whatever_their_size(
+    client, users, team, queries
+):
+    await login(client, users["evaluator_bosa"])
+    await client.get("/")  # the login's welcome message is shown (and the session written)
+
+    async def counts() -> dict[str, int]:
+        found = {}
+        for path in ("/team", f"/cycles/{team['sam_2026']}"):
+            before = len(queries)
+            response = await client.get(path)
+            assert response.status_code == 200, path
+            found[path] = len(queries) - before
+        return found
+
+    await development(team)
+    await grow_team(team, 2, "a")
+    few = await counts()
+    for number in range(8):
+        await service.add_objective(
+            actor(team["eva"]),
+            team["eva"],
+            team["sam_2026"],
+            service.ObjectiveInput(kind="performance", title=f"More {number}"),
+            CYCLE_DAY,
+        )
+    await grow_team(team, 25, "b")
+    many = await counts()
+    assert few == many
