@@ -128,8 +128,52 @@ def send_mail_command(loop: bool, interval: int) -> None:
         sys.exit(1)
 
 
+@click.command(name="backup", help="Write a consistent copy of the database to FILE.")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path) -> None:
+    import time
+
+    from core.backup import BackupError, backup
+    from core.settings import get_settings
+
+    started = time.perf_counter()
+    try:
+        backup(get_settings().database.url, file)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    size = file.stat().st_size
+    click.echo(f"Backed up to {file} ({size:,} bytes, {time.perf_counter() - started:.1f} s).")
+
+
+@click.command(
+    name="restore",
+    help="Replace the database with the backup in FILE (made by `portal backup`), whole or not "
+    "at all. Asks first unless --yes.",
+)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(file: Path, yes: bool) -> None:
+    import time
+
+    from core.backup import BackupError, restore
+    from core.settings import get_settings
+
+    if not yes:
+        click.confirm(
+            "Every record in the database will be replaced by the backup's. Go on?", abort=True
+        )
+    started = time.perf_counter()
+    try:
+        restore(get_settings().database.url, file)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored from {file} ({time.perf_counter() - started:.1f} s).")
+
+
 PORTAL_COMMANDS = (
     migrate_command,
+    backup_command,
+    restore_command,
     demo_data_command,
     import_command,
     send_mail_command,
