@@ -93,11 +93,13 @@ bench: setup
 	$(BIN)/python -m bench.import_bench --preset $(BENCH_PRESET)
 	$(BIN)/python -m bench.pages_bench --preset $(BENCH_PRESET)
 	$(BIN)/python -m bench.qchecks_bench --preset $(BENCH_PRESET)
+	$(BIN)/python -m bench.backup_bench --preset $(BENCH_PRESET)
 	@if $(BIN)/python tests/postgres_available.py "$(PG_TEST_URL)"; then \
 		$(BIN)/python -m bench.eligibility_bench --postgres $(BENCH_ARGS) && \
 		$(BIN)/python -m bench.import_bench --postgres --preset $(BENCH_PRESET) && \
 		$(BIN)/python -m bench.pages_bench --postgres --preset $(BENCH_PRESET) && \
-		$(BIN)/python -m bench.qchecks_bench --postgres --preset $(BENCH_PRESET); \
+		$(BIN)/python -m bench.qchecks_bench --postgres --preset $(BENCH_PRESET) && \
+		$(BIN)/python -m bench.backup_bench --postgres --preset $(BENCH_PRESET); \
 	else echo "SKIPPED: PostgreSQL at $(PG_TEST_URL) is not reachable."; fi
 
 clean:
