@@ -11,7 +11,7 @@ AREAS := core organisations accounts certification qchecks competencies cycles
 SOURCES := portal $(AREAS) templates
 
 .PHONY: run test setup lint test-sqlite test-postgres test-browser translations \
-        extract-messages migrations bench clean
+        extract-messages migrations bench load clean
 
 ## run: set everything up, migrate the database, load demo data, serve on http://127.0.0.1:8000
 run: setup
@@ -101,6 +101,14 @@ bench: setup
 		$(BIN)/python -m bench.qchecks_bench --postgres --preset $(BENCH_PRESET) && \
 		$(BIN)/python -m bench.backup_bench --postgres --preset $(BENCH_PRESET); \
 	else echo "SKIPPED: PostgreSQL at $(PG_TEST_URL) is not reachable."; fi
+
+## load: many logged-in users of every role (locust) against `portal run` with several workers
+##       on PostgreSQL (database portal_bench), and the bare handler: p50/p95/p99, failures, ratio.
+##       Bigger: make load LOAD_ARGS="--preset large --users 80 --seconds 60"
+LOAD_ARGS ?= --preset small --users 40 --seconds 30
+load: setup
+	$(BIN)/pip install --quiet -e ".[dev,load]"
+	$(BIN)/python -m bench.load_bench $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache .mypy_cache

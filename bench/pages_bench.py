@@ -72,14 +72,19 @@ def stop(process: subprocess.Popen) -> None:
 
 
 async def login(base: str) -> httpx.Cookies:
+    return await login_as(base, USER, PASSWORD)
+
+
+async def login_as(base: str, email: str, password: str) -> httpx.Cookies:
+    """A fresh session of `email` on the portal at `base` (through the login form)."""
     async with httpx.AsyncClient(base_url=base) as client:
         page = await client.get("/login")
         token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
         assert token, "no CSRF token on the login page"
         answer = await client.post(
-            "/login", data={"email": USER, "password": PASSWORD, "_csrf_token": token.group(1)}
+            "/login", data={"email": email, "password": password, "_csrf_token": token.group(1)}
         )
-        assert answer.status_code == 303, answer.status_code
+        assert answer.status_code == 303, (email, answer.status_code)
         return client.cookies
 
 
