@@ -17,6 +17,11 @@ class HomeController(Controller):
     async def home(self, request: Request) -> Template:
         return Template("portal/home.html")
 
+    @get("/accessibility", opt=PUBLIC, name="accessibility")
+    async def accessibility(self) -> Template:
+        """The accessibility statement a Belgian public-sector site publishes."""
+        return Template("portal/accessibility.html")
+
     @get("/health", opt=PUBLIC, media_type=MediaType.JSON)
     async def health(self) -> Response:
         try:

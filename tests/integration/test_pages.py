@@ -173,3 +173,11 @@ async def test_openapi_describes_the_api_in_development_only(client):
     )
     async with new_client(create_app(production), base_url="https://testserver.local") as prod:
         assert (await prod.get("/schema/openapi.json")).status_code == 404
+
+
+async def test_the_accessibility_statement_is_public_and_linked_from_every_page(client, users):
+    statement = await client.get("/accessibility")
+    assert statement.status_code == 200
+    assert "WCAG 2.1" in statement.text and "Federal Ombudsman" in statement.text
+    login_page = await client.get("/login")
+    assert 'href="/accessibility"' in login_page.text

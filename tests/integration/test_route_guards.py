@@ -7,6 +7,7 @@ from portal.app import create_app
 # Routes a person may reach without logging in, checked by name so the list stays short.
 EXPECTED_PUBLIC = {
     "/login",
+    "/accessibility",
     "/language",
     "/health",
     "/static/vendor/htmx/{file_path:path}",
