@@ -102,7 +102,7 @@ class TrackController(Controller):
     async def save_competencies(self, request: Request, code: FromPath[str]) -> Redirect:
         """The competencies the track develops, as ticked on the track's page."""
         form = await request.form()
-        ids = [int(v) for v in form.getall("competency") if str(v).isdigit()]
+        ids = [int(v) for v in form.getall("competency", []) if str(v).isdigit()]
         if not await set_track_competencies(code, ids, actor_of(request)):
             raise NotFoundException(_("There is no track with code %(code)s.", code=code))
         flash(

@@ -117,6 +117,20 @@ async def _answer(
     return Redirect(f"/cycles/{cycle_id}#{block}", status_code=303)
 
 
+async def _must_see(request: Request, cycle_id: int) -> None:
+    """A dossier outside the reader's reach does not exist for them: 404 before anything
+    of the form is read (the service checks again, in the write's transaction)."""
+    user = current_user(request)
+    assert user is not None
+    try:
+        cycle = await queries.cycle_context(cycle_id)
+    except NotFound:
+        raise NotFoundException(_("There is no such evaluation cycle.")) from None
+    standing = await queries.standing(user, cycle, _today())
+    if standing.access not in ("owner", "evaluator"):
+        raise NotFoundException(_("There is no such evaluation cycle."))
+
+
 def _conflict() -> HTTPException:
     return HTTPException(
         status_code=409,
@@ -145,6 +159,7 @@ class DossierController(Controller):
 
     @post("/cycles/{cycle_id:int}/meetings", status_code=303)
     async def add_meeting(self, request: Request, cycle_id: FromPath[int]) -> Template | Redirect:
+        await _must_see(request, cycle_id)
         form = await request.form()
         user = current_user(request)
         assert user is not None
@@ -171,6 +186,7 @@ class DossierController(Controller):
         meeting_id: FromPath[int],
         action: FromPath[str],
     ) -> Template | Redirect:
+        await _must_see(request, cycle_id)
         form = await request.form()
         user = current_user(request)
         assert user is not None
@@ -206,6 +222,7 @@ class DossierController(Controller):
 
     @post("/cycles/{cycle_id:int}/objectives", status_code=303)
     async def add_objective(self, request: Request, cycle_id: FromPath[int]) -> Template | Redirect:
+        await _must_see(request, cycle_id)
         form = await request.form()
         user = current_user(request)
         assert user is not None
@@ -229,6 +246,7 @@ class DossierController(Controller):
         objective_id: FromPath[int],
         action: FromPath[str],
     ) -> Template | Redirect:
+        await _must_see(request, cycle_id)
         form = await request.form()
         user = current_user(request)
         assert user is not None
@@ -278,6 +296,7 @@ class DossierController(Controller):
     async def evaluate(
         self, request: Request, cycle_id: FromPath[int], kind: FromPath[str]
     ) -> Template | Redirect:
+        await _must_see(request, cycle_id)
         form = await request.form()
         user = current_user(request)
         assert user is not None

@@ -39,9 +39,11 @@ async def team(users):
     """BOSA: Sam (staff) evaluated first by Eva, second by Lucie; Marc in BOSA with no
     evaluator; Tom at FIN. Cycles generated through the end of 2027."""
     from competencies.loader import seed_models
+    from core.i18n import set_language
     from cycles.tables import EvaluatorAssignment
     from organisations.tables import Organisation, StaffMember
 
+    set_language("en")  # the service's messages, as an English reader gets them
     await seed_models()
 
     orgs = {row["code"]: row["id"] for row in await Organisation.select()}
@@ -412,6 +414,7 @@ async def test_hr_never_opens_a_running_dossier_and_an_outsider_gets_404(client,
 
 
 async def test_the_staff_member_reads_and_signs_through_the_page(client, users, team):
+    client.headers["Accept-Language"] = "en"
     eva = team["eva"]
     meeting = await service.add_meeting(
         actor(eva),
@@ -447,6 +450,7 @@ async def test_the_staff_member_reads_and_signs_through_the_page(client, users, 
 
 
 async def test_the_evaluator_plans_inline_with_htmx(client, users, team):
+    client.headers["Accept-Language"] = "en"
     await login(client, users["evaluator_bosa"])
     token = await csrf_token(client, f"/cycles/{team['sam_2026']}")
     response = await client.post(

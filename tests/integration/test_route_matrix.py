@@ -1,0 +1,301 @@
+"""Every route × every role × another organisation (issue 13), generated from the app's
+route table: each identity tries each route, and the outcome must be the one the table
+below states. A route without a row fails the test, so a new route must say who may use it.
+
+Identities: anonymous; DG R&O; BOSA's PRO Partner, HR, an evaluator (also staff, Sam's
+first evaluator) and a staff member (Sam); and FIN's PRO Partner (another organisation).
+Paths name BOSA and real records of the demo data (Sam's cycle, a Q-check of BOSA, …).
+
+Outcomes: an allowed identity gets no 401/403/404 (a POST with an empty form may be
+refused with a message: 400/409/422); a denied one gets 401/403/404 or the login page;
+nobody ever gets a 5xx.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+
+from tests.conftest import CSRF_FIELD, login, new_client
+
+ANON, DGRO, PARTNER, HR, EVALUATOR, STAFF, OTHER = (
+    "anonymous", "dgro", "partner", "hr", "evaluator", "staff", "other_partner",
+)  # fmt: skip
+LOGGED_IN = {DGRO, PARTNER, HR, EVALUATOR, STAFF, OTHER}
+BOSA_USERS = {DGRO, PARTNER, HR, EVALUATOR, STAFF}  # DG R&O acts for every organisation
+PARTNERS_HR = {DGRO, PARTNER, HR}
+
+# method path -> who is let through (the rest is denied)
+EXPECTED: dict[str, set[str]] = {
+    "GET /": LOGGED_IN,
+    "GET /accessibility": LOGGED_IN | {ANON},
+    "GET /audit": {DGRO},
+    "GET /import": {DGRO},
+    "POST /import": {DGRO},
+    "GET /organisations/{code}/import": {DGRO, PARTNER},
+    "POST /organisations/{code}/import": {DGRO, PARTNER},
+    "GET /notices": {DGRO, PARTNER, OTHER},
+    "POST /notices/{notice_id}/read": {PARTNER},  # a notice for BOSA's PRO Partner
+    "GET /organisations": {DGRO},
+    "GET /organisations/{code}": BOSA_USERS,
+    "GET /organisations/{code}/look-ahead": BOSA_USERS,
+    "GET /organisations/{code}/staff": PARTNERS_HR,
+    "POST /organisations/{code}/staff": {DGRO, PARTNER},
+    "GET /organisations/{code}/staff.csv": PARTNERS_HR,
+    "GET /organisations/{code}/staff.xlsx": PARTNERS_HR,
+    "GET /organisations/{code}/certificates.csv": PARTNERS_HR,
+    "GET /organisations/{code}/certificates.xlsx": PARTNERS_HR,
+    "GET /organisations/{code}/staff/{staff_id}/edit": {DGRO, PARTNER},
+    "POST /organisations/{code}/staff/{staff_id}": {DGRO, PARTNER},
+    "POST /organisations/{code}/staff/{staff_id}/certificates": {DGRO, PARTNER},
+    "GET /certificates/queue": {DGRO},
+    "POST /certificates/{certificate_id}/{action}": {DGRO},
+    "GET /policy": {DGRO},
+    "POST /policy": {DGRO},
+    "POST /policy/{effective_from}/delete": {DGRO},
+    "POST /policy/simulate": {DGRO},
+    "GET /eligibility.csv": {DGRO},
+    "GET /eligibility.xlsx": {DGRO},
+    "GET /tracks": LOGGED_IN,
+    "POST /tracks": {DGRO},
+    "GET /tracks/{code}/edit": {DGRO},
+    "POST /tracks/{code}": {DGRO},
+    "POST /tracks/{code}/competencies": {DGRO},
+    "GET /api/v1/eligibility": {DGRO},
+    "GET /api/v1/me": LOGGED_IN,
+    "GET /api/v1/organisations/{code}/eligibility": BOSA_USERS,
+    "GET /reviews": {DGRO},
+    "POST /reviews": {DGRO},
+    "GET /reviews/{year}": {DGRO},
+    "POST /reviews/{year}/close": {DGRO},
+    "POST /reviews/{year}/decisions/{code}": {DGRO},
+    "GET /reviews/{year}/review.csv": {DGRO},
+    "GET /reviews/{year}/review.xlsx": {DGRO},
+    "GET /reviews/{year}/letters/{code}": {DGRO},
+    "GET /applications": {DGRO},
+    "POST /applications/{application_id}/{action}": {DGRO},
+    "GET /organisations/{code}/application": {DGRO, PARTNER},
+    "POST /organisations/{code}/application": {DGRO, PARTNER},
+    "POST /organisations/{code}/application/{application_id}/withdraw": {DGRO, PARTNER},
+    "GET /organisations/{code}/mentoring": PARTNERS_HR,
+    "POST /organisations/{code}/mentoring": {DGRO, PARTNER},
+    "GET /sessions": {DGRO, PARTNER, HR, OTHER},
+    "POST /sessions": {DGRO},
+    "GET /sessions/{session_id}": {DGRO, PARTNER, HR, OTHER},
+    "POST /sessions/{session_id}/requests": {PARTNER, OTHER},
+    "GET /qchecks": {DGRO},
+    "POST /qchecks": {DGRO},
+    "GET /qchecks/new": {DGRO},
+    "GET /qchecks/criteria": {DGRO},
+    "POST /qchecks/criteria": {DGRO},
+    "GET /qchecks/{qcheck_id}": {DGRO, PARTNER, HR, EVALUATOR},  # EVALUATOR ran the file
+    "GET /qchecks/{qcheck_id}/edit": {DGRO},
+    "POST /qchecks/{qcheck_id}/edit": {DGRO},
+    "POST /qchecks/{qcheck_id}/delete": {DGRO},
+    "GET /qchecks/ranking": {DGRO},
+    "GET /qchecks/ranking.csv": {DGRO},
+    "GET /qchecks/ranking.xlsx": {DGRO},
+    "GET /my/qchecks": LOGGED_IN,
+    "GET /api/v1/qchecks/{qcheck_id}": {DGRO, PARTNER, HR, EVALUATOR},
+    "POST /api/v1/qchecks": {DGRO},
+    "GET /organisations/{code}/qchecks": PARTNERS_HR,
+    "GET /organisations/{code}/qchecks/analytics": PARTNERS_HR,
+    "GET /organisations/{code}/qchecks/analytics.csv": PARTNERS_HR,
+    "GET /organisations/{code}/qchecks/analytics.xlsx": PARTNERS_HR,
+    "GET /competencies": LOGGED_IN,
+    "GET /competencies/compare": LOGGED_IN,
+    "GET /api/v1/competencies": LOGGED_IN,
+    "GET /organisations/{code}/functions": PARTNERS_HR,
+    "POST /organisations/{code}/functions": {DGRO, HR},
+    "POST /organisations/{code}/functions/{profile_id}/requirements": {DGRO, HR},
+    "GET /functions": {DGRO},
+    "POST /functions": {DGRO},
+    "POST /functions/{profile_id}/requirements": {DGRO},
+    # The dossier: its staff member and evaluators only (SPEC 3, privacy)
+    "GET /my/dossier": LOGGED_IN,
+    "GET /cycles/{cycle_id}": {EVALUATOR, STAFF},
+    "POST /cycles/{cycle_id}/meetings": {EVALUATOR, STAFF},
+    "POST /cycles/{cycle_id}/meetings/{meeting_id}/{action}": {EVALUATOR, STAFF},
+    "POST /cycles/{cycle_id}/objectives": {EVALUATOR, STAFF},  # the staff member: 400, words
+    "POST /cycles/{cycle_id}/objectives/{objective_id}/{action}": {EVALUATOR, STAFF},
+    "POST /cycles/{cycle_id}/evaluations/{kind}": {EVALUATOR, STAFF},
+    "GET /team": {EVALUATOR},
+    "GET /organisations/{code}/regime": {DGRO, HR},
+    "POST /organisations/{code}/regime": {DGRO, HR},
+    "GET /organisations/{code}/cycles": {HR},
+    "POST /organisations/{code}/cycles/generate": {HR},
+    "GET /organisations/{code}/cycles/status.csv": {HR},
+    "GET /organisations/{code}/cycles/status.xlsx": {HR},
+    "GET /organisations/{code}/cycles/evaluators": {HR},
+    "POST /organisations/{code}/cycles/evaluators/{staff_id}": {HR},
+    "POST /organisations/{code}/cycles/evaluators/{staff_id}/end": {HR},
+    "GET /organisations/{code}/cycles/{cycle_id}/absence": {HR},
+    "POST /organisations/{code}/cycles/{cycle_id}/absence": {HR},
+}
+# Not tried here: their own tests cover them (the log-in and session tests, the static
+# files, the OpenAPI schema, the health check).
+NOT_TRIED = re.compile(r"^(GET|POST) (/login|/logout|/language|/health|/static|/schema)")
+
+USERS = {
+    DGRO: "dgro",
+    PARTNER: "partner_bosa",
+    HR: "hr_bosa",
+    EVALUATOR: "evaluator_bosa",
+    STAFF: "staff_bosa",
+    OTHER: "partner_fin",
+}
+
+
+def route_rows(app) -> list[str]:
+    rows = set()
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            for method in handler.http_methods:
+                if method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+                    path = re.sub(r"\{(\w+):[^}]+\}", r"{\1}", route.path)
+                    rows.add(f"{method} {path}")
+    return sorted(rows)
+
+
+async def records(users) -> dict[str, Any]:
+    """The demo data and one record of each kind a path names."""
+    from dataclasses import replace
+
+    from certification.applications.service import apply
+    from certification.policy import adopt
+    from certification.review.service import open_review
+    from certification.rules import DEFAULT_POLICY
+    from certification.tables import Certificate
+    from certification.training.service import SessionInput, publish_session
+    from competencies.functions import add_profile
+    from competencies.loader import seed_models
+    from core.audit import Actor
+    from core.tables import Notice
+    from cycles import service as cycles
+    from cycles.tables import EvaluationCycle
+    from organisations.tables import Organisation, StaffMember
+    from portal.demo import load_demo_data
+    from qchecks.tables import QCheck
+
+    await seed_models()
+    await load_demo_data()
+    cli = Actor.command_line("matrix")
+    sam = await StaffMember.select().where(StaffMember.email == "staff@bosa.demo.portal.be")
+    today = dt.date.today()
+    cycle = await (
+        EvaluationCycle.select(EvaluationCycle.id)
+        .where((EvaluationCycle.staff == sam[0]["id"]) & (EvaluationCycle.starts_on <= today))
+        .order_by(EvaluationCycle.starts_on, ascending=False)
+        .first()
+    )
+    from accounts.identity import CurrentUser, parse_roles
+
+    bosa = (await Organisation.select().where(Organisation.code == "BOSA").first())["id"]
+    eva = CurrentUser(0, "evaluator@bosa.demo.portal.be", "Eva", parse_roles("evaluator,staff"),
+                      bosa, "BOSA", "en")  # fmt: skip
+    meeting = await cycles.add_meeting(
+        cli, eva, cycle["id"], cycles.MeetingInput("feedback", today, "Matrix"), today
+    )
+    objective = await cycles.add_objective(
+        cli, eva, cycle["id"], cycles.ObjectiveInput(kind="performance", title="Matrix"), today
+    )
+    qcheck = (
+        await QCheck.select(QCheck.id)
+        .where(QCheck.consultant.email == "evaluator@bosa.demo.portal.be")
+        .first()
+    )
+    certificate = (
+        await Certificate.select(Certificate.id).where(Certificate.staff == sam[0]["id"]).first()
+    )
+    session = await publish_session(
+        cli, SessionInput("AZ", today + dt.timedelta(days=30), today + dt.timedelta(days=31),
+                          "NL", 10),
+    )  # fmt: skip
+    application = await apply(cli, "BOSA", today)
+    profile = await add_profile(cli, bosa, "Matrix function")
+    notice = await Notice.insert(
+        Notice(created_at=dt.datetime.now(dt.UTC), kind="qcheck_average_near",
+               audience="pro_partner", organisation_code="BOSA",
+               params={"average": "81.00", "threshold": "80.00", "as_of": today.isoformat()})
+    ).returning(Notice.id)  # fmt: skip
+    await open_review(cli, today.year - 1)
+    future = today + dt.timedelta(days=400)
+    await adopt(replace(DEFAULT_POLICY, effective_from=future), "matrix", cli, today)
+    return {
+        "code": "BOSA",
+        "staff_id": sam[0]["id"],
+        "cycle_id": cycle["id"],
+        "meeting_id": meeting,
+        "objective_id": objective,
+        "qcheck_id": qcheck["id"],
+        "certificate_id": certificate["id"],
+        "session_id": session,
+        "application_id": application,
+        "profile_id": profile,
+        "notice_id": notice[0]["id"],
+        "year": today.year - 1,
+        "effective_from": future.isoformat(),
+        "track": "AZ",
+        "action": "verify",
+        "kind": "self",
+    }
+
+
+def denied(status: int, location: str) -> bool:
+    return status in (401, 403, 404) or (status in (302, 303) and location.startswith("/login"))
+
+
+async def test_every_route_answers_each_identity_as_the_table_says(app, users):
+    rows = route_rows(app)
+    tried = [row for row in rows if not NOT_TRIED.match(row)]
+    missing = [row for row in tried if row not in EXPECTED]
+    assert missing == [], f"routes without a row in EXPECTED: {missing}"
+    stale = [row for row in EXPECTED if row not in rows]
+    assert stale == [], f"rows for routes that no longer exist: {stale}"
+
+    values = await records(users)
+    clients = {}
+    for identity in [ANON, *USERS]:
+        client = new_client(app)
+        if identity != ANON:
+            answer = await login(client, users[USERS[identity]])
+            assert answer.status_code == 303, identity
+        page = await client.get("/login" if identity == ANON else "/accessibility")
+        match = CSRF_FIELD.search(page.text)
+        assert match, identity
+        clients[identity] = (client, match.group(1))
+
+    wrong: list[str] = []
+    tries = 0
+    # Reads first, then writes (an empty form); one identity after the other.
+    for row in sorted(tried, key=lambda r: (not r.startswith("GET"), r)):
+        method, template = row.split(" ", 1)
+        if template.startswith("/tracks/"):
+            template = template.replace("{code}", "{track}")
+        path = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), template)
+        for identity, (client, token) in clients.items():
+            tries += 1
+            if method == "GET":
+                response = await client.get(path)
+            else:
+                response = await client.request(
+                    method, path, data={"_csrf_token": token}, headers={"x-csrftoken": token}
+                )
+            status, location = response.status_code, response.headers.get("location", "")
+            allowed = identity in EXPECTED[row]
+            if status >= 500:
+                wrong.append(f"{row} as {identity}: {status}")
+            elif allowed and denied(status, location):
+                wrong.append(f"{row} as {identity}: denied ({status} {location}), expected allowed")
+            elif not allowed and not denied(status, location):
+                wrong.append(f"{row} as {identity}: {status}, expected denied")
+    for client, _token in clients.values():
+        await client.aclose()
+    assert wrong == [], "\n".join(wrong)
+    assert tries == len(tried) * 7
+
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
