@@ -81,6 +81,6 @@ def evaluator_role_label(role: str) -> str:
 
 
 def evaluator_role_names(roles: Iterable[str]) -> str:
-    """"first, co-planner" in the reader's language, in a fixed order."""
+    """ "first, co-planner" in the reader's language, in a fixed order."""
     order = ("first", "second", "coplanner")
     return ", ".join(evaluator_role_label(role) for role in order if role in roles)

@@ -256,7 +256,7 @@ async def add_meeting(
             raise Refused(
                 _(
                     "Meetings are at least %(days)s working days apart under your "
-                    "organisation's regime; the %(kind)s meeting is on %(day)s.",
+                    "organisation's regime; the %(kind)s is on %(day)s.",
                     days=cycle.regime.min_days_between_meetings,
                     kind=meeting_kind_label(clash[0]),
                     day=format_day(clash[1]),

@@ -20,8 +20,8 @@ from accounts import web as accounts_web
 from certification import web as certification_web
 from competencies import web as competencies_web
 from core.database import current_engine
-from cycles import web as cycles_web
 from core.settings import PROJECT_ROOT, Settings, get_settings
+from cycles import web as cycles_web
 from organisations import web as organisations_web
 from portal import web as shell_web
 from portal.auth import UserAndLanguageMiddleware

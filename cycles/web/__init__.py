@@ -1,6 +1,7 @@
 """Pages of evaluation cycles: the dossier (staff and evaluators), the team, HR's side."""
 
 from cycles.web.dossier import DossierController
+from cycles.web.hr import HR_ROUTE_HANDLERS
 from cycles.web.team import TeamController
 
-ROUTE_HANDLERS = [DossierController, TeamController]
+ROUTE_HANDLERS = [DossierController, TeamController, *HR_ROUTE_HANDLERS]

@@ -1,0 +1,467 @@
+"""Reads of the HR side: the organisation's regime row, the evaluators page (staff with
+their current and earlier evaluators), and the status of every staff member's cycle for
+HR — dates, counts and states only, never the contents of a dossier (no report text, no
+objective title, no evaluation text is selected). Each a few set-based queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from piccolo.query.functions.aggregate import Count
+
+from core.paging import Page, fetch_page
+from cycles import rules as cycle_rules
+from cycles.hr import rules
+from cycles.queries import regime_for, regime_rows
+from cycles.rules import Regime
+from cycles.tables import (
+    CycleEvaluation,
+    CycleMeeting,
+    CycleObjective,
+    EvaluationCycle,
+    EvaluatorAssignment,
+)
+from organisations.rules import is_active_on
+from organisations.tables import StaffMember
+
+NO_TEAM = "none"
+TASK_ORDER = cycle_rules.EVALUATION_KINDS  # self, first, second
+NOT_REQUIRED = "not_required"
+
+
+async def regime_row(organisation_id: int) -> dict[str, Any] | None:
+    """The stored regime (with `revision` and `updated_by`), None for the federal default."""
+    return (await regime_rows([organisation_id])).get(organisation_id)
+
+
+# --- Evaluators -------------------------------------------------------------------------
+
+
+def _name(row: dict[str, Any], prefix: str = "") -> str:
+    return f"{row[prefix + 'first_name']} {row[prefix + 'last_name']}"
+
+
+async def _assignments(staff_ids: list[int]) -> list[dict[str, Any]]:
+    """Every assignment of these staff members, with the evaluator's name (one query)."""
+    if not staff_ids:
+        return []
+    return await (
+        EvaluatorAssignment.select(
+            *EvaluatorAssignment.all_columns(),
+            EvaluatorAssignment.evaluator.email.as_alias("evaluator_email"),
+            EvaluatorAssignment.evaluator.first_name.as_alias("evaluator_first_name"),
+            EvaluatorAssignment.evaluator.last_name.as_alias("evaluator_last_name"),
+        )
+        .where(EvaluatorAssignment.staff.is_in(staff_ids))
+        .order_by(EvaluatorAssignment.from_on, ascending=False)
+    )
+
+
+def _current(row: dict[str, Any], today: dt.date) -> bool:
+    return row["from_on"] <= today and (row["until_on"] is None or row["until_on"] >= today)
+
+
+@dataclass
+class EvaluatorsPage:
+    page: Page
+    staff: list[dict[str, Any]]  # each with `current` {role: assignment} and `history`
+    candidates: list[dict[str, Any]]  # active staff of the organisation (the datalist)
+
+
+async def evaluators_page(
+    organisation_id: int, today: dt.date, q: str = "", page: int = 1
+) -> EvaluatorsPage:
+    """The organisation's staff not yet gone (50 a page, `q` in name or e-mail), each with
+    the assignment of every role running today (or the open one starting later) and the
+    others as history; three queries and the count."""
+    clauses: list[Any] = [
+        StaffMember.organisation == organisation_id,
+        StaffMember.end_date.is_null() | (StaffMember.end_date >= today),
+    ]
+    needle = q.strip()
+    if needle:
+        pattern = "%" + needle.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        clauses.append(
+            StaffMember.email.ilike(pattern)
+            | StaffMember.first_name.ilike(pattern)
+            | StaffMember.last_name.ilike(pattern)
+        )
+    found = await fetch_page(
+        StaffMember.select(
+            StaffMember.id,
+            StaffMember.email,
+            StaffMember.first_name,
+            StaffMember.last_name,
+            StaffMember.start_date,
+            StaffMember.end_date,
+        ).order_by(StaffMember.last_name, StaffMember.first_name, StaffMember.email),
+        StaffMember.count(),
+        clauses,
+        page,
+    )
+    by_staff: dict[int, list[dict[str, Any]]] = {}
+    for row in await _assignments([row["id"] for row in found.rows]):
+        row["evaluator_name"] = _name(row, "evaluator_")
+        by_staff.setdefault(row["staff"], []).append(row)
+    staff = []
+    for member in found.rows:
+        rows = by_staff.get(member["id"], [])
+        current: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            if _current(row, today) or (row["until_on"] is None and row["from_on"] > today):
+                current.setdefault(row["role"], row)
+        shown = {id(row) for row in current.values()}
+        staff.append(
+            {
+                **member,
+                "name": _name(member),
+                "current": current,
+                "history": [row for row in rows if id(row) not in shown],
+            }
+        )
+    candidates = await (
+        StaffMember.select(StaffMember.email, StaffMember.first_name, StaffMember.last_name)
+        .where(
+            (StaffMember.organisation == organisation_id)
+            & (StaffMember.start_date <= today)
+            & (StaffMember.end_date.is_null() | (StaffMember.end_date >= today))
+        )
+        .order_by(StaffMember.email)
+    )
+    return EvaluatorsPage(found, staff, candidates)
+
+
+# --- The cycle status -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Task:
+    kind: str  # self, first, second
+    status: str  # done, due, late, not_open, closed, not_required
+    deadline: dt.date | None
+
+
+@dataclass
+class StatusRow:
+    """One staff member's cycle as HR sees it: dates, counts and states only."""
+
+    staff_id: int
+    email: str
+    name: str
+    team: str  # the first evaluator's staff id as text, or NO_TEAM
+    team_name: str
+    first: str = ""
+    second: str = ""
+    coplanner: str = ""
+    cycle_id: int | None = None
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    function: str = ""
+    absent_days: int = 0
+    work_regime_changed_on: dt.date | None = None
+    objectives: int = 0
+    planning_signed: bool = False
+    meetings_held: int = 0
+    functioning_missing: bool = False
+    evaluated_starts_on: dt.date | None = None
+    evaluated_ends_on: dt.date | None = None
+    tasks: list[Task] = field(default_factory=list)
+
+    @property
+    def late_tasks(self) -> list[Task]:
+        return [task for task in self.tasks if task.status == "late"]
+
+
+@dataclass
+class OrganisationCycles:
+    """Everything the status page and the chart read, loaded once."""
+
+    regime: Regime
+    rows: list[StatusRow]
+    progress: list[rules.CycleProgress]
+    teams: list[tuple[str, str]]  # (key, name), the teams present, "no evaluator" last
+
+
+def _day(value: dt.datetime | dt.date | None) -> dt.date | None:
+    if value is None:
+        return None
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _pick_current(cycles: list[dict[str, Any]], today: dt.date) -> dict[str, Any] | None:
+    """The cycle running today; else the last one started; else the first to come."""
+    started = [c for c in cycles if c["starts_on"] <= today]
+    for cycle in started:
+        if cycle["ends_on"] >= today:
+            return cycle
+    if started:
+        return max(started, key=lambda c: c["starts_on"])
+    return min(cycles, key=lambda c: c["starts_on"]) if cycles else None
+
+
+async def organisation_cycles(
+    organisation_id: int, today: dt.date, year: int | None = None
+) -> OrganisationCycles:
+    """The status of every staff member of the organisation who is active today or has a
+    cycle still open, and the year's progress figures: seven queries whatever the size."""
+    year = year or today.year
+    regime = await regime_for(organisation_id)
+    staff = await StaffMember.select(
+        StaffMember.id,
+        StaffMember.email,
+        StaffMember.first_name,
+        StaffMember.last_name,
+        StaffMember.start_date,
+        StaffMember.end_date,
+    ).where(StaffMember.organisation == organisation_id)
+    since = dt.date(min(year, today.year) - 2, 1, 1)
+    until = dt.date(max(year, today.year), 12, 31)
+    cycles = await EvaluationCycle.select(
+        EvaluationCycle.id,
+        EvaluationCycle.staff,
+        EvaluationCycle.starts_on,
+        EvaluationCycle.ends_on,
+        EvaluationCycle.function,
+        EvaluationCycle.absent_days,
+        EvaluationCycle.work_regime_changed_on,
+    ).where(
+        (EvaluationCycle.staff.organisation == organisation_id)
+        & (EvaluationCycle.ends_on >= since)
+        & (EvaluationCycle.starts_on <= until)
+    )
+    cycle_ids = [c["id"] for c in cycles] or [0]
+    # States and dates only: never the report, remarks, titles or texts.
+    meetings = await CycleMeeting.select(
+        CycleMeeting.cycle,
+        CycleMeeting.kind,
+        CycleMeeting.held_on,
+        CycleMeeting.state,
+        CycleMeeting.staff_signed_at,
+        CycleMeeting.evaluator_signed_at,
+    ).where(CycleMeeting.cycle.is_in(cycle_ids))
+    evaluations = await CycleEvaluation.select(
+        CycleEvaluation.cycle, CycleEvaluation.kind, CycleEvaluation.submitted_at
+    ).where(CycleEvaluation.cycle.is_in(cycle_ids))
+    objective_counts = {
+        row["cycle"]: row["count"]
+        for row in await CycleObjective.select(CycleObjective.cycle, Count())
+        .where(CycleObjective.cycle.is_in(cycle_ids))
+        .group_by(CycleObjective.cycle)
+    }
+    assignments = await _assignments([m["id"] for m in staff])
+
+    meetings_of: dict[int, list[dict[str, Any]]] = {}
+    for meeting in meetings:
+        meetings_of.setdefault(meeting["cycle"], []).append(meeting)
+    submitted: dict[int, dict[str, dt.date | None]] = {}
+    for evaluation in evaluations:
+        submitted.setdefault(evaluation["cycle"], {})[evaluation["kind"]] = _day(
+            evaluation["submitted_at"]
+        )
+    cycles_of: dict[int, list[dict[str, Any]]] = {}
+    for cycle in cycles:
+        cycles_of.setdefault(cycle["staff"], []).append(cycle)
+    evaluators: dict[int, dict[str, dict[str, Any]]] = {}
+    for row in assignments:
+        if _current(row, today):
+            evaluators.setdefault(row["staff"], {}).setdefault(row["role"], row)
+
+    def planning_signed_on(cycle_id: int) -> dt.date | None:
+        days = [
+            max(
+                _day(m["staff_signed_at"]) or m["held_on"],
+                _day(m["evaluator_signed_at"]) or m["held_on"],
+            )
+            for m in meetings_of.get(cycle_id, [])
+            if m["kind"] == "planning" and m["state"] == "signed"
+        ]
+        return min(days) if days else None
+
+    def required(cycle: dict[str, Any]) -> bool:
+        return cycle_rules.gets_annual_evaluation(
+            cycle["starts_on"], cycle["ends_on"], cycle["absent_days"], regime
+        )
+
+    rows: list[StatusRow] = []
+    team_names: dict[str, str] = {}
+    for member in sorted(staff, key=lambda m: (m["last_name"], m["first_name"], m["email"])):
+        own = cycles_of.get(member["id"], [])
+        open_cycles = [
+            c
+            for c in own
+            if c["starts_on"] <= today <= cycle_rules.deadlines(c["ends_on"], regime).closes
+        ]
+        if not is_active_on(member["start_date"], member["end_date"], today) and not open_cycles:
+            continue
+        roles = evaluators.get(member["id"], {})
+        first = roles.get("first")
+        team = str(first["evaluator"]) if first else NO_TEAM
+        if first:
+            team_names[team] = first["evaluator_first_name"] + " " + first["evaluator_last_name"]
+        status = StatusRow(
+            staff_id=member["id"],
+            email=member["email"],
+            name=_name(member),
+            team=team,
+            team_name=team_names.get(team, ""),
+            first=_name(roles["first"], "evaluator_") if "first" in roles else "",
+            second=_name(roles["second"], "evaluator_") if "second" in roles else "",
+            coplanner=_name(roles["coplanner"], "evaluator_") if "coplanner" in roles else "",
+        )
+        current = _pick_current(own, today)
+        if current is not None:
+            held = [m for m in meetings_of.get(current["id"], []) if m["held_on"] <= today]
+            status.cycle_id = current["id"]
+            status.starts_on = current["starts_on"]
+            status.ends_on = current["ends_on"]
+            status.function = current["function"]
+            status.absent_days = current["absent_days"]
+            status.work_regime_changed_on = current["work_regime_changed_on"]
+            status.objectives = objective_counts.get(current["id"], 0)
+            status.planning_signed = planning_signed_on(current["id"]) is not None
+            status.meetings_held = len(held)
+            status.functioning_missing = cycle_rules.functioning_meeting_required(
+                current["absent_days"], current["work_regime_changed_on"] is not None, regime
+            ) and not any(m["kind"] == "functioning" for m in meetings_of.get(current["id"], []))
+        being_evaluated = [
+            c
+            for c in own
+            if cycle_rules.evaluation_opens(c["starts_on"], c["ends_on"]) <= today
+            and today <= cycle_rules.deadlines(c["ends_on"], regime).closes
+        ]
+        evaluated = max(being_evaluated, key=lambda c: c["ends_on"]) if being_evaluated else current
+        if evaluated is not None:
+            status.evaluated_starts_on = evaluated["starts_on"]
+            status.evaluated_ends_on = evaluated["ends_on"]
+            status.tasks = _tasks(evaluated, required(evaluated), submitted, regime, today)
+        rows.append(status)
+
+    progress = [
+        rules.CycleProgress(
+            starts_on=c["starts_on"],
+            ends_on=c["ends_on"],
+            planning_signed_on=planning_signed_on(c["id"]),
+            evaluation_opens=cycle_rules.evaluation_opens(c["starts_on"], c["ends_on"])
+            if required(c)
+            else None,
+            evaluation_closes=cycle_rules.deadlines(c["ends_on"], regime).closes,
+            evaluated_on=_evaluated_on(submitted.get(c["id"], {})),
+        )
+        for c in cycles
+    ]
+    teams = sorted(team_names.items(), key=lambda item: item[1].lower())
+    if any(row.team == NO_TEAM for row in rows):
+        teams.append((NO_TEAM, ""))
+    return OrganisationCycles(regime, rows, progress, teams)
+
+
+def _evaluated_on(days: dict[str, dt.date | None]) -> dt.date | None:
+    """The day the later of the two evaluators submitted; None while one is missing."""
+    first, second = days.get("first"), days.get("second")
+    if first is None or second is None:
+        return None
+    return max(first, second)
+
+
+def _tasks(
+    cycle: dict[str, Any],
+    is_required: bool,
+    submitted: dict[int, dict[str, dt.date | None]],
+    regime: Regime,
+    today: dt.date,
+) -> list[Task]:
+    if not is_required:
+        return [Task(kind, NOT_REQUIRED, None) for kind in TASK_ORDER]
+    deadlines = cycle_rules.deadlines(cycle["ends_on"], regime)
+    opens = cycle_rules.evaluation_opens(cycle["starts_on"], cycle["ends_on"])
+    done = submitted.get(cycle["id"], {})
+    return [
+        Task(
+            kind,
+            cycle_rules.task_status(
+                kind in done, deadlines.of(kind), deadlines.closes, opens, today
+            ),
+            deadlines.of(kind),
+        )
+        for kind in TASK_ORDER
+    ]
+
+
+@dataclass(frozen=True)
+class StatusFilter:
+    team: str = ""
+    late: bool = False
+
+    def query_string(self, page: int | None = None) -> str:
+        values: dict[str, Any] = {}
+        if self.team:
+            values["team"] = self.team
+        if self.late:
+            values["late"] = "true"
+        if page is not None and page > 1:
+            values["page"] = page
+        return urlencode(values)
+
+
+def filtered(rows: Iterable[StatusRow], filters: StatusFilter) -> list[StatusRow]:
+    """The rows of one team and/or with a late task, sorted by team then name."""
+    chosen = [
+        row
+        for row in rows
+        if (not filters.team or row.team == filters.team) and (not filters.late or row.late_tasks)
+    ]
+    return sorted(
+        chosen, key=lambda row: (row.team == NO_TEAM, row.team_name.lower(), row.name.lower())
+    )
+
+
+async def cycle_for_absence(organisation_id: int, cycle_id: int) -> dict[str, Any] | None:
+    """A cycle of the organisation with its staff member's name (dates and HR's records)."""
+    row = (
+        await EvaluationCycle.select(
+            EvaluationCycle.id,
+            EvaluationCycle.starts_on,
+            EvaluationCycle.ends_on,
+            EvaluationCycle.function,
+            EvaluationCycle.absent_days,
+            EvaluationCycle.work_regime_changed_on,
+            EvaluationCycle.staff.email.as_alias("email"),
+            EvaluationCycle.staff.first_name.as_alias("first_name"),
+            EvaluationCycle.staff.last_name.as_alias("last_name"),
+            EvaluationCycle.staff.organisation.as_alias("organisation_id"),
+        )
+        .where(EvaluationCycle.id == cycle_id)
+        .first()
+    )
+    if row is None or row["organisation_id"] != organisation_id:
+        return None
+    return {**row, "name": _name(row)}
+
+
+async def team_staff_ids(organisation_id: int, team: str, today: dt.date) -> list[int]:
+    """The staff of one team today: those whose first evaluator is the staff member
+    `team` (an id as text), or, for `NO_TEAM`, the organisation's staff without one
+    (two queries at most)."""
+    running = (
+        (EvaluatorAssignment.role == "first")
+        & (EvaluatorAssignment.staff.organisation == organisation_id)
+        & (EvaluatorAssignment.from_on <= today)
+        & (EvaluatorAssignment.until_on.is_null() | (EvaluatorAssignment.until_on >= today))
+    )
+    if team != NO_TEAM:
+        rows = await EvaluatorAssignment.select(EvaluatorAssignment.staff).where(
+            running & (EvaluatorAssignment.evaluator == int(team))
+        )
+        return [row["staff"] for row in rows]
+    with_first = {
+        row["staff"]
+        for row in await EvaluatorAssignment.select(EvaluatorAssignment.staff).where(running)
+    }
+    staff = await StaffMember.select(StaffMember.id).where(
+        StaffMember.organisation == organisation_id
+    )
+    return [row["id"] for row in staff if row["id"] not in with_first]

@@ -1,0 +1,691 @@
+"""The HR side of evaluation cycles: an organisation's regime (DG R&O or its HR), who
+evaluates whom (its HR), absence and work regime per cycle, and the status of every
+cycle — never its contents — with filters, late tasks, CSV/XLSX, a chart of the year's
+progress and the bulk creation of cycles (its HR only: DG R&O sees none of it unless
+also HR of that organisation, SPEC 3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, Response, get, post
+from litestar.connection import ASGIConnection
+from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.params import FromPath, FromQuery
+from litestar.plugins.flash import flash
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+
+from accounts.identity import Role
+from core.errors import NotFound, Refused, TransitionRefused
+from core.forms import FormResult, text
+from core.i18n import gettext as _
+from core.paging import PAGE_SIZE, Page, clamp_page, page_count, pager
+from core.parsing import date_field
+from cycles import rules as cycle_rules
+from cycles.hr import queries, rules, service
+from cycles.labels import evaluation_kind_label as task_label
+from cycles.labels import evaluator_role_label as role_label
+from cycles.labels import task_status_label as status_label
+from cycles.queries import REGIME_FIELDS, regime_for, regime_of_row
+from cycles.rules import Regime
+from portal.guards import (
+    actor_of,
+    current_user,
+    requires_login,
+    requires_organisation_scope,
+    requires_role,
+)
+from portal.lookups import organisation_or_404
+from portal.rendering import render, spreadsheet
+
+REGIME_TEMPLATE = "cycles/hr_regime.html"
+EVALUATORS_TEMPLATE = "cycles/hr_evaluators.html"
+STATUS_TEMPLATE = "cycles/hr_status.html"
+ABSENCE_TEMPLATE = "cycles/hr_absence.html"
+
+requires_regime_editor = requires_role(Role.DGRO, Role.HR)
+requires_hr = requires_role(Role.HR)
+
+
+async def requires_hr_of_organisation(
+    connection: ASGIConnection, handler: BaseRouteHandler
+) -> None:
+    """HR of the organisation in the path itself: DG R&O's reach over every organisation
+    does not open its cycles (SPEC 3, privacy)."""
+    await requires_login(connection, handler)
+    user = current_user(connection)
+    assert user is not None
+    if not (
+        user.has_role(Role.HR) and user.organisation_code == connection.path_params.get("code")
+    ):
+        raise PermissionDeniedException(
+            _("Only the HR of this organisation follows its evaluation cycles.")
+        )
+
+
+HR_GUARDS = [requires_organisation_scope, requires_hr, requires_hr_of_organisation]
+
+
+def _bad_request(message: str) -> HTTPException:
+    return HTTPException(status_code=400, detail=message)
+
+
+def _date_or_400(raw: str, default: dt.date | None = None) -> dt.date:
+    if not raw.strip() and default is not None:
+        return default
+    day, problem = date_field(raw)
+    if day is None:
+        raise _bad_request(problem or _("Give the date as YYYY-MM-DD, e.g. 2026-03-15."))
+    return day
+
+
+# --- Labels -----------------------------------------------------------------------------
+
+
+def scale_label(scale: str) -> str:
+    return {
+        "federal": _("federal (since 2022): one formal rating, insufficient"),
+        "ploeg": _("PLOEG-like: insufficient, career delay"),
+    }.get(scale, scale)
+
+
+def preset_label(preset: str) -> str:
+    return {"federal": _("federal default"), "ploeg": _("PLOEG-like")}.get(preset, preset)
+
+
+# --- Regime -----------------------------------------------------------------------------
+
+MONTH_DAY_FIELDS = ("self_deadline", "first_deadline", "second_deadline", "closes_on")
+NUMBER_FIELDS = (
+    "min_days_between_meetings",
+    "absence_days_for_functioning",
+    "reminder_days",
+    "min_performance_days",
+)
+
+
+def regime_values(regime: Regime) -> dict[str, str]:
+    values = {name: str(getattr(regime, name)) for name in REGIME_FIELDS}
+    values["functioning_after_regime_change"] = (
+        "on" if regime.functioning_after_regime_change else ""
+    )
+    return values
+
+
+def parse_regime(raw: Mapping[str, Any]) -> FormResult:
+    """The regime a person entered: whole numbers, month-days, the scale, the flag; every
+    problem next to its field, in words (`service.regime_messages`)."""
+    values = {name: text(raw, name) for name in REGIME_FIELDS}
+    values["functioning_after_regime_change"] = (
+        "on" if text(raw, "functioning_after_regime_change") else ""
+    )
+    result = FormResult(values)
+    preset = values["preset"] if values["preset"] in cycle_rules.PRESETS else "federal"
+    numbers: dict[str, int] = {}
+    for name in NUMBER_FIELDS:
+        value = values[name]
+        if value.isdigit() and len(value) <= 6:
+            numbers[name] = int(value)
+        else:
+            result.errors[name] = _("Give a whole number (0 or more).")
+            numbers[name] = getattr(cycle_rules.FEDERAL, name)
+    regime = Regime(
+        preset=preset,
+        self_deadline=values["self_deadline"],
+        first_deadline=values["first_deadline"],
+        second_deadline=values["second_deadline"],
+        closes_on=values["closes_on"],
+        rating_scale=values["rating_scale"],
+        functioning_after_regime_change=bool(values["functioning_after_regime_change"]),
+        **numbers,
+    )
+    for name, message in service.regime_messages(regime).items():
+        result.errors.setdefault(name, message)
+    if not result.errors:
+        result.data = regime
+    return result
+
+
+class RegimeController(Controller):
+    path = "/organisations/{code:str}/regime"
+    include_in_schema = False
+    guards = [requires_organisation_scope, requires_regime_editor]
+
+    async def _page(
+        self,
+        request: Request,
+        organisation: dict[str, Any],
+        form: FormResult,
+        revision: int,
+        row: dict[str, Any] | None,
+        status: int = 200,
+    ) -> Template:
+        context = {
+            "organisation": organisation,
+            "form": form,
+            "revision": revision,
+            "row": row,
+            "presets": tuple(cycle_rules.PRESETS),
+            "scales": tuple(cycle_rules.RATING_SCALES),
+            "preset_label": preset_label,
+            "scale_label": scale_label,
+            "month_day_fields": MONTH_DAY_FIELDS,
+        }
+        return render(request, REGIME_TEMPLATE, context, block=None, status=status)
+
+    @get("/", name="cycles_regime")
+    async def regime_page(
+        self, request: HTMXRequest, code: FromPath[str], preset: FromQuery[str] = ""
+    ) -> Template:
+        """The regime in force (the federal default without a stored one); `?preset=`
+        fills the form with a preset to adjust before saving (nothing is saved)."""
+        organisation = await organisation_or_404(code)
+        row = await queries.regime_row(organisation["id"])
+        regime = cycle_rules.PRESETS.get(preset) or regime_of_row(row)
+        return await self._page(
+            request,
+            organisation,
+            FormResult(regime_values(regime)),
+            0 if row is None else int(row["revision"]),
+            row,
+        )
+
+    @post("/", status_code=303)
+    async def save(self, request: Request, code: FromPath[str]) -> Template | Redirect:
+        """Save the regime at the revision the page showed (409 naming who saved since)."""
+        organisation = await organisation_or_404(code)
+        raw = await request.form()
+        revision = text(raw, "revision")
+        if not revision.isdigit():
+            raise _bad_request(_("The form is incomplete: reload the page."))
+        form = parse_regime(raw)
+        if form.ok:
+            try:
+                await service.save_regime(
+                    actor_of(request), organisation["id"], form.data, int(revision)
+                )
+            except Refused as refused:
+                form.errors[refused.field or "preset"] = refused.message
+            except TransitionRefused:
+                row = await queries.regime_row(organisation["id"])
+                raise HTTPException(
+                    status_code=409,
+                    detail=_(
+                        "%(who)s changed this regime meanwhile (now revision %(revision)s). "
+                        "Nothing of yours was saved; reload the page to see it and edit again.",
+                        who=(row or {}).get("updated_by") or "—",
+                        revision=(row or {}).get("revision") or "—",
+                    ),
+                ) from None
+            else:
+                flash(
+                    request,
+                    _(
+                        "The evaluation regime of %(code)s has been saved.",
+                        code=organisation["code"],
+                    ),
+                    category="success",
+                )
+                return Redirect(f"/organisations/{organisation['code']}/regime", status_code=303)
+        row = await queries.regime_row(organisation["id"])
+        return await self._page(request, organisation, form, int(revision), row, status=400)
+
+
+# --- Evaluators ---------------------------------------------------------------------------
+
+
+class EvaluatorController(Controller):
+    path = "/organisations/{code:str}/cycles/evaluators"
+    include_in_schema = False
+    guards = HR_GUARDS
+
+    @get("/", name="cycles_evaluators")
+    async def evaluators(
+        self,
+        request: HTMXRequest,
+        code: FromPath[str],
+        q: FromQuery[str] = "",
+        page: FromQuery[int] = 1,
+    ) -> Template:
+        organisation = await organisation_or_404(code)
+        today = dt.date.today()
+        q = q.strip()[:100]
+        found = await queries.evaluators_page(organisation["id"], today, q, page)
+        base = f"/organisations/{organisation['code']}/cycles/evaluators"
+
+        def query_string(number: int) -> str:
+            return urlencode({"q": q, "page": number} if q else {"page": number})
+
+        context = {
+            "organisation": organisation,
+            "found": found,
+            "q": q,
+            "today": today,
+            "roles": rules.ASSIGNMENT_ROLES,
+            "role_label": role_label,
+            "base": base,
+            **pager(found.page, query_string),
+        }
+        return render(request, EVALUATORS_TEMPLATE, context)
+
+    @post("/{staff_id:int}", status_code=303)
+    async def assign(
+        self, request: Request, code: FromPath[str], staff_id: FromPath[int]
+    ) -> Redirect:
+        organisation = await organisation_or_404(code)
+        raw = await request.form()
+        from_on = _date_or_400(text(raw, "from_on"), dt.date.today())
+        try:
+            change = await service.assign_evaluator(
+                actor_of(request),
+                organisation["id"],
+                staff_id,
+                text(raw, "role"),
+                text(raw, "evaluator"),
+                from_on,
+            )
+        except NotFound:
+            raise NotFoundException(
+                _("There is no such staff member in %(code)s.", code=organisation["code"])
+            ) from None
+        except Refused as refused:
+            raise _bad_request(refused.message) from None
+        flash(
+            request,
+            _("Nothing changed: that evaluator was already assigned.")
+            if change == rules.SAME
+            else _(
+                "The %(role)s has been assigned from %(day)s.",
+                role=role_label(text(raw, "role")),
+                day=from_on.isoformat(),
+            ),
+            category="success",
+        )
+        return Redirect(
+            f"/organisations/{organisation['code']}/cycles/evaluators#staff-{staff_id}",
+            status_code=303,
+        )
+
+    @post("/{staff_id:int}/end", status_code=303)
+    async def end(self, request: Request, code: FromPath[str], staff_id: FromPath[int]) -> Redirect:
+        organisation = await organisation_or_404(code)
+        raw = await request.form()
+        until_on = _date_or_400(text(raw, "until_on"), dt.date.today())
+        try:
+            await service.end_assignment(
+                actor_of(request), organisation["id"], staff_id, text(raw, "role"), until_on
+            )
+        except NotFound:
+            raise NotFoundException(
+                _("There is no such staff member in %(code)s.", code=organisation["code"])
+            ) from None
+        except Refused as refused:
+            raise _bad_request(refused.message) from None
+        flash(
+            request,
+            _(
+                "The %(role)s's assignment ends on %(day)s.",
+                role=role_label(text(raw, "role")),
+                day=until_on.isoformat(),
+            ),
+            category="success",
+        )
+        return Redirect(
+            f"/organisations/{organisation['code']}/cycles/evaluators#staff-{staff_id}",
+            status_code=303,
+        )
+
+
+# --- The status page ------------------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "team",
+    "email",
+    "name",
+    "function",
+    "cycle_start",
+    "cycle_end",
+    "first_evaluator",
+    "second_evaluator",
+    "coplanner",
+    "objectives",
+    "planning_signed",
+    "meetings_held",
+    "functioning_meeting_missing",
+    "absent_days",
+    "evaluated_cycle_start",
+    "evaluated_cycle_end",
+    "self_evaluation",
+    "first_evaluation",
+    "second_evaluation",
+)
+
+
+def export_rows(rows: Sequence[queries.StatusRow]) -> list[tuple[Any, ...]]:
+    out = []
+    for row in rows:
+        tasks = {task.kind: task.status for task in row.tasks}
+        out.append(
+            (
+                row.team_name,
+                row.email,
+                row.name,
+                row.function,
+                row.starts_on,
+                row.ends_on,
+                row.first,
+                row.second,
+                row.coplanner,
+                row.objectives,
+                "yes" if row.planning_signed else "no",
+                row.meetings_held,
+                "yes" if row.functioning_missing else "no",
+                row.absent_days,
+                row.evaluated_starts_on,
+                row.evaluated_ends_on,
+                tasks.get("self", ""),
+                tasks.get("first", ""),
+                tasks.get("second", ""),
+            )
+        )
+    return out
+
+
+def _year(raw: str, today: dt.date) -> int:
+    if not raw:
+        return today.year
+    if not raw.isdigit() or not 2000 <= int(raw) <= today.year + 1:
+        raise _bad_request(_("Give a year from 2000 to %(last)d.", last=today.year + 1))
+    return int(raw)
+
+
+def _filters(team: str, late: str) -> queries.StatusFilter:
+    team = team.strip()[:20]
+    if team and team != queries.NO_TEAM and not team.isdigit():
+        raise _bad_request(_("Choose a team from the list."))
+    return queries.StatusFilter(team=team, late=late.strip().lower() in ("1", "true", "on", "yes"))
+
+
+def progress_svg(
+    months: Sequence[rules.MonthProgress], year: int, chart_id: str = "cycle-progress"
+) -> str:
+    """The year's progress as two lines (planning signed, evaluations done, in %), as
+    accessible inline SVG (qchecks.charts' conventions: role=img, title, desc)."""
+    points = tuple((month_name(m.month), m.planning_percent, m.evaluations_percent) for m in months)
+    words = (
+        _("Progress of the evaluation cycles in %(year)d", year=year),
+        " ".join(
+            (
+                _(
+                    "Line chart, month by month up to today: the share of the year's cycles "
+                    "whose planning report both signed, and the share of the evaluations due "
+                    "that both evaluators submitted.",
+                ),
+                _("The table after the chart gives every figure."),
+            )
+        ),
+        _("Month"),
+        _("Share (%)"),
+        _("Planning signed"),
+        _("Evaluations done"),
+    )
+    return _progress_chart(points, words, chart_id)
+
+
+def month_name(month: int) -> str:
+    return (
+        _("January"),
+        _("February"),
+        _("March"),
+        _("April"),
+        _("May"),
+        _("June"),
+        _("July"),
+        _("August"),
+        _("September"),
+        _("October"),
+        _("November"),
+        _("December"),
+    )[month - 1]
+
+
+@lru_cache(maxsize=128)
+def _progress_chart(
+    points: tuple[tuple[str, int | None, int | None], ...], words: tuple[str, ...], chart_id: str
+) -> str:
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    from qchecks.charts import LINE, RC, THRESHOLD, _inline_svg
+
+    title, desc, x_label, y_label, planning_label, evaluations_label = words
+    with matplotlib.rc_context(RC):
+        figure = Figure(figsize=(7.5, 3.4))
+        axes = figure.add_subplot()
+        positions = list(range(len(points)))
+        for index, (label, colour, style) in enumerate(
+            ((planning_label, LINE, "-"), (evaluations_label, THRESHOLD, "--")), start=1
+        ):
+            values = [
+                math.nan if point[index] is None else float(point[index] or 0) for point in points
+            ]
+            axes.plot(
+                positions,
+                values,
+                marker="o",
+                color=colour,
+                linestyle=style,
+                linewidth=2,
+                label=label,
+            )
+        axes.set_ylim(0, 100)
+        axes.set_xticks(positions, [point[0] for point in points])
+        if len(points) > 6:
+            axes.tick_params(axis="x", labelrotation=45)
+            for tick in axes.get_xticklabels():
+                tick.set_horizontalalignment("right")
+        axes.set_xlabel(x_label)
+        axes.set_ylabel(y_label)
+        axes.grid(axis="y", linewidth=0.5, color="#cccccc")
+        axes.legend(loc="best")
+        figure.tight_layout()
+        return _inline_svg(figure, chart_id, title, desc)
+
+
+class StatusController(Controller):
+    path = "/organisations/{code:str}/cycles"
+    include_in_schema = False
+    guards = HR_GUARDS
+
+    @get("/", name="cycles_status")
+    async def status(
+        self,
+        request: HTMXRequest,
+        code: FromPath[str],
+        team: FromQuery[str] = "",
+        late: FromQuery[str] = "",
+        year: FromQuery[str] = "",
+        page: FromQuery[int] = 1,
+    ) -> Template:
+        """Status only: per team and staff member the cycle's dates, counts and states."""
+        organisation = await organisation_or_404(code)
+        today = dt.date.today()
+        filters = _filters(team, late)
+        chosen_year = _year(year.strip(), today)
+        found = await queries.organisation_cycles(organisation["id"], today, chosen_year)
+        rows = queries.filtered(found.rows, filters)
+        total = len(rows)
+        number = clamp_page(page, total)
+        shown = rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+        months = rules.year_progress(chosen_year, found.progress, today)
+        base = f"/organisations/{organisation['code']}/cycles"
+        paged = Page(rows=[], total=total, page=number, pages=page_count(total))
+        context = {
+            "organisation": organisation,
+            "filters": filters,
+            "rows": shown,
+            "total": total,
+            "teams": found.teams,
+            "late_tasks": [(row, task) for row in rows for task in row.late_tasks],
+            "months": months,
+            "year": chosen_year,
+            "chart": progress_svg(months, chosen_year) if months else None,
+            "today": today,
+            "base": base,
+            "regime": found.regime,
+            "role_label": role_label,
+            "task_label": task_label,
+            "status_label": status_label,
+            "month_name": month_name,
+            "no_team": queries.NO_TEAM,
+            "through_default": dt.date(today.year, 12, 31),
+            **pager(paged, filters.query_string),
+        }
+        query = filters.query_string(number)
+        return render(
+            request, STATUS_TEMPLATE, context, push_url=f"{base}?{query}" if query else base
+        )
+
+    @get(["/status.csv", "/status.xlsx"], name="cycles_status_export")
+    async def export(
+        self,
+        request: Request,
+        code: FromPath[str],
+        team: FromQuery[str] = "",
+        late: FromQuery[str] = "",
+    ) -> Response:
+        organisation = await organisation_or_404(code)
+        today = dt.date.today()
+        found = await queries.organisation_cycles(organisation["id"], today)
+        rows = queries.filtered(found.rows, _filters(team, late))
+        return spreadsheet(
+            request,
+            f"cycles-{organisation['code']}",
+            f"cycles {organisation['code']}",
+            EXPORT_COLUMNS,
+            export_rows(rows),
+        )
+
+    @post("/generate", status_code=303)
+    async def generate(self, request: Request, code: FromPath[str]) -> Redirect:
+        """Create the organisation's cycles through a date (again: nothing new)."""
+        organisation = await organisation_or_404(code)
+        raw = await request.form()
+        today = dt.date.today()
+        through = _date_or_400(text(raw, "through"))
+        team = _filters(text(raw, "team"), "").team
+        try:
+            done = await service.generate_cycles(
+                actor_of(request), organisation["id"], organisation["code"], through, today, team
+            )
+        except Refused as refused:
+            raise _bad_request(refused.message) from None
+        flash(
+            request,
+            _(
+                "Cycles through %(day)s: %(created)d created, %(changed)d changed, "
+                "%(removed)d removed.",
+                day=through.isoformat(),
+                created=done.created,
+                changed=done.changed,
+                removed=done.removed,
+            ),
+            category="success",
+        )
+        return Redirect(f"/organisations/{organisation['code']}/cycles", status_code=303)
+
+    async def _absence_page(
+        self,
+        request: Request,
+        organisation: dict[str, Any],
+        cycle: dict[str, Any],
+        form: FormResult,
+        status: int = 200,
+    ) -> Template:
+        regime = await regime_for(organisation["id"])
+        context = {
+            "organisation": organisation,
+            "cycle": cycle,
+            "form": form,
+            "regime": regime,
+            "closed": cycle_rules.is_closed(cycle["ends_on"], regime, dt.date.today()),
+        }
+        return render(request, ABSENCE_TEMPLATE, context, block=None, status=status)
+
+    async def _cycle(self, organisation: dict[str, Any], cycle_id: int) -> dict[str, Any]:
+        cycle = await queries.cycle_for_absence(organisation["id"], cycle_id)
+        if cycle is None:
+            raise NotFoundException(
+                _("There is no such cycle in %(code)s.", code=organisation["code"])
+            )
+        return cycle
+
+    @get("/{cycle_id:int}/absence", name="cycles_absence")
+    async def absence(
+        self, request: HTMXRequest, code: FromPath[str], cycle_id: FromPath[int]
+    ) -> Template:
+        organisation = await organisation_or_404(code)
+        cycle = await self._cycle(organisation, cycle_id)
+        changed = cycle["work_regime_changed_on"]
+        values = {
+            "absent_days": str(cycle["absent_days"]),
+            "work_regime_changed_on": changed.isoformat() if changed else "",
+        }
+        return await self._absence_page(request, organisation, cycle, FormResult(values))
+
+    @post("/{cycle_id:int}/absence", status_code=303)
+    async def record_absence(
+        self, request: Request, code: FromPath[str], cycle_id: FromPath[int]
+    ) -> Template | Redirect:
+        organisation = await organisation_or_404(code)
+        cycle = await self._cycle(organisation, cycle_id)
+        raw = await request.form()
+        form = FormResult(
+            {name: text(raw, name) for name in ("absent_days", "work_regime_changed_on")}
+        )
+        days = form.values["absent_days"]
+        if not days.isdigit() or len(days) > 6:
+            form.errors["absent_days"] = _("Give a whole number of days (0 or more).")
+        changed_on = None
+        if form.values["work_regime_changed_on"]:
+            changed_on, problem = date_field(form.values["work_regime_changed_on"])
+            if problem:
+                form.errors["work_regime_changed_on"] = problem
+        if not form.errors:
+            try:
+                await service.record_absence(
+                    actor_of(request),
+                    organisation["id"],
+                    cycle_id,
+                    int(days),
+                    changed_on,
+                    dt.date.today(),
+                    await regime_for(organisation["id"]),
+                )
+            except NotFound:
+                raise NotFoundException(
+                    _("There is no such cycle in %(code)s.", code=organisation["code"])
+                ) from None
+            except Refused as refused:
+                form.errors[refused.field or "absent_days"] = refused.message
+            else:
+                flash(
+                    request,
+                    _(
+                        "The absence and work regime of %(name)s's cycle have been saved.",
+                        name=cycle["name"],
+                    ),
+                    category="success",
+                )
+                return Redirect(f"/organisations/{organisation['code']}/cycles", status_code=303)
+        return await self._absence_page(request, organisation, cycle, form, status=400)
+
+
+HR_ROUTE_HANDLERS = [RegimeController, EvaluatorController, StatusController]
