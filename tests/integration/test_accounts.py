@@ -11,10 +11,13 @@ import pytest
 
 from accounts.service import save_user
 from accounts.tables import AccountToken, User
+from core.mail import mail_sender
+from core.outbox import deliver_due
 from core.tables import AuditEntry, OutboxMessage
 from organisations.tables import Organisation, ProPartnerTerm, StaffMember
 from portal.app import create_app
 from tests.conftest import csrf_token, login, make_settings, new_client
+from tests.integration.test_reminders import settings_for, smtp  # noqa: F401
 
 LINK = re.compile(r"https?://[^/\s]+(/(?:invitation|password/reset)/(\d+)/([A-Za-z0-9_-]+))")
 STRONG = "lantern-orchard-velvet"
@@ -541,4 +544,26 @@ async def test_a_language_role_held_by_staff_cannot_be_taken_away(app, users):
         .first()
     )
     assert row["language_roles"] == "NL|FR"
+    await dgro.aclose()
+
+
+async def test_the_invitation_is_mailed_in_the_invitees_language(app, users, smtp):  # noqa: F811
+    controller, inbox = smtp
+    dgro = await logged_in(app, users["dgro"])
+    await invite(
+        dgro,
+        email="marie@fin.be",
+        full_name="Marie Dupont",
+        roles="pro_partner",
+        organisation="FIN",
+        preferred_language="fr",
+    )
+    assert await deliver_due(mail_sender(settings_for(controller)), "worker-1") == (1, 0)
+    [message] = inbox.messages
+    body = message.get_payload(decode=True).decode()
+    assert message["To"] == "marie@fin.be"
+    assert message["Subject"] == "Votre compte sur le portail de certification PRO"
+    assert "Bonjour Marie Dupont," in body and "valable 7 jours" in body
+    path, _, _ = await last_link("marie@fin.be")
+    assert f"http://testserver.local{path}" in body
     await dgro.aclose()
