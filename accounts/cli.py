@@ -9,7 +9,10 @@ import click
 from accounts.identity import Role
 
 
-@click.command(name="create-user", help="Create a user, or reset the roles and password of one.")
+@click.command(
+    name="create-user",
+    help="Create a user, or reset the roles and password of one (ending their sessions).",
+)
 @click.argument("email")
 @click.option("--name", "full_name", required=True, help="Full name shown in the portal.")
 @click.option(
@@ -25,7 +28,9 @@ def create_user_command(
     email: str, full_name: str, roles: tuple[str, ...], organisation: str | None, password: str
 ) -> None:
     from accounts.service import UserInputError, save_user
+    from core.i18n import set_language
 
+    set_language("en")  # the command line speaks English, the password rule's words too
     try:
         asyncio.run(
             save_user(email, full_name, roles, organisation, password, command="create-user")

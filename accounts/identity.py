@@ -31,6 +31,8 @@ class CurrentUser:
     organisation_id: int | None
     organisation_code: str | None
     preferred_language: str | None
+    # Copied into the session at login; a session holding an older one has ended.
+    session_version: int = 0
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))

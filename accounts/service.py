@@ -1,21 +1,34 @@
-"""Users: passwords, login checks, and creating or updating a user (one path for the CLI,
-the demo data and, later, the web)."""
+"""Users: passwords, login checks, creating or updating a user (the CLI and the demo data),
+the pages' account management (invitations, roles, deactivation), the one-time tokens of
+invitations and password resets, and one's own password. Every write is audited in its
+transaction; every change of password, roles, organisation or activity raises the user's
+`session_version`, which ends their other sessions."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import secrets
 from collections.abc import Iterable
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from accounts import rules
+from accounts.forms import UserInput
 from accounts.identity import CurrentUser, Role, parse_roles
-from accounts.tables import User
+from accounts.mails import INVITATION_MAIL, RESET_MAIL, queue_account_mail
+from accounts.passwords import password_error
+from accounts.tables import AccountToken, User
 from core import audit
-from core.database import write_transaction
+from core.database import is_unique_violation, write_transaction
+from core.errors import NotFound, Refused
+from core.i18n import gettext as _
 from core.parsing import is_email
 from organisations.tables import Organisation
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = rules.MIN_PASSWORD_LENGTH
 
 
 _hasher = PasswordHasher()
@@ -38,7 +51,7 @@ def verify_password(password_hash: str, password: str) -> bool:
 # builder cost more than running it).
 _LOAD_USER = (
     "SELECT u.id, u.email, u.full_name, u.roles, u.organisation, u.preferred_language, "
-    "o.code AS organisation_code FROM portal_user u "
+    "u.session_version, o.code AS organisation_code FROM portal_user u "
     "LEFT JOIN organisation o ON o.id = u.organisation WHERE u.id = {} AND u.active = {}"
 )
 
@@ -56,6 +69,7 @@ async def load_user(user_id: int) -> CurrentUser | None:
         organisation_id=row["organisation"],
         organisation_code=row["organisation_code"],
         preferred_language=row["preferred_language"],
+        session_version=row["session_version"],
     )
 
 
@@ -66,7 +80,7 @@ async def authenticate(email: str, password: str) -> CurrentUser | None:
         .where((User.email == email.strip().lower()) & (User.active.eq(True)))
         .first()
     )
-    if row is None:
+    if row is None or not row["password_hash"]:  # unknown, or invited without a password yet
         verify_password(_DUMMY_HASH, password)
         return None
     if not verify_password(row["password_hash"], password):
@@ -99,8 +113,9 @@ async def save_user(
         raise UserInputError(f"Unknown role: {error}") from None
     if not role_set:
         raise UserInputError("Give at least one role.")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserInputError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    problem = password_error(password, email)
+    if problem:
+        raise UserInputError(problem)
     organisation_id = None
     if organisation_code:
         row = (
@@ -145,8 +160,11 @@ async def save_user(
                     User.organisation: organisation_id,
                     User.password_hash: hash_password(password),
                     User.active: True,
+                    # A reset ends every session the user has open (issue 13, item 1).
+                    User.session_version: User.session_version + 1,
                 }
             ).where(User.id == user_id)
+            await _void_tokens(user_id, dt.datetime.now(dt.UTC))
         await audit.record(
             audit.Actor.command_line(command),
             "user_saved",
@@ -154,6 +172,7 @@ async def save_user(
             key=email,
             before=None if existing is None else {k: existing[k] for k in values},
             after=values,
+            detail="" if existing is None else "password reset; the user's sessions ended",
         )
     return user_id
 
@@ -193,3 +212,416 @@ async def set_preferred_language(actor: audit.Actor, user: CurrentUser, language
             before={"preferred_language": user.preferred_language},
             after={"preferred_language": language},
         )
+
+
+# --- one-time tokens ------------------------------------------------------------------------
+
+
+def token_digest(token: str) -> str:
+    """What is stored of a token: its SHA-256 (256 random bits need no slow hash)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def _void_tokens(user_id: int, now: dt.datetime, purpose: str | None = None) -> None:
+    """The user's tokens not used yet stop working (a newer one, or the account changed)."""
+    where = (AccountToken.user == user_id) & AccountToken.used_at.is_null()
+    if purpose is not None:
+        where = where & (AccountToken.purpose == purpose)
+    await AccountToken.update({AccountToken.used_at: now}).where(where)
+
+
+async def _issue_token(user_id: int, purpose: str, created_by: str | None) -> str:
+    """A fresh token for the user (their earlier unused one of this purpose is void)."""
+    now = dt.datetime.now(dt.UTC)
+    await _void_tokens(user_id, now, purpose)
+    token = secrets.token_urlsafe(32)
+    await AccountToken.insert(
+        AccountToken(
+            user=user_id,
+            purpose=purpose,
+            token_hash=token_digest(token),
+            created_at=now,
+            expires_at=now + rules.VALID_FOR[purpose],
+            created_by=created_by,
+        )
+    )
+    return token
+
+
+def token_link(base_url: str, purpose: str, user_id: int, token: str) -> str:
+    path = "invitation" if purpose == rules.INVITATION else "password/reset"
+    return f"{base_url.rstrip('/')}/{path}/{user_id}/{token}"
+
+
+class TokenRefused(Exception):
+    """The token cannot be used: `state` says why (unknown, used or expired)."""
+
+    def __init__(self, state: rules.TokenState) -> None:
+        super().__init__(str(state))
+        self.state = state
+
+
+async def token_owner(purpose: str, user_id: int, token: str) -> dict[str, Any]:
+    """The active user a usable token of this purpose was issued to; TokenRefused else (a
+    token of another user, or of the other purpose, is unknown here)."""
+    row = (
+        await AccountToken.select(
+            AccountToken.id,
+            AccountToken.used_at,
+            AccountToken.expires_at,
+            AccountToken.user.email.as_alias("email"),
+            AccountToken.user.full_name.as_alias("full_name"),
+            AccountToken.user.active.as_alias("active"),
+        )
+        .where(
+            (AccountToken.token_hash == token_digest(token))
+            & (AccountToken.user == user_id)
+            & (AccountToken.purpose == purpose)
+        )
+        .first()
+    )
+    found = row is not None and bool(row["active"])
+    state = rules.token_state(
+        found,
+        row["used_at"] if row else None,
+        row["expires_at"] if row else None,
+        dt.datetime.now(dt.UTC),
+    )
+    if state is not rules.TokenState.USABLE:
+        raise TokenRefused(state)
+    assert row is not None
+    return row
+
+
+async def use_token(
+    actor: audit.Actor, purpose: str, user_id: int, token: str, password: str
+) -> str:
+    """Set the password with an invitation or reset token, once: the token is spent, every
+    other unused token of the user is void, every session of the user ends. The user's
+    e-mail. TokenRefused for a token that cannot be used, Refused for a weak password."""
+    async with write_transaction():
+        row = await token_owner(purpose, user_id, token)
+        problem = password_error(password, row["email"])
+        if problem:
+            raise Refused(problem, "password")
+        now = dt.datetime.now(dt.UTC)
+        spent = await (
+            AccountToken.update({AccountToken.used_at: now})
+            .where((AccountToken.id == row["id"]) & AccountToken.used_at.is_null())
+            .returning(AccountToken.id)
+        )
+        if not spent:  # used meanwhile by another request
+            raise TokenRefused(rules.TokenState.USED)
+        await _void_tokens(user_id, now)
+        await User.update(
+            {
+                User.password_hash: hash_password(password),
+                User.session_version: User.session_version + 1,
+            }
+        ).where(User.id == user_id)
+        action = "invitation_accepted" if purpose == rules.INVITATION else "password_reset"
+        await audit.record(
+            audit.Actor(row["email"], "", actor.ip_address, actor.path),
+            action,
+            table="portal_user",
+            key=row["email"],
+            detail="password set; the user's sessions ended",
+        )
+    return str(row["email"])
+
+
+async def request_password_reset(
+    actor: audit.Actor, email: str, base_url: str, language: str
+) -> None:
+    """Mail a reset link to the active user with this e-mail. The caller answers the same
+    whether or not there is one (no account enumeration); the audit log says which."""
+    async with write_transaction():
+        row = (
+            await User.select(User.id, User.full_name, User.preferred_language)
+            .where((User.email == email) & User.active.eq(True))
+            .first()
+            if email
+            else None
+        )
+        if row is None:
+            await audit.record(
+                actor,
+                "password_reset_requested",
+                table="portal_user",
+                key=email[:200],
+                outcome=audit.Outcome.FAILED,
+                detail="no active account with this e-mail; nothing sent",
+            )
+            return
+        token = await _issue_token(row["id"], rules.RESET, None)
+        await queue_account_mail(
+            RESET_MAIL,
+            email,
+            row["preferred_language"] or language,
+            full_name=row["full_name"],
+            email=email,
+            link=token_link(base_url, rules.RESET, row["id"], token),
+        )
+        await audit.record(
+            actor, "password_reset_requested", table="portal_user", key=email, detail="mailed"
+        )
+
+
+# --- one's own account ----------------------------------------------------------------------
+
+
+async def change_password(
+    actor: audit.Actor, user: CurrentUser, current: str, new: str, repeated: str
+) -> int:
+    """Change one's own password (the current one is asked); the new session version, which
+    the caller's session takes: every other session of the user ends."""
+    row = await User.select(User.password_hash).where(User.id == user.id).first()
+    if row is None or not verify_password(row["password_hash"] or _DUMMY_HASH, current):
+        async with write_transaction():
+            await audit.record(
+                actor,
+                "password_changed",
+                table="portal_user",
+                key=user.email,
+                outcome=audit.Outcome.FAILED,
+                detail="the current password was wrong",
+            )
+        raise Refused(_("The current password is wrong."), "current_password")
+    problem = password_error(new, user.email)
+    if problem:
+        raise Refused(problem, "password")
+    if new != repeated:
+        raise Refused(_("The two passwords differ: type the same one twice."), "password_again")
+    if new == current:
+        raise Refused(_("Choose a password other than the current one."), "password")
+    async with write_transaction():
+        [changed] = await (
+            User.update(
+                {
+                    User.password_hash: hash_password(new),
+                    User.session_version: User.session_version + 1,
+                }
+            )
+            .where(User.id == user.id)
+            .returning(User.session_version)
+        )
+        await _void_tokens(user.id, dt.datetime.now(dt.UTC), rules.RESET)
+        await audit.record(
+            actor,
+            "password_changed",
+            table="portal_user",
+            key=user.email,
+            detail="the user's other sessions ended",
+        )
+    return int(changed["session_version"])
+
+
+# --- managing accounts (DG R&O; HR for its own organisation) --------------------------------
+
+
+def _manages(manager: CurrentUser, row: dict[str, Any]) -> bool:
+    return rules.may_manage(
+        manager.roles, manager.organisation_id, parse_roles(row["roles"]), row["organisation"]
+    )
+
+
+async def _managed_user(manager: CurrentUser, user_id: int) -> dict[str, Any]:
+    """The user's row when the manager may manage it; NotFound otherwise (another
+    organisation's account is not revealed)."""
+    row = await User.select().where(User.id == user_id).first()
+    if row is None or not _manages(manager, row):
+        raise NotFound
+    return row
+
+
+async def _organisation_id(manager: CurrentUser, data: UserInput) -> int | None:
+    """The organisation the account belongs to: HR's own; for DG R&O the one named (every
+    role but dgro needs one)."""
+    if not manager.is_dgro:
+        return manager.organisation_id
+    if data.organisation_code:
+        row = (
+            await Organisation.select(Organisation.id)
+            .where(Organisation.code == data.organisation_code)
+            .first()
+        )
+        if row is None:
+            raise Refused(
+                _("There is no organisation with code %(code)s.", code=data.organisation_code),
+                "organisation",
+            )
+        return int(row["id"])
+    if set(data.roles) - {Role.DGRO}:
+        raise Refused(_("Every role but DG R&O needs an organisation."), "organisation")
+    return None
+
+
+def _check_grant(manager: CurrentUser, roles: Iterable[str]) -> None:
+    beyond = rules.roles_beyond_grant(manager.roles, list(roles))
+    if beyond:
+        raise Refused(_("You cannot grant a role you do not hold yourself."), "roles")
+
+
+async def invite_user(
+    actor: audit.Actor, manager: CurrentUser, data: UserInput, base_url: str
+) -> int:
+    """Open an account without a password and mail its invitation (7 days, once)."""
+    _check_grant(manager, data.roles)
+    organisation_id = await _organisation_id(manager, data)
+    refused = Refused(
+        _("This e-mail address already has an account; ask DG R&O if it is not listed."),
+        "email",
+    )
+    try:
+        async with write_transaction():
+            if await User.exists().where(User.email == data.email):
+                raise refused
+            [row] = await User.insert(
+                User(
+                    email=data.email,
+                    full_name=data.full_name,
+                    password_hash="",
+                    roles=",".join(rules.sorted_roles(data.roles)),
+                    organisation=organisation_id,
+                    preferred_language=data.preferred_language,
+                    active=True,
+                    created_at=dt.datetime.now(dt.UTC),
+                )
+            ).returning(User.id)
+            user_id = int(row["id"])
+            token = await _issue_token(user_id, rules.INVITATION, manager.email)
+            await queue_account_mail(
+                INVITATION_MAIL,
+                data.email,
+                data.preferred_language,
+                full_name=data.full_name,
+                inviter=manager.full_name,
+                email=data.email,
+                link=token_link(base_url, rules.INVITATION, user_id, token),
+            )
+            await audit.record(
+                actor,
+                "user_invited",
+                table="portal_user",
+                key=data.email,
+                after={
+                    "full_name": data.full_name,
+                    "roles": ",".join(rules.sorted_roles(data.roles)),
+                    "organisation": data.organisation_code or manager.organisation_code,
+                    "preferred_language": data.preferred_language,
+                },
+            )
+    except Exception as error:
+        if is_unique_violation(error):
+            raise refused from None
+        raise
+    return user_id
+
+
+async def resend_invitation(
+    actor: audit.Actor, manager: CurrentUser, user_id: int, base_url: str
+) -> str:
+    """A new invitation for an account that has no password yet (the earlier link is void)."""
+    async with write_transaction():
+        row = await _managed_user(manager, user_id)
+        if row["password_hash"] or not row["active"]:
+            raise Refused(_("This account has a password already, or is deactivated."))
+        token = await _issue_token(user_id, rules.INVITATION, manager.email)
+        await queue_account_mail(
+            INVITATION_MAIL,
+            row["email"],
+            row["preferred_language"] or "nl",
+            full_name=row["full_name"],
+            inviter=manager.full_name,
+            email=row["email"],
+            link=token_link(base_url, rules.INVITATION, user_id, token),
+        )
+        await audit.record(actor, "invitation_sent_again", table="portal_user", key=row["email"])
+    return str(row["email"])
+
+
+async def managed_user(manager: CurrentUser, user_id: int) -> dict[str, Any]:
+    """A user the manager may manage, for its page (NotFound otherwise); no password hash,
+    `invited` when the account has no password yet, and its organisation's code."""
+    row = await _managed_user(manager, user_id)
+    row["invited"] = not row.pop("password_hash")
+    code = None
+    if row["organisation"] is not None:
+        found = (
+            await Organisation.select(Organisation.code)
+            .where(Organisation.id == row["organisation"])
+            .first()
+        )
+        code = found["code"] if found else None
+    row["organisation_code"] = code
+    return row
+
+
+async def update_user(
+    actor: audit.Actor, manager: CurrentUser, user_id: int, data: UserInput
+) -> None:
+    """Save a user's name, roles, organisation and mail language. A change of roles or
+    organisation ends the user's sessions."""
+    if user_id == manager.id:
+        raise Refused(_("You cannot change your own roles; ask another administrator."), "roles")
+    _check_grant(manager, data.roles)
+    organisation_id = await _organisation_id(manager, data)
+    async with write_transaction():
+        before = await _managed_user(manager, user_id)
+        # HR may not take away a role it cannot grant (the account would leave its hands).
+        _check_grant(manager, parse_roles(before["roles"]))
+        roles = ",".join(rules.sorted_roles(data.roles))
+        ends_sessions = roles != before["roles"] or organisation_id != before["organisation"]
+        changes: dict[Any, Any] = {
+            User.full_name: data.full_name,
+            User.roles: roles,
+            User.organisation: organisation_id,
+            User.preferred_language: data.preferred_language,
+        }
+        if ends_sessions:
+            changes[User.session_version] = User.session_version + 1
+        await User.update(changes).where(User.id == user_id)
+        fields = ("full_name", "roles", "organisation", "preferred_language")
+        await audit.record(
+            actor,
+            "user_changed",
+            table="portal_user",
+            key=before["email"],
+            before={name: before[name] for name in fields},
+            after={
+                "full_name": data.full_name,
+                "roles": roles,
+                "organisation": organisation_id,
+                "preferred_language": data.preferred_language,
+            },
+            detail="roles or organisation changed; the user's sessions ended"
+            if ends_sessions
+            else "",
+        )
+
+
+async def set_active(
+    actor: audit.Actor, manager: CurrentUser, user_id: int, *, active: bool
+) -> str:
+    """Deactivate (the user cannot log in, every session ends, open links are void) or
+    reactivate an account. The user's e-mail."""
+    if user_id == manager.id:
+        raise Refused(_("You cannot deactivate your own account."))
+    async with write_transaction():
+        row = await _managed_user(manager, user_id)
+        if bool(row["active"]) == active:
+            return str(row["email"])
+        changes: dict[Any, Any] = {User.active: active}
+        if not active:
+            changes[User.session_version] = User.session_version + 1
+            await _void_tokens(user_id, dt.datetime.now(dt.UTC))
+        await User.update(changes).where(User.id == user_id)
+        await audit.record(
+            actor,
+            "user_reactivated" if active else "user_deactivated",
+            table="portal_user",
+            key=row["email"],
+            before={"active": bool(row["active"])},
+            after={"active": active},
+        )
+    return str(row["email"])

@@ -1,13 +1,21 @@
-"""People who log in: their roles, their organisation (the scope of what they see) and language."""
+"""People who log in: their roles, their organisation (the scope of what they see) and language;
+and the one-time tokens of invitations and password resets."""
 
-from piccolo.columns import Boolean, ForeignKey, Serial, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from organisations.tables import Organisation
 
 
 class User(Table, tablename="portal_user"):
-    """A person who logs in. Roles are joined with ","; the organisation is the scope."""
+    """A person who logs in. Roles are joined with ","; the organisation is the scope.
+
+    An invited user has no password yet (`password_hash` empty) until the invitation is
+    accepted. `session_version` is copied into each session at login; raising it (a
+    password, role or organisation change, a deactivation) ends every session that holds
+    an older one.
+    """
 
     id: Serial
 
@@ -19,3 +27,19 @@ class User(Table, tablename="portal_user"):
     preferred_language = Varchar(length=2, null=True, default=None)
     active = Boolean(default=True)
     created_at = Timestamptz()
+    session_version = Integer(default=0)
+
+
+class AccountToken(Table, tablename="account_token"):
+    """A one-time token sent by e-mail: an invitation or a password reset. Only the SHA-256
+    of the token is kept (the token is 256 random bits: no dictionary to try)."""
+
+    id: Serial
+
+    user = ForeignKey(references=User, required=True, index=True, on_delete=OnDelete.cascade)
+    purpose = Varchar(length=20, required=True)
+    token_hash = Varchar(length=64, unique=True, required=True)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    created_by = Varchar(length=254, null=True, default=None)

@@ -10,6 +10,7 @@ from typing import Any
 from core.forms import FormResult, text
 from core.i18n import gettext as _
 from core.parsing import date_field, is_email
+from organisations.rules import LANGUAGE_ROLES, ORGANISATION_CODE
 
 STAFF_FIELDS = ("email", "first_name", "last_name", "language_role", "start_date", "end_date")
 
@@ -79,5 +80,67 @@ def parse_staff_form(form: Mapping[str, Any], language_roles: Sequence[str]) -> 
             language_role=values["language_role"],
             start_date=start,
             end_date=end,
+        )
+    return result
+
+
+ORGANISATION_FIELDS = ("code", "name_nl", "name_fr", "pro_partner_email")
+
+
+@dataclass(frozen=True)
+class OrganisationInput:
+    code: str
+    name_nl: str
+    name_fr: str
+    language_roles: tuple[str, ...]
+    pro_partner_email: str | None
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "name_nl": self.name_nl,
+            "name_fr": self.name_fr,
+            "language_roles": "|".join(self.language_roles),
+            "pro_partner_email": self.pro_partner_email,
+        }
+
+
+def parse_organisation_form(form: Mapping[str, Any], *, code: str | None = None) -> FormResult:
+    """A new organisation (`code` None: typed in the form) or an edit of the one with `code`:
+    names NL and FR, language roles (one at least, NL, FR, DE in that order), PRO Partner
+    e-mail (may be empty)."""
+    values = {name: text(form, name) for name in ORGANISATION_FIELDS}
+    values["code"] = (code or values["code"]).upper()
+    values["pro_partner_email"] = values["pro_partner_email"].lower()
+    getall = getattr(form, "getall", None)
+    chosen = getall("language_roles", []) if getall else form.get("language_roles", [])
+    if isinstance(chosen, str):
+        chosen = [chosen]
+    picked = {str(role).strip().upper() for role in chosen}
+    roles = tuple(role for role in LANGUAGE_ROLES if role in picked)
+    result = FormResult(values)
+    result.values["language_roles"] = "|".join(roles)
+    errors = result.errors
+    if code is None and not ORGANISATION_CODE.match(values["code"]):
+        errors["code"] = _("The code is 2 to 20 capital letters, digits, '-' or '_'.")
+    for name, message in (
+        ("name_nl", _("Give the name in Dutch.")),
+        ("name_fr", _("Give the name in French.")),
+    ):
+        if not values[name]:
+            errors[name] = message
+        elif len(values[name]) > 255:
+            errors[name] = _("Keep the name under 255 characters.")
+    if not roles or picked - set(LANGUAGE_ROLES):
+        errors["language_roles"] = _("Choose one or more language roles: NL, FR, DE.")
+    partner = values["pro_partner_email"]
+    if partner and (len(partner) > 254 or not is_email(partner)):
+        errors["pro_partner_email"] = _("%(value)s is not an e-mail address.", value=partner[:80])
+    if not errors:
+        result.data = OrganisationInput(
+            code=values["code"],
+            name_nl=values["name_nl"],
+            name_fr=values["name_fr"],
+            language_roles=roles,
+            pro_partner_email=partner or None,
         )
     return result

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -23,11 +22,8 @@ from core.importing import (
     no_duplicate,
     required,
 )
-from organisations.rules import LANGUAGE_ROLES
+from organisations.rules import LANGUAGE_ROLES, ORGANISATION_CODE
 from organisations.tables import Organisation, ProPartnerTerm, StaffAssignment, StaffMember
-
-ORGANISATION_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,19}$")
-
 
 _CANONICAL_ROLES = {role: role for role in LANGUAGE_ROLES}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from core.paging import Page, fetch_page
 from organisations.rules import split_language_roles
 from organisations.tables import Organisation, StaffAssignment, StaffMember
 
@@ -98,3 +99,23 @@ async def staff_postings(email: str | None = None) -> dict[str, tuple[int, list[
         if row["staff"] in by_id:
             by_id[row["staff"]].append((row["organisation"], row["start_date"], row["end_date"]))
     return postings
+
+
+async def organisations_page(text: str, page: int) -> Page:
+    """One page of the organisations, by code; `text` filters code and both names."""
+    clauses = []
+    if text:
+        pattern = f"%{text}%"
+        clauses.append(
+            Organisation.code.ilike(pattern)
+            | Organisation.name_nl.ilike(pattern)
+            | Organisation.name_fr.ilike(pattern)
+        )
+    query = Organisation.select(
+        Organisation.code,
+        Organisation.name_nl,
+        Organisation.name_fr,
+        Organisation.language_roles,
+        Organisation.pro_partner_email,
+    ).order_by(Organisation.code)
+    return await fetch_page(query, Organisation.count(), clauses, page)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 # The language roles an organisation and its staff can have (SPEC 2.1).
 LANGUAGE_ROLES = ("NL", "FR", "DE")
+# An organisation's code: 2 to 20 capital letters, digits, "-" or "_" (the import's and the
+# form's rule).
+ORGANISATION_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,19}$")
 
 
 def split_language_roles(value: str | None) -> list[str]:

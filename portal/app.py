@@ -38,8 +38,16 @@ from qchecks import web as qchecks_web
 NODE_MODULES = PROJECT_ROOT / "node_modules"
 
 
+# Logins, "forgot your password" and the links of the account mails share the limit per
+# address: each is a guess at a password, an address or a token.
+_THROTTLED_PREFIXES = ("/password/reset/", "/invitation/")
+
+
 async def _is_login_attempt(request: Request) -> bool:
-    return request.method == "POST" and request.url.path == "/login"
+    if request.method != "POST":
+        return False
+    path = request.url.path
+    return path in ("/login", "/password/forgot") or path.startswith(_THROTTLED_PREFIXES)
 
 
 async def _open_pool(app: Litestar) -> None:

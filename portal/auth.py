@@ -18,8 +18,17 @@ from portal.sessions import rotate_session_id
 def start_session(request: Request, user: CurrentUser) -> None:
     """Log the user in on a fresh session id (never the one the browser brought)."""
     rotate_session_id(request)
-    request.set_session({"user_id": user.id, "auth_at": int(time.time())})
+    request.set_session(
+        {"user_id": user.id, "auth_at": int(time.time()), "sv": user.session_version}
+    )
     request.scope["user"] = user
+
+
+def keep_session(request: Request, session_version: int) -> None:
+    """After the user changed their own password: this session goes on, on a fresh id and
+    with the new session version (every other session of the user has ended)."""
+    rotate_session_id(request)
+    request.set_session({**request.session, "sv": session_version})
 
 
 def end_session(request: Request) -> None:
@@ -43,8 +52,11 @@ class UserAndLanguageMiddleware(ASGIMiddleware):
             age = time.time() - float(session.get("auth_at", 0))
             if age <= settings.security.session_absolute_hours * 3600:
                 user = await load_user(int(user_id))
+            if user is not None and session.get("sv", 0) != user.session_version:
+                # The password, roles or organisation changed since this login: ended.
+                user = None
             if user is None:
-                # Expired or deactivated: the old id is deleted server-side.
+                # Expired, deactivated or ended: the old id is deleted server-side.
                 rotate_session_id(connection)
                 scope["session"] = {}
         scope["user"] = user

@@ -78,3 +78,5 @@ requires_dgro = requires_role(Role.DGRO)
 # by hand or by import (each besides `requires_organisation_scope`).
 requires_register_reader = requires_role(Role.DGRO, Role.PRO_PARTNER, Role.HR)
 requires_register_writer = requires_role(Role.DGRO, Role.PRO_PARTNER)
+# Who manages accounts: DG R&O every account, HR those of its own organisation.
+requires_account_manager = requires_role(Role.DGRO, Role.HR)

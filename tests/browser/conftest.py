@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
 from playwright.async_api import Browser, Page, async_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -33,17 +35,60 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+class Mailbox(Message):
+    """A real SMTP server's inbox (aiosmtpd): what the portal's mail delivery sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list = []
+
+    def handle_message(self, message) -> None:
+        self.messages.append(message)
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`portal migrate`, `portal demo-data`, then `portal run` on a free port."""
+def mailbox() -> Iterator[Mailbox]:
+    inbox = Mailbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    inbox.port = controller.port  # type: ignore[attr-defined]
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def portal_env(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> dict[str, str]:
+    """The environment of the portal's processes: its database and the SMTP server above."""
     database = tmp_path_factory.mktemp("browser") / "portal.sqlite"
-    env = {
+    return {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{database}",
         "PORTAL_ENV": "development",
         # The flows log in and out a dozen times within a minute, from one address.
         "LOGIN_ATTEMPTS_PER_MINUTE": "100",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(mailbox.port),  # type: ignore[attr-defined]
+        "SMTP_SENDER": "portal@dgro.example.be",
     }
+
+
+def send_mail(env: dict[str, str]) -> str:
+    """`portal send-mail`, as cron runs it: delivers the outbox to the SMTP server."""
+    result = subprocess.run(
+        [sys.executable, "-m", "portal", "send-mail"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout
+
+
+@pytest.fixture(scope="session")
+def live_server(portal_env: dict[str, str]) -> Iterator[str]:
+    """`portal migrate`, `portal demo-data`, then `portal run` on a free port."""
+    env = portal_env
+    database = env["DATABASE_URL"].removeprefix("sqlite:///")
     for command in (["migrate"], ["demo-data"]):
         subprocess.run(
             [sys.executable, "-m", "portal", *command], env=env, check=True, capture_output=True

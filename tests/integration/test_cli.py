@@ -111,3 +111,29 @@ def test_create_user_validates_and_audits(tmp_path):
     assert connection.execute(
         "SELECT actor_roles, action FROM portal_audit WHERE record_key = 'boss@example.be'"
     ).fetchall() == [("cli", "user_saved")]
+
+
+def test_create_user_refuses_a_weak_password_with_the_reason(tmp_path):
+    database = tmp_path / "portal.sqlite"
+    assert run_portal("migrate", database=database).returncode == 0
+    for password, reason in (
+        ("password12", "too common or appears in lists of leaked passwords"),
+        ("1234567890", "too common"),
+        ("boss@example.be", "may not be your e-mail address"),
+        ("short", "at least 10 characters"),
+    ):
+        result = run_portal(
+            "create-user",
+            "boss@example.be",
+            "--name",
+            "The Boss",
+            "--role",
+            "dgro",
+            "--password",
+            password,
+            database=database,
+        )
+        assert result.returncode != 0
+        assert reason in result.stderr and "Traceback" not in result.stderr
+    connection = sqlite3.connect(database)
+    assert connection.execute("SELECT count(*) FROM portal_user").fetchone() == (0,)

@@ -10,6 +10,10 @@ EXPECTED_PUBLIC = {
     "/accessibility",
     "/language",
     "/health",
+    # "Forgot your password?" and the links of the account mails (the token is the key).
+    "/password/forgot",
+    "/password/reset/{user_id:int}/{token:str}",
+    "/invitation/{user_id:int}/{token:str}",
     "/static/vendor/htmx/{file_path:path}",
     "/static/vendor/pico/{file_path:path}",
     "/static/{file_path:path}",

@@ -134,10 +134,32 @@ EXPECTED: dict[str, set[str]] = {
     "POST /organisations/{code}/cycles/evaluators/{staff_id}/end": {HR},
     "GET /organisations/{code}/cycles/{cycle_id}/absence": {HR},
     "POST /organisations/{code}/cycles/{cycle_id}/absence": {HR},
+    # Accounts (issue 12): one's own; DG R&O every account and organisation, HR the hr,
+    # evaluator and staff accounts of its own organisation (the user tried is BOSA staff)
+    "GET /account": LOGGED_IN,
+    "POST /account/password": LOGGED_IN,
+    "GET /password/forgot": LOGGED_IN | {ANON},
+    "POST /password/forgot": LOGGED_IN | {ANON},
+    "GET /admin/organisations": {DGRO},
+    "GET /admin/organisations/new": {DGRO},
+    "POST /admin/organisations/new": {DGRO},
+    "GET /admin/organisations/{code}": {DGRO},
+    "POST /admin/organisations/{code}": {DGRO},
+    "GET /admin/users": {DGRO, HR},
+    "GET /admin/users/invite": {DGRO, HR},
+    "POST /admin/users/invite": {DGRO, HR},
+    "GET /admin/users/{user_id}": {DGRO, HR},
+    "POST /admin/users/{user_id}": {DGRO, HR},
+    "POST /admin/users/{user_id}/deactivate": {DGRO, HR},
+    "POST /admin/users/{user_id}/reactivate": {DGRO, HR},
+    "POST /admin/users/{user_id}/invitation": {DGRO, HR},
 }
 # Not tried here: their own tests cover them (the log-in and session tests, the static
-# files, the OpenAPI schema, the health check).
-NOT_TRIED = re.compile(r"^(GET|POST) (/login|/logout|/language|/health|/static|/schema)")
+# files, the OpenAPI schema, the health check; the links of invitation and reset mails,
+# whose one-time tokens the account tests try).
+NOT_TRIED = re.compile(
+    r"^(GET|POST) (/login|/logout|/language|/health|/static|/schema|/invitation/|/password/reset/)"
+)
 
 USERS = {
     DGRO: "dgro",
@@ -216,6 +238,12 @@ async def records(users) -> dict[str, Any]:
     )  # fmt: skip
     application = await apply(cli, "BOSA", today)
     profile = await add_profile(cli, bosa, "Matrix function")
+    from accounts.service import save_user
+    from accounts.tables import User
+
+    await save_user("extra@bosa.demo.portal.be", "Extra Staff", ["staff"], "BOSA",
+                    "matrix-extra-password-2026", command="matrix")  # fmt: skip
+    extra = await User.select(User.id).where(User.email == "extra@bosa.demo.portal.be").first()
     notice = await Notice.insert(
         Notice(created_at=dt.datetime.now(dt.UTC), kind="qcheck_average_near",
                audience="pro_partner", organisation_code="BOSA",
@@ -236,6 +264,7 @@ async def records(users) -> dict[str, Any]:
         "application_id": application,
         "profile_id": profile,
         "notice_id": notice[0]["id"],
+        "user_id": extra["id"],
         "year": today.year - 1,
         "effective_from": future.isoformat(),
         "track": "AZ",
@@ -245,7 +274,10 @@ async def records(users) -> dict[str, Any]:
 
 
 def denied(status: int, location: str) -> bool:
-    return status in (401, 403, 404) or (status in (302, 303) and location.startswith("/login"))
+    """Refused, or sent to log in first (the page it wanted as `next`)."""
+    return status in (401, 403, 404) or (
+        status in (302, 303) and location.startswith("/login?next=")
+    )
 
 
 async def test_every_route_answers_each_identity_as_the_table_says(app, users):
