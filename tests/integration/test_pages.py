@@ -176,8 +176,8 @@ async def test_openapi_describes_the_api_in_development_only(client):
 
 
 async def test_the_accessibility_statement_is_public_and_linked_from_every_page(client, users):
-    statement = await client.get("/accessibility")
+    statement = await client.get("/accessibility", headers={"Accept-Language": "fr"})
     assert statement.status_code == 200
-    assert "WCAG 2.1" in statement.text and "Federal Ombudsman" in statement.text
+    assert "WCAG 2.1" in statement.text and "Médiateur fédéral" in statement.text
     login_page = await client.get("/login")
     assert 'href="/accessibility"' in login_page.text
