@@ -6,6 +6,9 @@ import datetime as dt
 
 # The language roles an organisation and its staff can have (SPEC 2.1).
 LANGUAGE_ROLES = ("NL", "FR", "DE")
+# The lengths of names (the tables' columns, the forms and the import keep to them).
+STAFF_NAME_LENGTH = 100
+ORGANISATION_NAME_LENGTH = 255
 
 
 def split_language_roles(value: str | None) -> list[str]:

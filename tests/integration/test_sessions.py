@@ -108,7 +108,7 @@ async def test_session_cookie_flags_in_development(client, users):
 async def test_session_cookie_is_secure_in_production(users):
     settings = make_settings(
         PORTAL_ENV="production",
-        SECRET_KEY="x" * 48,
+        SECRET_KEY="dY2LXbLMWFBwuVzSfn9bX1D8QEIpyksHqHe3LFCYe4fnBqs5",
         ALLOWED_HOSTS="testserver.local",
     )
     app = create_app(settings)

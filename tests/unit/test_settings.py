@@ -4,7 +4,8 @@ import pytest
 
 from core.settings import DEVELOPMENT_SECRET, SettingsError, load_settings
 
-STRONG = "k" * 48
+# A secret as `secrets.token_urlsafe(36)` makes one.
+STRONG = "dY2LXbLMWFBwuVzSfn9bX1D8QEIpyksHqHe3LFCYe4fnBqs5"
 PRODUCTION = {
     "PORTAL_ENV": "production",
     "SECRET_KEY": STRONG,
@@ -37,6 +38,10 @@ def test_a_complete_production_configuration_is_accepted():
         ({"SECRET_KEY": ""}, "SECRET_KEY is required"),
         ({"SECRET_KEY": "short-secret"}, "too weak"),
         ({"SECRET_KEY": DEVELOPMENT_SECRET}, "too weak"),
+        ({"SECRET_KEY": "a" * 40}, "repeats a shorter pattern (low entropy)"),
+        ({"SECRET_KEY": "0123456789" * 4}, "repeats a shorter pattern (low entropy)"),
+        ({"SECRET_KEY": "abab" + "a" * 36}, "only 2 distinct characters (low entropy)"),
+        ({"SECRET_KEY": "abcdefgh" + "a" * 32}, "about 46 bits of entropy, under 80"),
         ({"PORTAL_DEBUG": "true"}, "PORTAL_DEBUG must be off"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS must list"),
         ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS must list"),
@@ -82,3 +87,11 @@ def test_create_app_refuses_an_unsafe_production_environment(monkeypatch):
     finally:
         monkeypatch.setenv("PORTAL_ENV", "development")
         get_settings.cache_clear()
+
+
+def test_secrets_made_by_the_secrets_module_pass_the_entropy_check():
+    import secrets
+
+    for _ in range(200):
+        for secret in (secrets.token_hex(16), secrets.token_urlsafe(32)):
+            assert load_settings({**PRODUCTION, "SECRET_KEY": secret}).security.secret_key
