@@ -6,6 +6,7 @@ for the running process.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 from collections import Counter
@@ -56,6 +57,9 @@ class SecuritySettings:
     session_absolute_hours: int
     login_attempts_per_minute: int
     secure_cookies: bool
+    # The proxies whose X-Forwarded-For/-Proto uvicorn believes (`portal run`); empty: none,
+    # the peer address is the client's.
+    forwarded_allow_ips: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,22 @@ def _integer(value: str | None, *, name: str, default: int, minimum: int = 1) ->
     if number < minimum:
         raise SettingsError(f"{name} must be at least {minimum}, not {number}.")
     return number
+
+
+def _proxies(value: str | None) -> tuple[str, ...]:
+    """FORWARDED_ALLOW_IPS: addresses or networks (CIDR) of trusted proxies, or `*`."""
+    items = tuple(item.strip() for item in (value or "").split(",") if item.strip())
+    for item in items:
+        if item == "*":
+            continue
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"FORWARDED_ALLOW_IPS must list IP addresses or networks of your proxies, "
+                f"comma-separated, not {item!r}."
+            ) from None
+    return items
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:
@@ -197,6 +217,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
                 default=10,
             ),
             secure_cookies=production,
+            forwarded_allow_ips=_proxies(environ.get("FORWARDED_ALLOW_IPS")),
         ),
     )
 

@@ -63,6 +63,7 @@ def test_production_refuses_to_start_with_a_one_line_reason(change, reason):
         ({"SMTP_PORT": "twenty-five"}, "SMTP_PORT must be a whole number"),
         ({"SESSION_IDLE_MINUTES": "0"}, "SESSION_IDLE_MINUTES must be at least 1"),
         ({"PORTAL_OPENAPI": "perhaps"}, "PORTAL_OPENAPI must be true or false"),
+        ({"FORWARDED_ALLOW_IPS": "proxy.local"}, "FORWARDED_ALLOW_IPS must list IP addresses"),
     ],
 )
 def test_malformed_values_are_named(environ, reason):
@@ -95,3 +96,9 @@ def test_secrets_made_by_the_secrets_module_pass_the_entropy_check():
     for _ in range(200):
         for secret in (secrets.token_hex(16), secrets.token_urlsafe(32)):
             assert load_settings({**PRODUCTION, "SECRET_KEY": secret}).security.secret_key
+
+
+def test_forwarded_headers_are_believed_from_no_proxy_unless_configured():
+    assert load_settings({}).security.forwarded_allow_ips == ()
+    proxies = load_settings({"FORWARDED_ALLOW_IPS": " 10.0.0.5, 192.168.0.0/16 "})
+    assert proxies.security.forwarded_allow_ips == ("10.0.0.5", "192.168.0.0/16")
