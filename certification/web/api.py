@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, QueryParameter
 
 from certification.eligibility import eligibility_for_all
 from portal.api import error_responses
@@ -27,8 +27,8 @@ class Me:
 # A date in the schema; read by `parse_as_of`, whose 400 says what a date looks like.
 AsOf = Annotated[
     str | None,
-    Parameter(
-        query="as_of",
+    QueryParameter(
+        name="as_of",
         # A string in the form of a date (never null in a query string).
         schema_extra={"one_of": None, "type": "string", "format": "date"},
         required=False,

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException
-from litestar.params import Body, Parameter
+from litestar.params import Body, PathParameter
 
 from core.errors import Refused
 from core.i18n import gettext as _
@@ -155,7 +155,7 @@ class QCheckApiController(Controller):
         self,
         request: Request,
         # An id the database's integer holds: a larger one is a 400, never a 500.
-        qcheck_id: Annotated[int, Parameter(ge=1, le=2**31 - 1)],
+        qcheck_id: Annotated[int, PathParameter(ge=1, le=2**31 - 1)],
     ) -> dict[str, Any]:
         row = await queries.qcheck_details(qcheck_id)
         if row is None or not may_read(user_of(request), row):
