@@ -20,8 +20,9 @@ from core.importing import (
     is_bulk_load,
     no_duplicate,
     required,
+    varchar_lengths,
 )
-from organisations.importing import in_scope
+from organisations.importing import staff_in_scope
 from organisations.tables import StaffMember
 
 
@@ -30,10 +31,7 @@ async def _import_certificates(
 ) -> Callable | None:
     tracks = {row["code"]: row["id"] for row in await Track.select(Track.id, Track.code)}
     staff = {
-        row["email"]: row
-        for row in await StaffMember.select(
-            StaffMember.id, StaffMember.email, StaffMember.organisation.code
-        )
+        row["email"]: row for row in await staff_in_scope(scope, StaffMember.id, StaffMember.email)
     }
     existing = {
         (row["staff"], row["track"], row["obtained_on"]): (row["status"], row["valid_until"])
@@ -54,9 +52,7 @@ async def _import_certificates(
         email = email_cell(v, "email", errors)
         member = staff.get(email)
         if email and member is None:
-            errors.add(f"no staff member with e-mail {email} (import staff first)")
-        elif member is not None:
-            in_scope(member["organisation.code"], scope, errors)
+            errors.add(f"no staff member with e-mail {email}{_of(scope)} (import staff first)")
         track_code = required(v, "track", errors).upper()
         track = tracks.get(track_code)
         if track_code and track is None:
@@ -117,11 +113,16 @@ async def _import_certificates(
     return write
 
 
+def _of(scope: ImportScope) -> str:
+    return f" in {scope.organisation_code}" if scope.organisation_code else ""
+
+
 CERTIFICATES = ImportKind(
     name="certificates",
     columns=("email", "track", "obtained_on", "status", "valid_until"),
     validate=_import_certificates,
     tables_written=("certificate",),
+    limits=varchar_lengths(StaffMember, email="email"),
     label=lambda: _("Certificates"),
     note=lambda: _(
         "certificates: status is pending, valid, suspended or revoked; valid_until may be empty."

@@ -132,6 +132,24 @@ class _Reader:
         }
 
 
+def _refuse_nul(root: yaml.Node) -> None:
+    """A NUL character (`"\\0"` in a quoted YAML string) in any text: no text may hold one
+    (PostgreSQL refuses it), each named by its line."""
+    problems: list[tuple[int, str]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            if "\x00" in str(node.value):
+                problems.append((node.start_mark.line + 1, "a text holds a NUL character (\\0)"))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in node.value for item in pair)
+    if problems:
+        raise ModelFileRefused(problems)
+
+
 def parse_model(text: str) -> ModelData:
     """The model file's content, or ModelFileRefused naming every problem's line."""
     reader = _Reader()
@@ -139,12 +157,19 @@ def parse_model(text: str) -> ModelData:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
+        position = getattr(error, "position", None)  # a character YAML refuses (a raw NUL)
+        if mark is not None:
+            line = mark.line + 1
+        elif isinstance(position, int):
+            line = text.count("\n", 0, position) + 1
+        else:
+            line = 1
         raise ModelFileRefused(
             [(line, f"not readable YAML: {getattr(error, 'problem', error)}")]
         ) from None
     if root is None:
         raise ModelFileRefused([(1, "the file is empty")])
+    _refuse_nul(root)
     top = reader.mapping(root, "the file")
     model_node = top.get("model")
     if model_node is None:

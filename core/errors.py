@@ -28,3 +28,16 @@ class TransitionRefused(Exception):
         super().__init__(f"{action} is impossible from {current}")
         self.current = current
         self.action = action
+
+
+class ChangedMeanwhile(TransitionRefused):
+    """The record is no longer in the state the page showed (`shown`): someone else
+    (`changed_by`, with `reason`) put it in `current` meanwhile; nothing was written."""
+
+    def __init__(
+        self, current: str, action: str, shown: str, changed_by: str | None, reason: str | None
+    ) -> None:
+        super().__init__(current, action)
+        self.shown = shown
+        self.changed_by = changed_by
+        self.reason = reason

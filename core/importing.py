@@ -4,6 +4,11 @@ An area contributes an `ImportKind`: its columns and a `validate` step that chec
 row against the database as sets and returns the writer of the valid rows. `run_import`
 reads the file (CSV or XLSX, size and zip-bomb limits), checks the header, validates and
 writes all or nothing in one transaction together with one audit entry.
+
+Every cell is held to the length its table column allows (the kind's `limits`, taken
+from the tables, which the forms share) or to MAX_CELL, and may hold no NUL character
+(PostgreSQL refuses one in text): such a row is named by its line and never reaches the
+kind's checks nor the database.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import zipfile
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from core import audit, versions
@@ -31,6 +37,9 @@ MAX_FILE_BYTES = 128 * 1024 * 1024
 MAX_XLSX_UNPACKED_BYTES = 256 * 1024 * 1024
 MAX_XLSX_RATIO = 100
 MAX_ROWS = 2_000_000
+# The longest cell of a column whose table gives no length (dates, scores, codes).
+MAX_CELL = 255
+NUL_MESSAGE = "{column} holds a NUL character (\\0), which no text may contain"
 # Rows per INSERT statement: below SQLite's limit on bound variables.
 CHUNK = 500
 # Large imports refresh the planner's statistics of the tables they wrote.
@@ -107,6 +116,15 @@ class ImportKind:
     organisation_scoped: bool = False
     # Columns a file may leave out of its header entirely (SPEC 5.1 "optional").
     optional: tuple[str, ...] = ()
+    # The most characters a column's cell may hold: its table column's length (see
+    # `varchar_lengths`); a column not named here holds at most MAX_CELL.
+    limits: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def varchar_lengths(table: Any, **columns: str) -> dict[str, int]:
+    """`limits` of a kind from its table: file column -> the length of the table's column
+    of that name (`first_name="first_name"`), the one length the forms keep to as well."""
+    return {column: getattr(table, name).length for column, name in columns.items()}
 
 
 def kinds_by_name(*kinds: ImportKind) -> dict[str, ImportKind]:
@@ -231,6 +249,8 @@ def read_rows(file_name: str, data: bytes) -> tuple[list[str], Iterator[Row]]:
     if first is None:
         raise ImportRefused([ImportIssue(1, "the file is empty: a header row is needed")])
     header = [h.strip().lower() for h in first]
+    if any("\x00" in h for h in header):
+        raise ImportRefused([ImportIssue(1, NUL_MESSAGE.format(column="the header"))])
     while header and header[-1] == "":
         header.pop()
     return header, _rows(header, records)
@@ -365,21 +385,42 @@ async def is_bulk_load(rows: int, table: str) -> bool:
 
 
 class _Counted:
-    """The rows a kind validates: rows with more cells than columns are reported here and
-    left out; the others are counted as they pass."""
+    """The rows a kind validates: rows with more cells than columns, a cell longer than
+    its column allows or a NUL character are reported here and left out; the others are
+    counted as they pass."""
 
-    def __init__(self, rows: Iterator[Row], result: ImportResult) -> None:
+    def __init__(self, rows: Iterator[Row], result: ImportResult, limits: list[int]) -> None:
         self.rows = rows
         self.result = result
+        self.limits = limits
+        self.shortest = min(limits, default=MAX_CELL)
         self.count = 0
 
     def __iter__(self) -> Iterator[Row]:
+        issues = self.result.issues
+        shortest = self.shortest
         for row in self.rows:
             if row.extra:
-                self.result.issues.append(
+                issues.append(
                     ImportIssue(row.line, "this row has more cells than the header has columns")
                 )
                 continue
+            cells = row.cells
+            # One pass over the lengths; the cell-by-cell look only for a suspect row.
+            if max(map(len, cells), default=0) > shortest or "\x00" in "".join(cells):
+                before = len(issues)
+                for column, cell, limit in zip(row.header, cells, self.limits, strict=False):
+                    if "\x00" in cell:
+                        issues.append(ImportIssue(row.line, NUL_MESSAGE.format(column=column)))
+                    elif len(cell) > limit:
+                        issues.append(
+                            ImportIssue(
+                                row.line,
+                                f"{column} is longer than {limit} characters ({len(cell)} given)",
+                            )
+                        )
+                if len(issues) > before:
+                    continue
             self.count += 1
             yield row
 
@@ -390,6 +431,7 @@ async def run_import(
     """Validate every row; write all of them, with one audit entry, in one transaction
     only if none has an error."""
     result = ImportResult(kind=kind)
+    file_name = file_name.replace("\x00", "\ufffd")  # named in messages and the audit log
     if kind not in kinds:
         result.issues.append(ImportIssue(0, f"unknown kind {kind!r}: use {', '.join(kinds)}"))
         return result
@@ -402,7 +444,8 @@ async def run_import(
     result.issues.extend(check_header(spec.columns, header, spec.optional))
     if result.issues:
         return result
-    counted = _Counted(rows, result)
+    limits = [spec.limits.get(column, MAX_CELL) for column in header]
+    counted = _Counted(rows, result, limits)
     try:
         # Validation runs in the write's transaction: a kind may stream its rows into a
         # stage as it checks them (bounded memory) and check them there as sets.

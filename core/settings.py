@@ -6,7 +6,10 @@ for the running process.
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,6 +23,11 @@ DEFAULT_DATABASE_URL = "sqlite:///var/portal.sqlite"
 # Used only in development; production refuses to start with it.
 DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production-0000"  # noqa: S105
 MIN_SECRET_LENGTH = 32
+# A production secret must look random: no repeated pattern, enough distinct characters
+# and enough entropy measured over its characters (40 x "a" has none; 32 random hex
+# characters measure 95 bits at worst, `secrets.token_urlsafe(48)` about 340).
+MIN_SECRET_DISTINCT = 8
+MIN_SECRET_BITS = 80
 
 
 class SettingsError(ValueError):
@@ -49,6 +57,9 @@ class SecuritySettings:
     session_absolute_hours: int
     login_attempts_per_minute: int
     secure_cookies: bool
+    # The proxies whose X-Forwarded-For/-Proto uvicorn believes (`portal run`); empty: none,
+    # the peer address is the client's.
+    forwarded_allow_ips: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,32 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+
+def secret_bits(secret: str) -> float:
+    """The secret's entropy estimated from its own characters: its length times the
+    Shannon entropy of their distribution (a lower bound for a guessable pattern)."""
+    if not secret:
+        return 0.0
+    counts = Counter(secret)
+    size = len(secret)
+    per_character = -sum(n / size * math.log2(n / size) for n in counts.values())
+    return size * per_character
+
+
+def _weak_secret_reason(secret: str) -> str | None:
+    """Why a production SECRET_KEY is refused, or None."""
+    if len(secret) < MIN_SECRET_LENGTH or secret == DEVELOPMENT_SECRET:
+        return f"it is shorter than {MIN_SECRET_LENGTH} characters or the development value"
+    if secret in (secret + secret)[1:-1]:
+        return "it repeats a shorter pattern (low entropy)"
+    distinct = len(set(secret))
+    if distinct < MIN_SECRET_DISTINCT:
+        return f"it has only {distinct} distinct characters (low entropy)"
+    bits = secret_bits(secret)
+    if bits < MIN_SECRET_BITS:
+        return f"its characters carry about {bits:.0f} bits of entropy, under {MIN_SECRET_BITS}"
+    return None
 
 
 def _flag(value: str | None, *, name: str, default: bool) -> bool:
@@ -89,6 +126,22 @@ def _integer(value: str | None, *, name: str, default: int, minimum: int = 1) ->
     return number
 
 
+def _proxies(value: str | None) -> tuple[str, ...]:
+    """FORWARDED_ALLOW_IPS: addresses or networks (CIDR) of trusted proxies, or `*`."""
+    items = tuple(item.strip() for item in (value or "").split(",") if item.strip())
+    for item in items:
+        if item == "*":
+            continue
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"FORWARDED_ALLOW_IPS must list IP addresses or networks of your proxies, "
+                f"comma-separated, not {item!r}."
+            ) from None
+    return items
+
+
 def load_settings(environ: Mapping[str, str]) -> Settings:
     """Build the settings from an environment mapping, refusing unsafe production values."""
     env = environ.get("PORTAL_ENV", "development").strip().lower() or "development"
@@ -102,10 +155,11 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     if production:
         if not secret:
             raise SettingsError("SECRET_KEY is required in production.")
-        if len(secret) < MIN_SECRET_LENGTH or secret == DEVELOPMENT_SECRET:
+        weakness = _weak_secret_reason(secret)
+        if weakness:
             raise SettingsError(
-                f"SECRET_KEY is too weak for production: use at least {MIN_SECRET_LENGTH} "
-                "random characters, e.g. from `python -c 'import secrets; "
+                f"SECRET_KEY is too weak for production ({weakness}): use at least "
+                f"{MIN_SECRET_LENGTH} random characters, e.g. from `python -c 'import secrets; "
                 "print(secrets.token_urlsafe(48))'`."
             )
         if debug:
@@ -163,6 +217,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
                 default=10,
             ),
             secure_cookies=production,
+            forwarded_allow_ips=_proxies(environ.get("FORWARDED_ALLOW_IPS")),
         ),
     )
 

@@ -19,8 +19,10 @@ from core.importing import (
     email_cell,
     no_duplicate,
     required,
+    varchar_lengths,
 )
 from cycles.tables import StaffFunction
+from organisations.importing import staff_in_scope
 from organisations.tables import StaffMember
 
 
@@ -29,12 +31,12 @@ async def _import_functions(
 ) -> Callable | None:
     staff = {
         row["email"]: row
-        for row in await StaffMember.select(
+        for row in await staff_in_scope(
+            scope,
             StaffMember.id,
             StaffMember.email,
             StaffMember.start_date,
             StaffMember.end_date,
-            StaffMember.organisation.code.as_alias("code"),
         )
     }
     existing = {
@@ -48,15 +50,11 @@ async def _import_functions(
         v = row.values
         email = email_cell(v, "email", errors)
         title = required(v, "function", errors)
-        if len(title) > 200:
-            errors.add("function is longer than 200 characters")
         started = date_cell(v, "started_on", errors)
         member = staff.get(email)
         if email and member is None:
-            errors.add(f"no staff member with e-mail {email}")
-        elif member is not None and scope.organisation_code not in (None, member["code"]):
-            errors.add(f"{email} is not on the staff of {scope.organisation_code}")
-            member = None
+            where = f" in {scope.organisation_code}" if scope.organisation_code else ""
+            errors.add(f"no staff member with e-mail {email}{where}")
         if member is not None and started is not None:
             if started < member["start_date"]:
                 errors.add(
@@ -87,6 +85,10 @@ FUNCTIONS = ImportKind(
     columns=("email", "function", "started_on"),
     validate=_import_functions,
     tables_written=("staff_function",),
+    limits={
+        **varchar_lengths(StaffMember, email="email"),
+        **varchar_lengths(StaffFunction, function="title"),
+    },
     label=lambda: _("Functions"),
     note=lambda: _(
         "functions: the staff member holds the function from started_on (a change of "

@@ -10,7 +10,7 @@ from typing import Any
 from core.forms import FormResult, text
 from core.i18n import gettext as _
 from core.parsing import date_field, is_email
-from organisations.rules import LANGUAGE_ROLES, ORGANISATION_CODE
+from organisations.rules import LANGUAGE_ROLES, ORGANISATION_CODE, STAFF_NAME_LENGTH
 
 STAFF_FIELDS = ("email", "first_name", "last_name", "language_role", "start_date", "end_date")
 
@@ -52,8 +52,10 @@ def parse_staff_form(form: Mapping[str, Any], language_roles: Sequence[str]) -> 
     ):
         if not values[name]:
             errors[name] = message
-        elif len(values[name]) > 100:
-            errors[name] = _("Keep the name under 100 characters.")
+        elif len(values[name]) > STAFF_NAME_LENGTH:
+            errors[name] = _(
+                "Keep the name to %(count)d characters at most.", count=STAFF_NAME_LENGTH
+            )
     if values["language_role"] not in language_roles:
         errors["language_role"] = _(
             "Choose one of the organisation's language roles: %(roles)s.",

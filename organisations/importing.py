@@ -21,6 +21,7 @@ from core.importing import (
     is_bulk_load,
     no_duplicate,
     required,
+    varchar_lengths,
 )
 from organisations.rules import LANGUAGE_ROLES, ORGANISATION_CODE
 from organisations.tables import Organisation, ProPartnerTerm, StaffAssignment, StaffMember
@@ -46,13 +47,28 @@ async def organisation_map() -> dict[str, dict[str, Any]]:
     return {row["code"]: row for row in rows}
 
 
-def in_scope(code: str, scope: ImportScope, errors: RowErrors) -> bool:
+def scoped_organisation(
+    code: str, organisations: dict[str, dict[str, Any]], scope: ImportScope, errors: RowErrors
+) -> dict[str, Any] | None:
+    """The organisation a row names, if the importer may import for it. A PRO Partner is
+    told the same for any other code, whether it exists or not: the messages of an import
+    reveal nothing about other organisations."""
     if scope.organisation_code is not None and code != scope.organisation_code:
-        errors.add(
-            f"organisation {code} is not yours: you can only import for {scope.organisation_code}"
-        )
-        return False
-    return True
+        errors.add(f"organisation {code}: you can only import for {scope.organisation_code}")
+        return None
+    organisation = organisations.get(code)
+    if organisation is None:
+        errors.add(f"organisation {code} does not exist (import organisations first)")
+    return organisation
+
+
+async def staff_in_scope(scope: ImportScope, *columns: Any) -> list[dict[str, Any]]:
+    """The staff rows an import may look up: a PRO Partner's import sees its own
+    organisation's staff only, so another organisation's address reads as unknown."""
+    query = StaffMember.select(*columns)
+    if scope.organisation_code is not None:
+        query = query.where(StaffMember.organisation.code == scope.organisation_code)
+    return await query
 
 
 # The optional column: the date from which DG R&O granted client certification, for the
@@ -163,11 +179,7 @@ async def _import_staff(
         errors = RowErrors(row.line, result.issues)
         v = row.values
         code = required(v, "organisation_code", errors).upper()
-        organisation = organisations.get(code)
-        if code and organisation is None:
-            errors.add(f"organisation {code} does not exist (import organisations first)")
-        elif code:
-            in_scope(code, scope, errors)
+        organisation = scoped_organisation(code, organisations, scope, errors) if code else None
         email = email_cell(v, "email", errors)
         no_duplicate(email, row.line, seen, errors, f"staff member {email}")
         first = required(v, "first_name", errors)
@@ -193,9 +205,11 @@ async def _import_staff(
             and organisation is not None
             and previous["organisation"] != organisation["id"]
         ):
+            # The address is taken (e-mail is the natural key of staff); which organisation
+            # has it is not said.
             errors.add(
-                f"{email} is staff of another organisation; "
-                "DG R&O records moves between organisations"
+                f"{email} cannot be added to the staff of {scope.organisation_code} by an "
+                "import: ask DG R&O, who records staff coming from elsewhere"
             )
         if errors.count == 0 and organisation is not None:
             records.append((organisation["id"], email, first, last, role, start, end))
@@ -251,6 +265,10 @@ ORGANISATIONS = ImportKind(
     optional=(CLIENT_SINCE,),
     validate=_import_organisations,
     tables_written=("organisation", "pro_partner_term"),
+    # Free text only: codes and language roles are checked against what they may be.
+    limits=varchar_lengths(
+        Organisation, name_nl="name_nl", name_fr="name_fr", pro_partner_email="pro_partner_email"
+    ),
     label=lambda: _("Organisations"),
     note=lambda: _(
         "organisations: language_roles joined with |, e.g. NL|FR; pro_partner_email may be "
@@ -271,6 +289,9 @@ STAFF = ImportKind(
     ),
     validate=_import_staff,
     tables_written=("staff_member", "staff_assignment"),
+    limits=varchar_lengths(
+        StaffMember, email="email", first_name="first_name", last_name="last_name"
+    ),
     label=lambda: _("Staff"),
     note=lambda: _(
         "staff: end_date may be empty; language_role is NL, FR or DE and must be a "

@@ -10,6 +10,9 @@ LANGUAGE_ROLES = ("NL", "FR", "DE")
 # An organisation's code: 2 to 20 capital letters, digits, "-" or "_" (the import's and the
 # form's rule).
 ORGANISATION_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,19}$")
+# The lengths of names (the tables' columns, the forms and the import keep to them).
+STAFF_NAME_LENGTH = 100
+ORGANISATION_NAME_LENGTH = 255
 
 
 def split_language_roles(value: str | None) -> list[str]:

@@ -3,6 +3,9 @@
 from piccolo.columns import Date, ForeignKey, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
+from core.parsing import EMAIL_LENGTH
+from organisations.rules import ORGANISATION_NAME_LENGTH, STAFF_NAME_LENGTH
+
 
 class Organisation(Table):
     """A federal or regional organisation that recruits through DG R&O."""
@@ -10,12 +13,12 @@ class Organisation(Table):
     id: Serial
 
     code = Varchar(length=20, unique=True, required=True)
-    name_nl = Varchar(length=255, required=True)
-    name_fr = Varchar(length=255, required=True)
+    name_nl = Varchar(length=ORGANISATION_NAME_LENGTH, required=True)
+    name_fr = Varchar(length=ORGANISATION_NAME_LENGTH, required=True)
     # Language roles joined with "|", e.g. "NL|FR" (SPEC 2.1, import column `language_roles`).
     language_roles = Varchar(length=20, default="NL|FR")
     # The PRO Partner is named by e-mail; no certificate is needed for that role.
-    pro_partner_email = Varchar(length=254, null=True, default=None)
+    pro_partner_email = Varchar(length=EMAIL_LENGTH, null=True, default=None)
     # Client certification is granted only by an approved application (SPEC 2.4).
     client_certified_since = Date(null=True, default=None)
     created_at = Timestamptz()
@@ -27,7 +30,7 @@ class ProPartnerTerm(Table, tablename="pro_partner_term"):
     id: Serial
 
     organisation = ForeignKey(references=Organisation, required=True, index=True)
-    email = Varchar(length=254, required=True)
+    email = Varchar(length=EMAIL_LENGTH, required=True)
     started_on = Date(required=True)
     ended_on = Date(null=True, default=None)
 
@@ -38,9 +41,9 @@ class StaffMember(Table, tablename="staff_member"):
     id: Serial
 
     organisation = ForeignKey(references=Organisation, required=True, index=True)
-    email = Varchar(length=254, unique=True, required=True)
-    first_name = Varchar(length=100, required=True)
-    last_name = Varchar(length=100, required=True)
+    email = Varchar(length=EMAIL_LENGTH, unique=True, required=True)
+    first_name = Varchar(length=STAFF_NAME_LENGTH, required=True)
+    last_name = Varchar(length=STAFF_NAME_LENGTH, required=True)
     language_role = Varchar(length=2, required=True)
     start_date = Date(required=True)
     end_date = Date(null=True, default=None)

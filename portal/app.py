@@ -9,6 +9,7 @@ from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
@@ -26,6 +27,7 @@ from organisations import web as organisations_web
 from portal import web as shell_web
 from portal.auth import UserAndLanguageMiddleware
 from portal.cli import make_cli_plugin
+from portal.csrf import SessionBoundCSRFMiddleware
 from portal.errors import EXCEPTION_HANDLERS
 from portal.guards import PUBLIC
 from portal.input_guard import RefuseNulMiddleware
@@ -142,9 +144,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             UserAndLanguageMiddleware(),
             RefuseNulMiddleware(),
             rate_limit.middleware,
+            # Last: inside the session (it binds tokens to its id), as Litestar's own would be.
+            DefineMiddleware(SessionBoundCSRFMiddleware, config=csrf),
         ],
         stores={"sessions": DatabaseStore("sessions"), "rate_limit": DatabaseStore("rate_limit")},
-        csrf_config=csrf,
         allowed_hosts=AllowedHostsConfig(allowed_hosts=list(security.allowed_hosts)),
         template_config=templates,
         plugins=[

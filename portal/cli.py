@@ -182,9 +182,47 @@ PORTAL_COMMANDS = (
     *competencies_cli.COMMANDS,
     *cycles_cli.COMMANDS,
 )
+
+
+@click.command(name="run")
+@click.option("--host", "-H", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", "-p", default=8000, show_default=True, type=int, help="Port to bind.")
+@click.option("--reload", "-r", is_flag=True, help="Restart when the code changes.")
+@click.option(
+    "--web-concurrency",
+    "--wc",
+    "-W",
+    "workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Worker processes.",
+)
+def run_command(host: str, port: int, reload: bool, workers: int) -> None:
+    """Serve the portal (uvicorn). X-Forwarded-For and -Proto are believed only from the
+    proxies in FORWARDED_ALLOW_IPS (none by default): otherwise the client's address (the
+    login rate limit, the audit log) is the peer's, whatever the request claims."""
+    import uvicorn
+
+    from core.settings import get_settings
+
+    proxies = get_settings().security.forwarded_allow_ips
+    uvicorn.run(
+        "portal.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        workers=workers,
+        proxy_headers=bool(proxies),
+        # Never uvicorn's own default (127.0.0.1: anything on the machine could claim any
+        # address); with no proxy configured the headers are not read at all.
+        forwarded_allow_ips=list(proxies) or [],
+    )
+
+
 # Litestar's own commands that `portal` passes on (they build the app).
 LITESTAR_COMMANDS = {
-    "run": "Serve the portal (uvicorn): --host, --port, --reload, --web-concurrency.",
     "routes": "List the routes of the portal.",
     "info": "Show the app's Litestar configuration.",
     "schema": "Export the OpenAPI schema.",
@@ -215,6 +253,7 @@ def portal_group() -> None:
 
 for _command in PORTAL_COMMANDS:
     portal_group.add_command(_command)
+portal_group.add_command(run_command)
 for _name, _help in LITESTAR_COMMANDS.items():
     portal_group.add_command(_litestar_command(_name, _help))
 

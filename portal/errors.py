@@ -147,7 +147,9 @@ def handle_validation(request: Request, exc: ValidationException) -> Response:
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     """The API's answer carries the exception's `extra` (e.g. `errors` per field)."""
     extra = exc.extra if isinstance(exc.extra, dict) else None
-    return error_response(request, exc.status_code, exc.detail, extra=extra)
+    # e.g. 405's `Allow`, which names the methods the address does take
+    headers = dict(exc.headers) if exc.headers else None
+    return error_response(request, exc.status_code, exc.detail, extra=extra, headers=headers)
 
 
 def handle_internal_error(request: Request, exc: Exception) -> Response:

@@ -8,6 +8,7 @@ asks for one (at login).
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,14 +18,31 @@ from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
-from litestar.types import Empty, Message, ScopeSession
+from litestar.types import Empty, Message, Scope, ScopeSession
 from litestar.utils.dataclass import extract_dataclass_items
 
 _SCOPE_KEY = "_portal_session"
+SESSION_ID_BYTES = 32
 
 
 def _state(connection: ASGIConnection) -> dict[str, Any]:
     return connection.scope.setdefault(_SCOPE_KEY, {})  # type: ignore[misc,typeddict-item]
+
+
+def session_id_of(scope: Scope) -> str:
+    """The id of the session as it stands (read at the end of a request: the id the browser
+    will hold after the response): the one it came with, a fresh one (login, logout, a
+    first session), or "" when nothing is kept."""
+    session = scope.get("session")
+    if session is Empty or not session:
+        return ""
+    state = scope.setdefault(_SCOPE_KEY, {})  # type: ignore[misc,typeddict-item]
+    known = state.get("known_id")
+    if known and not state.get("rotate"):
+        return str(known)
+    if "new_id" not in state:  # the id `get_session_id` will store the session under
+        state["new_id"] = secrets.token_hex(SESSION_ID_BYTES)
+    return str(state["new_id"])
 
 
 def rotate_session_id(connection: ASGIConnection) -> None:
@@ -51,8 +69,8 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         if known and not state.get("rotate"):
             return known
         if "new_id" not in state:
-            state["new_id"] = self.generate_session_id()
-        return state["new_id"]
+            state["new_id"] = secrets.token_hex(SESSION_ID_BYTES)
+        return str(state["new_id"])
 
     async def store_in_message(
         self, scope_session: ScopeSession, message: Message, connection: ASGIConnection

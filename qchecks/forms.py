@@ -13,7 +13,7 @@ from core.forms import FormResult, text
 from core.i18n import gettext as _
 from core.parsing import EMAIL, date_field
 from organisations.rules import LANGUAGE_ROLES
-from qchecks.rules import check_dates, check_score
+from qchecks.rules import MAX_REFERENCE, check_dates, check_score
 
 QCHECK_FIELDS = (
     "selection_reference",
@@ -25,7 +25,6 @@ QCHECK_FIELDS = (
     "score",
     "comment",
 )
-MAX_REFERENCE = 60
 MAX_COMMENT = 4000
 
 

@@ -30,6 +30,7 @@ from core.importing import (
     email_cell,
     is_bulk_load,
     required,
+    varchar_lengths,
 )
 from core.parsing import NotADate, is_email, parse_iso_date
 from organisations.importing import language_cell, organisation_map
@@ -37,6 +38,7 @@ from organisations.rules import LANGUAGE_ROLES
 from organisations.tables import StaffMember
 from qchecks.queries import closed_years
 from qchecks.rules import check_dates, check_score
+from qchecks.tables import SelectionFile
 
 # SPEC 5.1's words for the problems `qchecks.rules` finds.
 SCORE_PROBLEMS = {
@@ -132,8 +134,6 @@ async def _import_qchecks(
         errors = RowErrors(row.line, result.issues)
         v = row.values
         reference = required(v, "selection_reference", errors)
-        if len(reference) > 60:
-            errors.add("selection_reference is longer than 60 characters")
         code = required(v, "organisation_code", errors).upper()
         organisation = organisations.get(code)
         if code and organisation is None:
@@ -240,7 +240,7 @@ def _clean(
     email = email.lower()
     consultant = staff.get(email) if is_email(email) else None
     role = _ROLES.get(role.upper(), "")
-    if not reference or len(reference) > 60 or organisation is None or consultant is None:
+    if not reference or organisation is None or consultant is None:
         return None
     if not role:
         return None
@@ -331,6 +331,10 @@ QCHECKS = ImportKind(
     columns=QCHECK_COLUMNS,
     validate=_import_qchecks,
     tables_written=("selection_file", "qcheck"),
+    limits={
+        **varchar_lengths(SelectionFile, selection_reference="reference"),
+        **varchar_lengths(StaffMember, consultant_email="email"),
+    },
     label=lambda: _("Q-checks"),
     note=lambda: _(
         "qchecks: score is a percentage from 0 to 100 with at most two decimals, "

@@ -68,6 +68,8 @@ def format_hundredths(hundredths: int) -> str:
 # Each path words a problem its own way (the import's messages are SPEC 5.1's, the form's
 # are translated), but the rule is decided once, here.
 
+# The longest selection file reference (the table's column, the form and the import).
+MAX_REFERENCE = 60
 SCORE = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
 MAX_SCORE_HUNDREDTHS = 10_000
 

@@ -4,6 +4,7 @@ from piccolo.columns import Date, ForeignKey, Integer, Serial, Text, Timestamptz
 from piccolo.table import Table
 
 from organisations.tables import Organisation, StaffMember
+from qchecks.rules import MAX_REFERENCE
 
 
 class SelectionFile(Table, tablename="selection_file"):
@@ -11,7 +12,7 @@ class SelectionFile(Table, tablename="selection_file"):
 
     id: Serial
 
-    reference = Varchar(length=60, unique=True, required=True)
+    reference = Varchar(length=MAX_REFERENCE, unique=True, required=True)
     organisation = ForeignKey(references=Organisation, required=True, index=True)
     language_role = Varchar(length=2, required=True)
     closed_on = Date(required=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from certification.certificates.lifecycle import Action
+from core.errors import ChangedMeanwhile
 from core.i18n import gettext as _
 
 
@@ -62,3 +63,24 @@ def transition_message(current: str, action: str) -> str:
         ),
     }
     return messages[Action(action)]
+
+
+def changed_message(changed: ChangedMeanwhile) -> str:
+    """A decision made on a stale page: what the certificate became, by whom, and why."""
+    if changed.reason:
+        return _(
+            "This certificate changed after your page was shown: %(who)s made it %(status)s "
+            "(was %(shown)s; reason: “%(reason)s”). Your decision was not saved: reload the "
+            "page and decide again.",
+            who=changed.changed_by or "—",
+            status=status_label(changed.current),
+            shown=status_label(changed.shown),
+            reason=changed.reason,
+        )
+    return _(
+        "This certificate changed after your page was shown: %(who)s made it %(status)s "
+        "(was %(shown)s). Your decision was not saved: reload the page and decide again.",
+        who=changed.changed_by or "—",
+        status=status_label(changed.current),
+        shown=status_label(changed.shown),
+    )

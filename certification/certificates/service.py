@@ -22,7 +22,7 @@ from certification.recipients import mail_recipients
 from certification.tables import Certificate, Track
 from core import audit, notices, versions
 from core.database import compare_and_set, is_unique_violation, write_transaction
-from core.errors import NotFound, Refused, TransitionRefused
+from core.errors import ChangedMeanwhile, NotFound, Refused
 from core.i18n import gettext as _
 from organisations.queries import staff_member
 
@@ -103,6 +103,12 @@ async def _duplicate_certificate(staff_id: int, track_id: int, data: Certificate
         raise Refused(_duplicate_message(data), "obtained_on")
 
 
+def _changed(found: dict[str, Any], action: str, shown: str) -> ChangedMeanwhile:
+    return ChangedMeanwhile(
+        found["status"], action, shown, found["decided_by"], found["status_reason"] or None
+    )
+
+
 @dataclass(frozen=True)
 class Decision:
     certificate_id: int
@@ -112,10 +118,18 @@ class Decision:
 
 
 async def decide(
-    actor: audit.Actor, certificate_id: int, action: str, reason: str, decided_by: str
+    actor: audit.Actor,
+    certificate_id: int,
+    action: str,
+    reason: str,
+    decided_by: str,
+    *,
+    shown_status: str,
 ) -> Decision:
-    """DG R&O's decision on a certificate; NotFound, Refused (reason) or
-    TransitionRefused (impossible from the current status) and nothing written."""
+    """DG R&O's decision on a certificate, taken on the status the page showed
+    (`shown_status`); NotFound, Refused (reason), ChangedMeanwhile (the status is no longer
+    the one shown: who made it what) or TransitionRefused (impossible from the status),
+    and nothing written."""
     reason = reason.strip()
     problem = reason_error(action, reason)
     if problem:
@@ -126,6 +140,8 @@ async def decide(
         current = await certificate_details(certificate_id)
         if current is None:
             raise NotFound
+        if current["status"] != shown_status:
+            raise _changed(current, action, shown_status)
         new = next_status(current["status"], action)
         stored_reason = reason if action in REASON_REQUIRED else ""
         # The status in the WHERE clause: a decision taken meanwhile is never overwritten.
@@ -136,12 +152,10 @@ async def decide(
             Certificate.decided_at: now,
         }
         if not await compare_and_set(
-            Certificate, certificate_id, Certificate.status, current["status"], changes
+            Certificate, certificate_id, Certificate.status, shown_status, changes
         ):
-            latest = await Certificate.select(Certificate.status).where(
-                Certificate.id == certificate_id
-            )
-            raise TransitionRefused(latest[0]["status"] if latest else current["status"], action)
+            latest = await certificate_details(certificate_id)
+            raise _changed(latest or current, action, shown_status)
         await audit.record(
             actor,
             AUDIT_ACTIONS[Action(action)],

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, QueryParameter
 
 from certification.eligibility import eligibility_for_all
+from portal.api import error_responses
 from portal.forms import parse_as_of
 from portal.guards import current_user, requires_dgro, requires_login, requires_organisation_scope
 from portal.lookups import no_such_organisation
@@ -23,11 +24,29 @@ class Me:
     language: str
 
 
+# A date in the schema; read by `parse_as_of`, whose 400 says what a date looks like.
+AsOf = Annotated[
+    str | None,
+    QueryParameter(
+        name="as_of",
+        # A string in the form of a date (never null in a query string).
+        schema_extra={"one_of": None, "type": "string", "format": "date"},
+        required=False,
+        description="The day (YYYY-MM-DD) to compute on; today if absent",
+    ),
+]
+
+
 class ApiV1Controller(Controller):
     path = "/api/v1"
     tags = ["portal"]
 
-    @get("/me", guards=[requires_login], summary="The logged-in user")
+    @get(
+        "/me",
+        guards=[requires_login],
+        summary="The logged-in user",
+        responses=error_responses(401),
+    )
     async def me(self, request: Request) -> Me:
         user = current_user(request)
         assert user is not None
@@ -43,17 +62,19 @@ class ApiV1Controller(Controller):
         "/eligibility",
         guards=[requires_dgro],
         summary="Every organisation's certification level on a date (SPEC 5.2)",
+        responses=error_responses(400, 401, 403),
     )
-    async def all_eligibility(self, as_of: FromQuery[str | None] = None) -> list[dict[str, Any]]:
+    async def all_eligibility(self, as_of: AsOf = None) -> list[dict[str, Any]]:
         return [r.as_dict() for r in await eligibility_for_all(parse_as_of(as_of))]
 
     @get(
         "/organisations/{code:str}/eligibility",
         guards=[requires_organisation_scope],
         summary="One organisation's certification level on a date (SPEC 5.2)",
+        responses=error_responses(400, 401, 403, 404),
     )
     async def organisation_eligibility(
-        self, code: FromPath[str], as_of: FromQuery[str | None] = None
+        self, code: FromPath[str], as_of: AsOf = None
     ) -> dict[str, Any]:
         results = await eligibility_for_all(parse_as_of(as_of), code)
         if not results:

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import ClientException, HTTPException, NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
@@ -18,7 +18,7 @@ from accounts.identity import CurrentUser, Role
 from certification.catalogue import track_competencies
 from certification.certificates import forms, labels, lifecycle, queries, service
 from certification.certificates.lifecycle import ACTIONS, Action
-from core.errors import NotFound, Refused, TransitionRefused
+from core.errors import ChangedMeanwhile, NotFound, Refused, TransitionRefused
 from core.forms import FormResult
 from core.i18n import gettext as _
 from core.paging import Page, pager
@@ -363,9 +363,15 @@ async def _decide(request: Request, certificate_id: int, action: str) -> Templat
     raw = await request.form()
     target = safe_redirect_target(str(raw.get("next") or ""), QUEUE_PATH)
     reason = str(raw.get("reason") or "")
+    # The status the page showed: the decision applies only if it is still that one.
+    shown = str(raw.get("status") or "")
     certificate = await queries.certificate_details(certificate_id)
     if certificate is None:
         raise NotFoundException(_("There is no certificate with number %(id)d.", id=certificate_id))
+    if shown not in lifecycle.STATUSES:
+        raise ClientException(
+            detail=_("This form does not say which status it was made on: reload the page.")
+        )
     try:
         await service.decide(
             actor_of(request),
@@ -373,11 +379,14 @@ async def _decide(request: Request, certificate_id: int, action: str) -> Templat
             action,
             reason,
             decided_by=_user(request).email,
+            shown_status=shown,
         )
     except NotFound:
         raise NotFoundException(
             _("There is no certificate with number %(id)d.", id=certificate_id)
         ) from None
+    except ChangedMeanwhile as changed:
+        raise HTTPException(status_code=409, detail=labels.changed_message(changed)) from None
     except TransitionRefused as refused:
         raise HTTPException(
             status_code=409, detail=labels.transition_message(refused.current, refused.action)
@@ -387,6 +396,7 @@ async def _decide(request: Request, certificate_id: int, action: str) -> Templat
             "certificate": certificate,
             "action": action,
             "reason": reason,
+            "shown_status": shown,
             "error": refused.message,
             "next": target,
             "status_label": labels.status_label,

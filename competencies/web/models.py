@@ -16,6 +16,7 @@ from competencies import queries
 from competencies.functions import functions_requiring
 from core.i18n import gettext as _
 from core.templating import localized
+from portal.api import error_responses
 from portal.guards import current_user, requires_login
 from portal.rendering import render
 
@@ -82,7 +83,11 @@ class CompetencyApiController(Controller):
     tags = ["competencies"]
     guards = [requires_login]
 
-    @get("/", summary="A competency model: groups, competencies, indicators, mapping")
+    @get(
+        "/",
+        summary="A competency model: groups, competencies, indicators, mapping",
+        responses=error_responses(400, 401, 404),
+    )
     async def model(self, model: FromQuery[str] = DEFAULT_MODEL) -> dict[str, Any]:
         tree = await _tree(model)
         return {

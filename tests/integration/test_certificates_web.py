@@ -4,10 +4,12 @@ DG R&O's decisions, with role and organisation checks on every write."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 import pytest
 
+from certification.certificates import service
 from certification.eligibility import eligibility_for_all
 from certification.tables import Certificate, Track
 from core.tables import AuditEntry
@@ -542,13 +544,14 @@ async def test_verify_makes_the_organisation_individually_certified(english, use
     [before] = await eligibility_for_all(TODAY, "BOSA")
     assert str(before.eligibility.eligible_level) == "none"
     # the partner may not verify its own registration
-    assert (await post(client, f"/certificates/{pending['id']}/verify")).status_code == 403
+    shown = {"status": "pending"}
+    assert (await post(client, f"/certificates/{pending['id']}/verify", shown)).status_code == 403
     assert (await certificate(pending["id"]))["status"] == "pending"
 
     await client.post("/logout", data={"_csrf_token": client.cookies["csrftoken"]})
     await login(client, users["dgro"])
     response = await post(
-        client, f"/certificates/{pending['id']}/verify", {"next": "https://evil.test/x"}
+        client, f"/certificates/{pending['id']}/verify", {**shown, "next": "https://evil.test/x"}
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/certificates/queue"
@@ -571,17 +574,24 @@ async def test_reject_needs_a_reason(english, users):
     ann = await add_staff_row("BOSA", "ann@bosa.example.be")
     pending = await add_certificate_row(ann, "AZ")
     await login(client, users["dgro"])
-    response = await post(client, f"/certificates/{pending}/reject", {"reason": "  "})
+    response = await post(
+        client, f"/certificates/{pending}/reject", {"reason": "  ", "status": "pending"}
+    )
     assert response.status_code == 400
     assert "Give the reason for rejecting this certificate." in response.text
     assert 'aria-describedby="decision-reason-error"' in response.text
+    assert 'name="status" value="pending"' in response.text  # the form keeps what was shown
     assert (await certificate(pending))["status"] == "pending"
     assert await audit_actions("certificate_rejected") == []
 
     done = await post(
         client,
         f"/certificates/{pending}/reject",
-        {"reason": "No attendance list", "next": "/organisations/BOSA/staff?q=ann"},
+        {
+            "reason": "No attendance list",
+            "next": "/organisations/BOSA/staff?q=ann",
+            "status": "pending",
+        },
     )
     assert done.status_code == 303
     assert done.headers["location"] == "/organisations/BOSA/staff?q=ann"
@@ -602,21 +612,26 @@ async def test_suspend_reinstate_and_revoke(english, users):
     assert f'action="/certificates/{valid}/revoke"' in page.text
     assert f'action="/certificates/{valid}/verify"' not in page.text
 
-    assert (await post(client, f"/certificates/{valid}/suspend")).status_code == 400
+    assert 'name="status" value="valid"' in page.text
+    shown = {"status": "valid"}
+    assert (await post(client, f"/certificates/{valid}/suspend", shown)).status_code == 400
     assert (
-        await post(client, f"/certificates/{valid}/suspend", {"reason": "Complaint under review"})
+        await post(
+            client, f"/certificates/{valid}/suspend", {**shown, "reason": "Complaint under review"}
+        )
     ).status_code == 303
     assert (await certificate(valid))["status"] == "suspended"
     page = await client.get("/organisations/BOSA/staff")
     assert "suspended" in page.text and "Complaint under review" in page.text
     assert f'action="/certificates/{valid}/reinstate"' in page.text
 
-    assert (await post(client, f"/certificates/{valid}/reinstate")).status_code == 303
+    shown = {"status": "suspended"}
+    assert (await post(client, f"/certificates/{valid}/reinstate", shown)).status_code == 303
     stored = await certificate(valid)
     assert stored["status"] == "valid"
     assert stored["status_reason"] == ""
     assert (
-        await post(client, f"/certificates/{valid}/revoke", {"reason": "Fraud"})
+        await post(client, f"/certificates/{valid}/revoke", {"reason": "Fraud", "status": "valid"})
     ).status_code == 303
     assert (await certificate(valid))["status"] == "revoked"
     actions = [e["action"] for e in await AuditEntry.select().order_by(AuditEntry.id)]
@@ -633,17 +648,21 @@ async def test_an_impossible_transition_is_409_and_names_the_status(english, use
     valid = await add_certificate_row(ann, "AZ", status="valid")
     pending = await add_certificate_row(ann, "SELTEST")
     await login(client, users["dgro"])
-    response = await post(client, f"/certificates/{valid}/verify")
+    response = await post(client, f"/certificates/{valid}/verify", {"status": "valid"})
     assert response.status_code == 409
     assert "This certificate is valid: only a pending certificate can be verified." in response.text
-    response = await post(client, f"/certificates/{pending}/reinstate")
+    response = await post(client, f"/certificates/{pending}/reinstate", {"status": "pending"})
     assert response.status_code == 409
     assert "pending verification" in response.text
-    response = await post(client, f"/certificates/{pending}/revoke", {"reason": "x"})
+    response = await post(
+        client, f"/certificates/{pending}/revoke", {"reason": "x", "status": "pending"}
+    )
     assert response.status_code == 409
     assert (await certificate(valid))["status"] == "valid"
     assert (await certificate(pending))["status"] == "pending"
-    assert (await post(client, "/certificates/999999/verify")).status_code == 404
+    assert (
+        await post(client, "/certificates/999999/verify", {"status": "pending"})
+    ).status_code == 404
 
 
 async def test_posts_without_csrf_token_are_refused(english, users):
@@ -679,3 +698,53 @@ async def test_an_unknown_decision_is_not_found(client, users):
         "/certificates/1/approve", data={"_csrf_token": client.cookies["csrftoken"]}
     )
     assert response.status_code == 404
+
+
+async def test_a_decision_from_a_stale_page_is_409_naming_who_changed_what(english, users, app):
+    """B suspends; A's revoke from a page that still showed the certificate valid must not
+    apply (it used to, overwriting B's reason)."""
+    from tests.conftest import new_client
+
+    ann = await add_staff_row("BOSA", "ann@bosa.example.be")
+    valid = await add_certificate_row(ann, "AZ", status="valid")
+    async with new_client(app) as other:
+        await login(english, users["dgro"])
+        await login(other, users["dgro"])
+        page = await english.get("/organisations/BOSA/staff")  # A sees it valid
+        assert f'action="/certificates/{valid}/revoke"' in page.text
+        assert 'name="status" value="valid"' in page.text
+        suspended = await post(
+            other, f"/certificates/{valid}/suspend", {"status": "valid", "reason": "Complaint"}
+        )
+        assert suspended.status_code == 303
+        stale = await post(
+            english, f"/certificates/{valid}/revoke", {"status": "valid", "reason": "Fraud"}
+        )
+    assert stale.status_code == 409
+    text = html.unescape(stale.text)
+    assert (
+        f"{users['dgro'].email} made it suspended (was valid; reason: “Complaint”). "
+        "Your decision was not saved" in text
+    )
+    stored = await certificate(valid)
+    assert (stored["status"], stored["status_reason"]) == ("suspended", "Complaint")
+    assert await audit_actions("certificate_revoked") == []
+    # A form that does not say what it was made on is refused, nothing written.
+    assert (
+        await post(english, f"/certificates/{valid}/revoke", {"reason": "x"})
+    ).status_code == 400
+    assert (await certificate(valid))["status"] == "suspended"
+
+
+async def test_the_service_decides_only_on_the_status_shown(users):
+    from core.audit import Actor
+    from core.errors import ChangedMeanwhile
+
+    ann = await add_staff_row("BOSA", "ann@bosa.example.be")
+    pending = await add_certificate_row(ann, "AZ")
+    dgro = Actor(email="dgro@x.be", roles="dgro")
+    await service.decide(dgro, pending, "verify", "", "b@x.be", shown_status="pending")
+    with pytest.raises(ChangedMeanwhile) as changed:
+        await service.decide(dgro, pending, "reject", "late", "a@x.be", shown_status="pending")
+    assert (changed.value.current, changed.value.changed_by) == ("valid", "b@x.be")
+    assert (await certificate(pending))["status"] == "valid"

@@ -60,7 +60,7 @@ def test_demo_data_is_refused_in_production(tmp_path):
         "demo-data",
         database=database,
         PORTAL_ENV="production",
-        SECRET_KEY="p" * 40,
+        SECRET_KEY="dY2LXbLMWFBwuVzSfn9bX1D8QEIpyksHqHe3LFCYe4fnBqs5",
         ALLOWED_HOSTS="portal.example.be",
     )
     assert result.returncode != 0

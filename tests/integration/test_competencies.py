@@ -94,6 +94,17 @@ async def test_a_good_file_loads_and_a_second_load_updates_in_place():
             "already on line 10",
         ),
         (GOOD.replace("name: {nl: Test", "name: {nl: [Test"), 5, "not readable YAML"),
+        # A NUL character, escaped in a quoted string or raw (PostgreSQL refused it: a traceback).
+        (
+            GOOD.replace("{nl: Een, fr: Un, en: One}", '{nl: "E\\0en", fr: Un, en: One}'),
+            12,
+            "a text holds a NUL character",
+        ),
+        (
+            GOOD.replace("{nl: Een, fr: Un, en: One}", "{nl: E\x00en, fr: Un, en: One}"),
+            12,
+            "#x0000",
+        ),
         (GOOD.replace("          - {nl:", "          - {xx: 1, nl:"), 14, "unknown language(s) xx"),
         (
             GOOD.split("    competencies:")[0] + "    competencies: []\n",

@@ -278,7 +278,7 @@ async def test_partner_cannot_import_organisations_qchecks_or_other_organisation
     # rows for FIN through BOSA's page
     response = await upload(english, "/organisations/BOSA/import", "staff", FIN_STAFF)
     assert response.status_code == 400
-    assert "organisation FIN is not yours" in text_of(response)
+    assert "organisation FIN: you can only import for BOSA" in text_of(response)
     assert await staff_emails() == []
 
 
@@ -292,7 +292,7 @@ async def test_partner_certificates_must_be_pending(english, users):
     fin = CERTIFICATES_HEADER + "ed@fin.example.be,AZ,2024-01-01,pending,\n"
     response = await upload(english, "/organisations/BOSA/import", "certificates", fin)
     assert response.status_code == 400
-    assert "organisation FIN is not yours" in text_of(response)
+    assert "no staff member with e-mail ed@fin.example.be in BOSA" in text_of(response)
     pending = CERTIFICATES_HEADER + "an@bosa.example.be,AZ,2024-01-01,pending,\n"
     response = await upload(english, "/organisations/BOSA/import", "certificates", pending)
     assert response.status_code == 303
@@ -509,4 +509,22 @@ async def test_a_body_over_the_framework_limit_gets_a_clear_413(english, users):
         )
         assert response.status_code == 413
         assert f"The file is larger than {megabytes} MB" in response.text
+    assert await staff_emails() == []
+
+
+async def test_an_uploaded_file_with_a_nul_byte_or_an_overlong_name_is_refused_by_line(
+    english, users
+):
+    """On PostgreSQL these rows answered 500 (NUL, a name longer than its column)."""
+    await login(english, users["dgro"])
+    nul = STAFF_HEADER + "BOSA,an@bosa.example.be,A\x00n,Peeters,NL,2020-01-01,\n"
+    response = await upload(english, "/import", "staff", nul, name="nul.csv")
+    assert response.status_code == 400
+    assert 'id="line-2"' in response.text
+    assert "first_name holds a NUL character" in text_of(response)
+    long = STAFF_HEADER + f"BOSA,an@bosa.example.be,{'A' * 100_000},Peeters,NL,2020-01-01,\n"
+    response = await upload(english, "/import", "staff", long, name="long.csv")
+    assert response.status_code == 400
+    assert "first_name is longer than 100 characters (100000 given)" in text_of(response)
+    assert len(response.text) < 50_000  # the page does not grow with the cell
     assert await staff_emails() == []

@@ -196,7 +196,7 @@ async def test_a_pro_partner_imports_only_for_its_own_organisation_and_only_pend
     )
     result = await run("certificates", text, scope)
     assert [i.format("c.csv") for i in result.issues] == [
-        "c.csv:3: organisation FIN is not yours: you can only import for BOSA",
+        "c.csv:3: no staff member with e-mail ed@fin.be in BOSA (import staff first)",
         "c.csv:4: status valid: certificates you register are pending until DG R&O verifies them",
     ]
     assert not (await run("organisations", ORGS, scope)).ok
@@ -458,3 +458,138 @@ async def test_clean_rows_and_rows_with_a_problem_are_read_alike():
     bad = text + "S-3,BOSA,an@bosa.be,NL,2026-01-01,2026-02-01,101\n"
     result = await run("qchecks", bad.replace("S-1", "S-4").replace("S-2", "S-5"))
     assert [i.message for i in result.issues] == ["score 101 is outside 0–100"]
+
+
+# --- what a PRO Partner's import tells about other organisations: nothing (issue 13 #6) ---
+
+
+async def test_a_partners_import_errors_are_the_same_for_another_organisations_keys_and_unknown_ones():
+    await base_data()
+    assert (await run("functions", "email,function,started_on\ned@fin.be,Auditor,2022-01-01\n")).ok
+    scope = ImportScope(organisation_code="BOSA", may_set_status=False, actor=PARTNER)
+
+    async def messages(kind: str, header: str, row: str) -> list[str]:
+        result = await run(kind, f"{header}\n{row}\n", scope)
+        return [issue.format("f.csv") for issue in result.issues]
+
+    staff_header = "organisation_code,email,first_name,last_name,language_role,start_date,end_date"
+    # FIN exists (with the DE language role); NOPE does not: the same words for both.
+    fin = await messages("staff", staff_header, "FIN,new@fin.be,Ne,W,DE,2022-01-01,")
+    nope = await messages("staff", staff_header, "NOPE,new@fin.be,Ne,W,DE,2022-01-01,")
+    assert fin == ["f.csv:2: organisation FIN: you can only import for BOSA"]
+    assert nope == [m.replace("FIN", "NOPE") for m in fin]
+
+    header = "email,track,obtained_on,status,valid_until"
+    theirs = await messages("certificates", header, "ed@fin.be,AZ,2021-01-01,pending,")
+    nobody = await messages("certificates", header, "zz@fin.be,AZ,2021-01-01,pending,")
+    assert theirs == ["f.csv:2: no staff member with e-mail ed@fin.be in BOSA (import staff first)"]
+    assert nobody == [m.replace("ed@fin.be", "zz@fin.be") for m in theirs]
+
+    header = "email,function,started_on"
+    theirs = await messages("functions", header, "ed@fin.be,Auditor,2022-01-01")
+    nobody = await messages("functions", header, "zz@fin.be,Auditor,2022-01-01")
+    assert theirs == ["f.csv:2: no staff member with e-mail ed@fin.be in BOSA"]
+    assert nobody == [m.replace("ed@fin.be", "zz@fin.be") for m in theirs]
+
+    # An address another organisation's staff member has cannot be taken over, and the
+    # message does not say whose it is.
+    taken = await messages("staff", staff_header, "BOSA,ed@fin.be,Ed,Jacobs,NL,2022-01-01,")
+    assert len(taken) == 1 and "FIN" not in taken[0]
+    assert "ask DG R&O" in taken[0]
+    assert await StaffMember.count().where(StaffMember.email == "ed@fin.be") == 1
+
+
+# --- the same length limits as the forms, and no NUL character (issue 13 #3) ---
+
+LONG_EMAIL = "a" * 5000 + "@bosa.be"
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "expected"),
+    [
+        (
+            "staff",
+            STAFF.splitlines()[0]
+            + "\n"
+            + f"BOSA,an@bosa.be,{'A' * 100_000},Peeters,NL,2020-01-01,\n",
+            ["f.csv:2: first_name is longer than 100 characters (100000 given)"],
+        ),
+        (
+            "staff",
+            STAFF.splitlines()[0] + "\n" + f"BOSA,{LONG_EMAIL},An,{'P' * 101},NL,2020-01-01,\n",
+            [
+                "f.csv:2: email is longer than 254 characters (5008 given)",
+                "f.csv:2: last_name is longer than 100 characters (101 given)",
+            ],
+        ),
+        (
+            "organisations",
+            ORGS.splitlines()[0] + "\n" + f"XYZ,{'N' * 256},SPF,NL|FR,\n",
+            ["f.csv:2: name_nl is longer than 255 characters (256 given)"],
+        ),
+        (
+            "certificates",
+            f"email,track,obtained_on,status,valid_until\n{LONG_EMAIL},AZ,2021-01-01,valid,\n",
+            ["f.csv:2: email is longer than 254 characters (5008 given)"],
+        ),
+        (
+            "certificates",
+            f"email,track,obtained_on,status,valid_until\nan@bosa.be,AZ,{'2' * 300},valid,\n",
+            ["f.csv:2: obtained_on is longer than 255 characters (300 given)"],
+        ),
+        (
+            "qchecks",
+            "selection_reference,organisation_code,consultant_email,language_role,closed_on,"
+            f"checked_on,score\n{'R' * 61},BOSA,an@bosa.be,NL,2026-01-01,2026-02-01,80\n",
+            ["f.csv:2: selection_reference is longer than 60 characters (61 given)"],
+        ),
+        (
+            "functions",
+            f"email,function,started_on\nan@bosa.be,{'F' * 201},2022-01-01\n",
+            ["f.csv:2: function is longer than 200 characters (201 given)"],
+        ),
+        (
+            "staff",
+            STAFF.splitlines()[0] + "\n" + "BOSA,an@bosa.be,A\x00n,Peeters,NL,2020-01-01,\n",
+            ["f.csv:2: first_name holds a NUL character (\\0), which no text may contain"],
+        ),
+        (
+            "qchecks",
+            "selection_reference,organisation_code,consultant_email,language_role,closed_on,"
+            "checked_on,score\nS-\x001,BOSA,an@bosa.be,NL,2026-01-01,2026-02-01,80\n",
+            ["f.csv:2: selection_reference holds a NUL character (\\0), which no text may contain"],
+        ),
+        (
+            "functions",
+            "email,func\x00tion,started_on\nan@bosa.be,Auditor,2022-01-01\n",
+            ["f.csv:1: the header holds a NUL character (\\0), which no text may contain"],
+        ),
+    ],
+)
+async def test_every_kind_keeps_the_forms_lengths_and_refuses_nul(kind, text, expected):
+    await base_data()
+    before = {
+        "staff": await StaffMember.select().order_by(StaffMember.id),
+        "organisations": await Organisation.select().order_by(Organisation.id),
+    }
+    result = await run(kind, text, name="f.csv")
+    assert [issue.format("f.csv") for issue in result.issues] == expected
+    assert result.created == result.updated == 0
+    assert await StaffMember.select().order_by(StaffMember.id) == before["staff"]
+    assert await Organisation.select().order_by(Organisation.id) == before["organisations"]
+    assert await Certificate.count() == 0
+    assert await QCheck.count() == 0
+
+
+def test_the_import_limits_are_the_tables_and_the_forms_lengths():
+    from organisations.forms import parse_staff_form
+    from organisations.importing import STAFF
+    from qchecks.forms import MAX_REFERENCE
+    from qchecks.importing import QCHECKS
+
+    assert STAFF.limits["first_name"] == StaffMember.first_name.length == 100
+    assert QCHECKS.limits["selection_reference"] == MAX_REFERENCE
+    form = {"email": "a@b.be", "first_name": "A" * 101, "last_name": "B", "language_role": "NL"}
+    assert "first_name" in parse_staff_form({**form, "start_date": "2020-01-01"}, ["NL"]).errors
+    form["first_name"] = "A" * 100
+    assert parse_staff_form({**form, "start_date": "2020-01-01"}, ["NL"]).ok

@@ -169,7 +169,9 @@ async def test_openapi_describes_the_api_in_development_only(client):
     assert not [path for path in paths if not path.startswith("/api/v1/")]
 
     production = make_settings(
-        PORTAL_ENV="production", SECRET_KEY="s" * 40, ALLOWED_HOSTS="testserver.local"
+        PORTAL_ENV="production",
+        SECRET_KEY="dY2LXbLMWFBwuVzSfn9bX1D8QEIpyksHqHe3LFCYe4fnBqs5",
+        ALLOWED_HOSTS="testserver.local",
     )
     async with new_client(create_app(production), base_url="https://testserver.local") as prod:
         assert (await prod.get("/schema/openapi.json")).status_code == 404

@@ -108,7 +108,7 @@ async def test_session_cookie_flags_in_development(client, users):
 async def test_session_cookie_is_secure_in_production(users):
     settings = make_settings(
         PORTAL_ENV="production",
-        SECRET_KEY="x" * 48,
+        SECRET_KEY="dY2LXbLMWFBwuVzSfn9bX1D8QEIpyksHqHe3LFCYe4fnBqs5",
         ALLOWED_HOSTS="testserver.local",
     )
     app = create_app(settings)
@@ -207,3 +207,37 @@ async def test_reading_pages_writes_no_session_until_the_idle_timeout_needs_rene
         StoreEntry.key.like("sessions:%")
     )
     assert renewed["expires_at"] >= int(time.time()) + 30 * 60 - 5
+
+
+CSRF_COOKIE = "csrftoken"
+
+
+async def test_a_csrf_token_is_good_only_in_the_session_it_was_issued_for(client, users):
+    """Two real sessions: the token (and its cookie) of one is refused in the other, as is
+    the token a browser had before it logged in."""
+    before_login = await csrf_token(client, "/login")
+    await login(client, users["dgro"])
+    token_a = await csrf_token(client, "/import")  # a form of A's session
+    assert token_a != before_login
+    assert client.cookies[CSRF_COOKIE] == token_a
+    async with new_client(client.app) as other:
+        await login(other, users["partner_bosa"])
+        token_b = await csrf_token(other, "/")
+        # B's browser made to carry A's token as cookie and form field (double submit).
+        other.cookies.set(CSRF_COOKIE, token_a, domain="testserver.local")
+        refused = await other.post("/logout", data={"_csrf_token": token_a})
+        assert refused.status_code == 403
+        assert (await other.get("/")).status_code == 200  # still logged in: nothing done
+        # The token from before login is refused in the logged-in session too.
+        client_cookie = client.cookies[CSRF_COOKIE]
+        client.cookies.set(CSRF_COOKIE, before_login, domain="testserver.local")
+        assert (await client.post("/logout", data={"_csrf_token": before_login})).status_code == 403
+        client.cookies.set(CSRF_COOKIE, client_cookie, domain="testserver.local")
+        # Each session's own token works.
+        other.cookies.set(CSRF_COOKIE, token_b, domain="testserver.local")
+        assert (await other.post("/logout", data={"_csrf_token": token_b})).status_code == 303
+        assert (await client.post("/logout", data={"_csrf_token": token_a})).status_code == 303
+    refusals = await AuditEntry.select(AuditEntry.detail).where(
+        AuditEntry.action == "access_denied"
+    )
+    assert [r["detail"] for r in refusals] == ["POST /logout: CSRF token verification failed"] * 2

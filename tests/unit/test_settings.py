@@ -4,7 +4,8 @@ import pytest
 
 from core.settings import DEVELOPMENT_SECRET, SettingsError, load_settings
 
-STRONG = "k" * 48
+# A secret as `secrets.token_urlsafe(36)` makes one.
+STRONG = "dY2LXbLMWFBwuVzSfn9bX1D8QEIpyksHqHe3LFCYe4fnBqs5"
 PRODUCTION = {
     "PORTAL_ENV": "production",
     "SECRET_KEY": STRONG,
@@ -37,6 +38,10 @@ def test_a_complete_production_configuration_is_accepted():
         ({"SECRET_KEY": ""}, "SECRET_KEY is required"),
         ({"SECRET_KEY": "short-secret"}, "too weak"),
         ({"SECRET_KEY": DEVELOPMENT_SECRET}, "too weak"),
+        ({"SECRET_KEY": "a" * 40}, "repeats a shorter pattern (low entropy)"),
+        ({"SECRET_KEY": "0123456789" * 4}, "repeats a shorter pattern (low entropy)"),
+        ({"SECRET_KEY": "abab" + "a" * 36}, "only 2 distinct characters (low entropy)"),
+        ({"SECRET_KEY": "abcdefgh" + "a" * 32}, "about 46 bits of entropy, under 80"),
         ({"PORTAL_DEBUG": "true"}, "PORTAL_DEBUG must be off"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS must list"),
         ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS must list"),
@@ -58,6 +63,7 @@ def test_production_refuses_to_start_with_a_one_line_reason(change, reason):
         ({"SMTP_PORT": "twenty-five"}, "SMTP_PORT must be a whole number"),
         ({"SESSION_IDLE_MINUTES": "0"}, "SESSION_IDLE_MINUTES must be at least 1"),
         ({"PORTAL_OPENAPI": "perhaps"}, "PORTAL_OPENAPI must be true or false"),
+        ({"FORWARDED_ALLOW_IPS": "proxy.local"}, "FORWARDED_ALLOW_IPS must list IP addresses"),
     ],
 )
 def test_malformed_values_are_named(environ, reason):
@@ -82,3 +88,17 @@ def test_create_app_refuses_an_unsafe_production_environment(monkeypatch):
     finally:
         monkeypatch.setenv("PORTAL_ENV", "development")
         get_settings.cache_clear()
+
+
+def test_secrets_made_by_the_secrets_module_pass_the_entropy_check():
+    import secrets
+
+    for _ in range(200):
+        for secret in (secrets.token_hex(16), secrets.token_urlsafe(32)):
+            assert load_settings({**PRODUCTION, "SECRET_KEY": secret}).security.secret_key
+
+
+def test_forwarded_headers_are_believed_from_no_proxy_unless_configured():
+    assert load_settings({}).security.forwarded_allow_ips == ()
+    proxies = load_settings({"FORWARDED_ALLOW_IPS": " 10.0.0.5, 192.168.0.0/16 "})
+    assert proxies.security.forwarded_allow_ips == ("10.0.0.5", "192.168.0.0/16")
