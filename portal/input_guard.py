@@ -1,17 +1,22 @@
 """No NUL character reaches the database: PostgreSQL refuses it in text (a 500 without
 this), and no person types one. A query string, a path or a form/JSON body that holds
 one is answered 400 with words, before any handler reads it. File uploads (multipart)
-are checked by the import, which names the line."""
+are checked by the import, which names the line.
+
+No number in a path that no record can have reaches it either: a path parameter typed
+`int` beyond a 32-bit integer (the ids' column type; years too) is a 404 for every route,
+instead of an overflow in the database driver or the date library."""
 
 from __future__ import annotations
 
-from litestar.exceptions import ClientException
+from litestar.exceptions import ClientException, NotFoundException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
 from core.i18n import gettext as _
 
 CHECKED_BODIES = (b"application/x-www-form-urlencoded", b"application/json")
+LARGEST_ID = 2**31 - 1
 
 
 def _refused() -> ClientException:
@@ -34,6 +39,9 @@ class RefuseNulMiddleware(ASGIMiddleware):
             return
         if _holds_nul(scope.get("query_string", b"")) or "\x00" in scope.get("path", ""):
             raise _refused()
+        for value in scope.get("path_params", {}).values():
+            if isinstance(value, int) and not -LARGEST_ID <= value <= LARGEST_ID:
+                raise NotFoundException(_("There is no such page."))
         content_type = dict(scope.get("headers", [])).get(b"content-type", b"").lower()
         if scope.get("method") not in ("POST", "PUT", "PATCH") or not content_type.startswith(
             CHECKED_BODIES

@@ -331,3 +331,34 @@ async def test_every_route_answers_each_identity_as_the_table_says(app, users):
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+async def test_ids_out_of_range_are_not_found_not_an_error(app, users):
+    """A record id no database column can hold (2**63) in any path: a 4xx, never a 5xx."""
+    rows = [
+        row for row in route_rows(app)
+        if not NOT_TRIED.match(row) and re.search(r"_id\}|\{year\}", row)
+    ]  # fmt: skip
+    assert len(rows) > 20
+    client = new_client(app)
+    await login(client, users[USERS[DGRO]])
+    page = await client.get("/accessibility")
+    match = CSRF_FIELD.search(page.text)
+    assert match
+    token = match.group(1)
+    wrong = []
+    for row in rows:
+        method, template = row.split(" ", 1)
+        path = re.sub(r"\{(\w+_id|year)\}", str(2**63), template)
+        path = path.replace("{code}", "BOSA").replace("{action}", "verify")
+        path = path.replace("{kind}", "self").replace("{token}", "x")
+        if method == "GET":
+            response = await client.get(path)
+        else:
+            response = await client.post(
+                path, data={"_csrf_token": token}, headers={"x-csrftoken": token}
+            )
+        if response.status_code >= 500:
+            wrong.append(f"{row}: {response.status_code}")
+    await client.aclose()
+    assert wrong == [], "\n".join(wrong)
