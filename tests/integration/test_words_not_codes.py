@@ -53,7 +53,7 @@ async def demo() -> dict[str, Account]:
     users = await load_demo_data()
     return {
         user.email.split("@")[0]
-        + ("_" + user.organisation.lower() if user.organisation else ""): TestUser(
+        + ("_" + user.organisation.lower() if user.organisation else ""): Account(
             user.email, user.password, user.roles, user.organisation
         )
         for user in users
