@@ -35,10 +35,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-## translations: compile the NL/FR/EN catalogues (core/translations/*/LC_MESSAGES/messages.po)
+## translations: compile the NL/FR/EN catalogues (core/translations/*/LC_MESSAGES/messages.po);
+##               counts what is translated in NL and FR (English is the source text: no count)
 translations: $(VENV)/.installed
-	@$(BIN)/pybabel compile --domain messages --directory core/translations --statistics 2>&1 \
+	@$(BIN)/pybabel compile --domain messages --directory core/translations --locale en 2>&1 \
 		| grep -v '^compiling'; test "$${PIPESTATUS[0]}" -eq 0
+	@for language in nl fr; do \
+		$(BIN)/pybabel compile --domain messages --directory core/translations --locale $$language \
+			--statistics 2>&1 | grep -v '^compiling'; test "$${PIPESTATUS[0]}" -eq 0 || exit 1; \
+	done
 
 ## extract-messages: refresh messages.pot and merge it into the catalogues (after changing text)
 extract-messages: $(VENV)/.installed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from certification.rules import Condition, Level
+from certification.rules import SEEDED_POLICY_NOTE, Condition, Level
 from core.i18n import gettext as _
 from core.i18n import ngettext
 from qchecks.rules import format_average, format_hundredths
@@ -29,6 +29,13 @@ def condition_label(code: str) -> str:
         "qcheck_average": _("Q-check average of the last twelve months (%)"),
     }
     return labels.get(kind, code)
+
+
+def policy_note(note: str | None) -> str:
+    """A policy version's note; the seeded version's stored note in the reader's words."""
+    if note == SEEDED_POLICY_NOTE:
+        return _("The default thresholds of the specification, set when the portal was installed.")
+    return note or ""
 
 
 def figure(code: str, value: object) -> str:

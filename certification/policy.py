@@ -29,6 +29,7 @@ from certification.tables import CertificationPolicy
 from core import audit, versions
 from core.database import write_transaction
 from core.errors import NotFound, Refused
+from core.i18n import format_day
 from core.i18n import gettext as _
 from core.parsing import NotADate, parse_iso_date
 from qchecks.rules import format_hundredths
@@ -186,7 +187,7 @@ def past_date_error(effective_from: dt.date, today: dt.date) -> str | None:
     return _(
         "A policy cannot start before today (%(today)s): a policy never rewrites the past, "
         "so levels and reviews already computed stay as they were.",
-        today=today.isoformat(),
+        today=format_day(today),
     )
 
 
@@ -373,7 +374,7 @@ async def adopt(draft: Policy, note: str, actor: audit.Actor, today: dt.date) ->
                 _(
                     "The version of %(day)s is already in force and cannot be replaced; "
                     "adopt a new version from tomorrow or later instead.",
-                    day=draft.effective_from.isoformat(),
+                    day=format_day(draft.effective_from),
                 )
             )
         if existing is not None:
@@ -427,7 +428,7 @@ async def delete_future(effective_from: dt.date, actor: audit.Actor, today: dt.d
                 _(
                     "The version of %(day)s is in force or was in force; it cannot be deleted, "
                     "because a policy never rewrites the past.",
-                    day=effective_from.isoformat(),
+                    day=format_day(effective_from),
                 )
             )
         await CertificationPolicy.delete().where(CertificationPolicy.id == existing["id"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from certification.policy import policy_values
-from certification.rules import DEFAULT_POLICY
+from certification.rules import DEFAULT_POLICY, SEEDED_POLICY_NOTE
 from certification.tables import CertificationPolicy, Track
 from core import versions
 
@@ -39,6 +39,6 @@ async def seed_reference_data() -> None:
             CertificationPolicy(
                 **policy_values(DEFAULT_POLICY),
                 adopted_by=None,
-                note="Default thresholds of SPEC 2.2 (seeded).",
+                note=SEEDED_POLICY_NOTE,
             )
         ).on_conflict(target=CertificationPolicy.effective_from, action="DO NOTHING")

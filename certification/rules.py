@@ -63,6 +63,8 @@ class Policy:
 
 
 DEFAULT_POLICY = Policy(effective_from=dt.date(2000, 1, 1))
+# The stored note of the version `portal migrate` seeds; pages show it in words.
+SEEDED_POLICY_NOTE = "Default thresholds of SPEC 2.2 (seeded)."
 
 
 def policy_on(policies: Iterable[Policy], day: dt.date) -> Policy:

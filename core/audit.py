@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from core.i18n import gettext as _
 from core.tables import AuditEntry
 
 
@@ -36,6 +37,23 @@ class Actor:
     @classmethod
     def command_line(cls, command: str) -> Actor:
         return cls(email=None, roles="cli", ip_address=None, path=f"cli:{command}")
+
+
+def who(label: str | None) -> str:
+    """Who did something, as a reader says it: an e-mail stays an e-mail; a command
+    (`cli:demo-data`, what `Actor.label` gives for the command line) becomes words."""
+    if not label:
+        return "—"
+    if not label.startswith("cli:"):
+        return label
+    command = label.removeprefix("cli:")
+    if command == "demo-data":
+        return _("the demo data")
+    if command == "migrate":
+        return _("the installation")
+    if command == "import":
+        return _("an import on the command line")
+    return _("the command line (%(command)s)", command=f"portal {command}")
 
 
 def _jsonable(value: Mapping[str, Any] | None) -> dict[str, Any] | None:

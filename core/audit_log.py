@@ -97,3 +97,96 @@ async def record_history(table: str, key: str) -> list[dict]:
         .order_by(AuditEntry.id)
         .output(load_json=True)
     )
+
+
+# Words for the codes the log stores (issue 12): the page shows these, the stored entry
+# and any export keep the codes. An action another area adds later without a label here
+# shows as its code with spaces, never as nothing.
+def action_label(action: str) -> str:
+    labels = {
+        "login": _("Login"),
+        "logout": _("Logout"),
+        "access_denied": _("Access refused"),
+        "language_changed": _("Language changed"),
+        "user_saved": _("User account saved"),
+        "staff_added": _("Staff member added"),
+        "staff_updated": _("Staff member changed"),
+        "certificate_registered": _("Certificate registered"),
+        "certificate_verified": _("Certificate verified"),
+        "certificate_rejected": _("Certificate rejected"),
+        "certificate_suspended": _("Certificate suspended"),
+        "certificate_revoked": _("Certificate revoked"),
+        "certificate_reinstated": _("Certificate reinstated"),
+        "certificate_reminders_sent": _("Expiry reminders sent"),
+        "policy_adopted": _("Policy adopted"),
+        "policy_deleted": _("Policy version deleted"),
+        "granted_level_changed": _("Granted level changed"),
+        "track_added": _("Track added"),
+        "track_changed": _("Track changed"),
+        "track_competencies_changed": _("Competencies of a track changed"),
+        "session_published": _("Track session published"),
+        "session_place_requested": _("Place in a track session requested"),
+        "mentorship_registered": _("Mentorship registered"),
+        "review_opened": _("Yearly review opened"),
+        "review_decided": _("Yearly review decision"),
+        "review_closed": _("Yearly review closed"),
+        "application_submitted": _("Application for client certification submitted"),
+        "application_withdrawn": _("Application withdrawn"),
+        "application_approved": _("Application approved"),
+        "application_rejected": _("Application rejected"),
+        "qcheck_recorded": _("Q-check recorded"),
+        "qcheck_edited": _("Q-check changed"),
+        "qcheck_deleted": _("Q-check deleted"),
+        "qcheck_year_closed": _("Q-check year closed"),
+        "qcheck_criterion_saved": _("Q-check criterion saved"),
+        "qcheck_criterion_retired": _("Q-check criterion retired"),
+        "function_profile_added": _("Function profile added"),
+        "function_requirement_set": _("Competency required by a function set"),
+        "competency_model_loaded": _("Competency model loaded"),
+        "cycles_generated": _("Evaluation cycles generated"),
+        "import_organisations": _("Import of organisations"),
+        "import_staff": _("Import of staff"),
+        "import_certificates": _("Import of certificates"),
+        "import_qchecks": _("Import of Q-checks"),
+        "import_functions": _("Import of staff functions"),
+    }
+    return labels.get(action) or action.replace("_", " ")
+
+
+def record_label(table: str) -> str:
+    """What kind of record an entry is about ("User account: …")."""
+    labels = {
+        "portal_user": _("User account"),
+        "staff_member": _("Staff member"),
+        "certificate": _("Certificate"),
+        "certificate_reminder": _("Expiry reminder"),
+        "certification_policy": _("Policy version"),
+        "client_application": _("Application"),
+        "competency_model": _("Competency model"),
+        "evaluation_cycle": _("Evaluation cycle"),
+        "function_profile": _("Function profile"),
+        "level_change": _("Granted level"),
+        "mentorship": _("Mentorship"),
+        "qcheck": _("Q-check"),
+        "qcheck_closed_year": _("Q-check year"),
+        "qcheck_criterion_def": _("Q-check criterion"),
+        "review": _("Yearly review"),
+        "review_entry": _("Yearly review decision"),
+        "session_request": _("Place request"),
+        "track": _("Track"),
+        "track_session": _("Track session"),
+        "organisations": _("Organisations"),
+        "staff": _("Staff"),
+        "certificates": _("Certificates"),
+        "qchecks": _("Q-checks"),
+        "functions": _("Staff functions"),
+    }
+    return labels.get(table) or table.replace("_", " ")
+
+
+def outcome_label(outcome: str) -> str:
+    return {
+        Outcome.OK: _("succeeded"),
+        Outcome.DENIED: _("refused"),
+        Outcome.FAILED: _("failed"),
+    }.get(outcome, outcome)

@@ -9,7 +9,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from core.i18n import LANGUAGE_NAMES, current_language, translations_for
+from core.audit import who
+from core.i18n import LANGUAGE_NAMES, current_language, format_day, translations_for
 from core.settings import LANGUAGES, PROJECT_ROOT
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -43,6 +44,8 @@ def jinja_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["date"] = format_day
+    env.filters["who"] = who
     env.globals.update(
         LANGUAGES=LANGUAGES,
         LANGUAGE_NAMES=LANGUAGE_NAMES,

@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from core.i18n import format_day as i18n_format_day
 from core.i18n import gettext as _
 
 
 def format_day(day: dt.date) -> str:
-    return day.isoformat()
+    """A date as the reader writes it (the portal's one date format, `core.i18n`)."""
+    return i18n_format_day(day)
 
 
 def meeting_kind_label(kind: str) -> str:

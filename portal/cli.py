@@ -21,8 +21,13 @@ from competencies import cli as competencies_cli
 from cycles import cli as cycles_cli
 
 
-async def migrate_database() -> None:
-    """Apply every app's migrations to the database at DATABASE_URL (SPEC 5)."""
+async def migrate_database() -> int:
+    """Apply every app's migrations to the database at DATABASE_URL (SPEC 5); returns how
+    many ran. Piccolo's per-app report ("4 already complete", "4 not yet run", …) is kept
+    back: it is shown only when a migration fails."""
+    import contextlib
+    import io
+
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
     from certification.catalogue import seed_track_competencies
@@ -31,8 +36,11 @@ async def migrate_database() -> None:
     from core.database import current_engine, is_sqlite
     from qchecks.reference_data import seed_criteria
 
-    result = await run_forwards("all")
+    report = io.StringIO()
+    with contextlib.redirect_stdout(report):
+        result = await run_forwards("all")
     if not result.success:
+        click.echo(report.getvalue(), err=True)
         raise click.ClickException(f"Migrations failed: {result.message}")
     await seed_reference_data()
     await seed_criteria()
@@ -41,12 +49,16 @@ async def migrate_database() -> None:
     if is_sqlite():
         # Readers keep reading while one writer writes; several workers can share the file.
         await current_engine().run_ddl("PRAGMA journal_mode=WAL")
+    return report.getvalue().count("[forwards]... ok")
 
 
 @click.command(name="migrate", help="Bring the database at DATABASE_URL to the current schema.")
 def migrate_command() -> None:
-    asyncio.run(migrate_database())
-    click.echo("Database is up to date.")
+    applied = asyncio.run(migrate_database())
+    if applied:
+        click.echo(f"Database is up to date ({applied} migration(s) applied).")
+    else:
+        click.echo("Database is up to date (nothing to apply).")
 
 
 @click.command(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from litestar.exceptions import ClientException
@@ -34,3 +35,31 @@ def parse_as_of(as_of: str | None) -> dt.date:
         raise ClientException(
             _("as_of %(value)s is not a date in the form YYYY-MM-DD.", value=repr(as_of[:40]))
         ) from None
+
+
+@dataclass(frozen=True)
+class AsOfField:
+    """The "on date" field of a page: the day shown, the text the field shows again, and
+    the error next to it. A bad date is not a dead end: the page shows today's situation,
+    the text as typed and the error, with status 400."""
+
+    day: dt.date
+    text: str
+    error: str | None = None
+
+    @property
+    def status(self) -> int:
+        return 400 if self.error else 200
+
+
+def as_of_field(as_of: str | None) -> AsOfField:
+    """`?as_of=` of a page with a date field (the API and downloads use `parse_as_of`)."""
+    if not as_of:
+        today = dt.date.today()
+        return AsOfField(today, today.isoformat())
+    try:
+        day = parse_iso_date(as_of)
+    except NotADate:
+        message = _("Give the date as YYYY-MM-DD, e.g. 2026-03-15.")
+        return AsOfField(dt.date.today(), as_of[:40], message)
+    return AsOfField(day, day.isoformat())

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.forms import FormResult, text
+from core.i18n import format_day
 from core.i18n import gettext as _
 from core.parsing import EMAIL, date_field
 from organisations.rules import LANGUAGE_ROLES
@@ -111,12 +112,12 @@ def parse_qcheck_form(
             if problem == "closed_in_future":
                 errors["closed_on"] = _(
                     "The closing date cannot be in the future (today is %(today)s).",
-                    today=today.isoformat(),
+                    today=format_day(today),
                 )
             elif problem == "checked_in_future":
                 errors["checked_on"] = _(
                     "The date of the check cannot be in the future (today is %(today)s).",
-                    today=today.isoformat(),
+                    today=format_day(today),
                 )
             else:
                 errors["checked_on"] = _(

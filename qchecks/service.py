@@ -15,6 +15,7 @@ from typing import Any
 from core import audit, versions
 from core.database import compare_and_set, is_unique_violation, write_transaction
 from core.errors import NotFound, Refused, TransitionRefused
+from core.i18n import format_day
 from core.i18n import gettext as _
 from organisations.queries import staff_postings
 from organisations.tables import Organisation
@@ -79,7 +80,7 @@ async def _resolve(data: QCheckInput) -> tuple[int, int, list[tuple[dict[str, An
                 "%(email)s was not on the staff of %(code)s on %(day)s, the closing date.",
                 email=data.consultant_email,
                 code=data.organisation_code,
-                day=data.closed_on.isoformat(),
+                day=format_day(data.closed_on),
             ),
             "consultant_email",
         )
@@ -90,7 +91,7 @@ async def _resolve(data: QCheckInput) -> tuple[int, int, list[tuple[dict[str, An
             _(
                 "The checklist in force on %(day)s has these criteria: %(codes)s. Score them, "
                 "or give the overall score only.",
-                day=data.checked_on.isoformat(),
+                day=format_day(data.checked_on),
                 codes=", ".join(checklist) or "—",
             ),
             "checked_on",
@@ -388,7 +389,7 @@ async def add_criterion_version(actor: audit.Actor, data: CriterionInput) -> Non
                 _(
                     "%(code)s already has a version starting on %(day)s.",
                     code=data.code,
-                    day=data.active_from.isoformat(),
+                    day=format_day(data.active_from),
                 ),
                 "active_from",
             ) from None
@@ -410,7 +411,7 @@ async def retire_criterion(actor: audit.Actor, code: str, last_day: dt.date) -> 
             raise Refused(
                 _(
                     "A version ends on or after the day it starts (%(day)s).",
-                    day=current["active_from"].isoformat(),
+                    day=format_day(current["active_from"]),
                 ),
                 "last_day",
             )

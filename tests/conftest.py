@@ -213,3 +213,11 @@ def queries(monkeypatch) -> list[tuple[str, list]]:
 
     monkeypatch.setattr(engine_class, "run_querystring", counting_run)
     return seen
+
+
+def shown(day, language: str = "en") -> str:
+    """A date as a page in `language` shows it ("23 Nov 2026"): core.i18n.format_day."""
+    from core.i18n import format_day, set_language
+
+    set_language(language)
+    return format_day(day)

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from certification.certificates.lifecycle import MAX_REASON, REASON_REQUIRED, STATUSES, Action
 from core.forms import FormResult, text
+from core.i18n import format_day
 from core.i18n import gettext as _
 from core.parsing import date_field
 
@@ -46,7 +47,7 @@ def parse_certificate_form(
         elif obtained is not None and obtained > today:
             errors["obtained_on"] = _(
                 "The date obtained cannot be in the future (today is %(today)s).",
-                today=today.isoformat(),
+                today=format_day(today),
             )
     if values["valid_until"]:
         until, problem = date_field(values["valid_until"])

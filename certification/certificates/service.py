@@ -23,6 +23,7 @@ from certification.tables import Certificate, Track
 from core import audit, notices, versions
 from core.database import compare_and_set, is_unique_violation, write_transaction
 from core.errors import ChangedMeanwhile, NotFound, Refused
+from core.i18n import format_day
 from core.i18n import gettext as _
 from organisations.queries import staff_member
 
@@ -90,7 +91,7 @@ def _duplicate_message(data: CertificateInput) -> str:
     return _(
         "This staff member already has a %(track)s certificate obtained on %(day)s.",
         track=data.track,
-        day=data.obtained_on.isoformat(),
+        day=format_day(data.obtained_on),
     )
 
 

@@ -13,7 +13,7 @@ from certification import explain
 from certification.dashboard import organisation_dashboard, organisation_look_ahead
 from certification.overview import OverviewFilter, overview
 from core.paging import pager
-from portal.forms import parse_as_of
+from portal.forms import as_of_field, parse_as_of
 from portal.guards import requires_dgro, requires_organisation_scope
 from portal.lookups import no_such_organisation
 from portal.rendering import render, render_kept
@@ -35,7 +35,8 @@ class OrganisationController(Controller):
         page: FromQuery[int] = 1,
     ) -> Template:
         """Every organisation with its levels and what fails, sortable and filterable."""
-        filters = OverviewFilter.from_query(parse_as_of(as_of), level, q, sort, attention)
+        field = as_of_field(as_of)
+        filters = OverviewFilter.from_query(field.day, level, q, sort, attention)
         result = await overview(filters, page)
         number = result.page.page
         context = {
@@ -43,6 +44,7 @@ class OrganisationController(Controller):
             "matched": result.matched,
             "total": result.total,
             "as_of": filters.as_of,
+            "as_of_field": field,
             "filters": filters,
             "explain": explain,
             **pager(result.page, filters.query_string),
@@ -51,6 +53,7 @@ class OrganisationController(Controller):
             request,
             "certification/overview.html",
             context,
+            status=field.status,
             push_url=f"/organisations?{filters.query_string(number)}",
         )
 
@@ -58,15 +61,25 @@ class OrganisationController(Controller):
     async def organisation(
         self, request: HTMXRequest, code: FromPath[str], as_of: FromQuery[str | None] = None
     ) -> Template | Response:
-        """The dashboard: levels, conditions with the exact gap, coverage, look-ahead, tasks."""
-        day = parse_as_of(as_of)
+        """The dashboard: levels, conditions with the exact gap, coverage, look-ahead, tasks.
+        A bad date shows today's dashboard with the error next to the date field (400)."""
+        field = as_of_field(as_of)
+        day = field.day
 
         async def context() -> dict[str, Any]:
             dashboard = await organisation_dashboard(code, day)
             if dashboard is None:
                 raise no_such_organisation(code)
-            return {**vars(dashboard), "explain": explain}
+            return {**vars(dashboard), "explain": explain, "as_of_field": field}
 
+        if field.error:
+            return render(
+                request,
+                "certification/dashboard.html",
+                await context(),
+                block="dashboard",
+                status=field.status,
+            )
         return await render_kept(
             request, "certification/dashboard.html", "dashboard", (code, day), context
         )

@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from certification import explain
 from certification import policy as service
 from certification.rules import DEFAULT_POLICY, Level
+from core.i18n import format_day
 from core.i18n import gettext as _
 from portal.guards import actor_of, requires_dgro
 from portal.rendering import render
@@ -51,20 +52,8 @@ async def _context(
     }
 
 
-def _page(
-    request: HTMXRequest, context: dict[str, Any], status: int, *, invalid: bool = False
-) -> Template:
-    if invalid:
-        # The errors belong next to the fields: replace the draft form and its results.
-        return render(
-            request,
-            TEMPLATE,
-            context,
-            block="draft",
-            status=status,
-            re_target="#policy-draft",
-            re_swap="outerHTML",
-        )
+def _page(request: HTMXRequest, context: dict[str, Any], status: int) -> Template:
+    """The page, or for htmx the simulation (its results, or its errors)."""
     return render(request, TEMPLATE, context, status=status)
 
 
@@ -92,8 +81,10 @@ class PolicyController(Controller):
         if day_error:
             errors[service.SIMULATION_DATE_FIELD] = day_error
         if errors or draft.policy is None:
+            # The errors show inside the simulation the button updates (htmx); without
+            # JavaScript the whole page shows them next to the fields as well.
             context = await _context(values=values, errors=errors)
-            return _page(request, context, 400, invalid=True)
+            return _page(request, context, 400)
         simulation = await service.simulate(draft.policy, today, day)
         context = await _context(values=values, simulation=simulation)
         return _page(request, context, 200)
@@ -116,7 +107,7 @@ class PolicyController(Controller):
         except service.PolicyRefused as refused:
             context = await _context(values=draft.values, errors={refused.field: refused.message})
             return render(request, TEMPLATE, context, block=None, status=400)
-        day = draft.policy.effective_from.isoformat()
+        day = format_day(draft.policy.effective_from)
         if replaced:
             message = _("The policy from %(day)s has been replaced.", day=day)
         else:
@@ -139,7 +130,7 @@ class PolicyController(Controller):
             raise HTTPException(status_code=409, detail=refused.message) from None
         flash(
             request,
-            _("The policy version from %(day)s has been deleted.", day=day.isoformat()),
+            _("The policy version from %(day)s has been deleted.", day=format_day(day)),
             category="success",
         )
         return Redirect("/policy", status_code=303)

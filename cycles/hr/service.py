@@ -14,6 +14,7 @@ from core.errors import NotFound, Refused, TransitionRefused
 from core.i18n import gettext as _
 from cycles import rules as cycle_rules
 from cycles.hr import queries, rules
+from cycles.labels import format_day
 from cycles.queries import REGIME_FIELDS
 from cycles.rules import Regime
 from cycles.service import Generated, generate
@@ -163,7 +164,7 @@ async def assign_evaluator(
                 _(
                     "%(email)s is not active on %(day)s: choose an active staff member.",
                     email=evaluator["email"],
-                    day=from_on.isoformat(),
+                    day=format_day(from_on),
                 ),
                 "evaluator",
             )
@@ -179,7 +180,7 @@ async def assign_evaluator(
                 _(
                     "An earlier assignment of this role runs to %(day)s: a new one starts "
                     "after that day.",
-                    day=latest["until_on"].isoformat(),
+                    day=format_day(latest["until_on"]),
                 ),
                 "from_on",
             )
@@ -195,7 +196,7 @@ async def assign_evaluator(
                 _(
                     "The current assignment started on %(day)s: a new one starts on that "
                     "day or later.",
-                    day=running.from_on.isoformat(),
+                    day=format_day(running.from_on),
                 ),
                 "from_on",
             )
@@ -257,7 +258,7 @@ async def end_assignment(
             raise Refused(
                 _(
                     "The assignment started on %(day)s: it cannot end before.",
-                    day=row["from_on"].isoformat(),
+                    day=format_day(row["from_on"]),
                 ),
                 "until_on",
             )
@@ -316,8 +317,8 @@ async def record_absence(
             raise Refused(
                 _(
                     "The change of work regime must fall within the cycle (%(start)s to %(end)s).",
-                    start=cycle["starts_on"].isoformat(),
-                    end=cycle["ends_on"].isoformat(),
+                    start=format_day(cycle["starts_on"]),
+                    end=format_day(cycle["ends_on"]),
                 ),
                 "work_regime_changed_on",
             )
@@ -355,7 +356,7 @@ def check_through(through: dt.date, today: dt.date) -> None:
         raise Refused(
             _(
                 "Create cycles up to %(day)s at the latest (a little over a year ahead).",
-                day=(today + dt.timedelta(days=LATEST_THROUGH_DAYS)).isoformat(),
+                day=format_day(today + dt.timedelta(days=LATEST_THROUGH_DAYS)),
             ),
             "through",
         )

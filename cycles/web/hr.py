@@ -32,6 +32,7 @@ from cycles import rules as cycle_rules
 from cycles.hr import queries, rules, service
 from cycles.labels import evaluation_kind_label as task_label
 from cycles.labels import evaluator_role_label as role_label
+from cycles.labels import format_day
 from cycles.labels import task_status_label as status_label
 from cycles.queries import REGIME_FIELDS, regime_for, regime_of_row
 from cycles.rules import Regime
@@ -304,7 +305,7 @@ class EvaluatorController(Controller):
             else _(
                 "The %(role)s has been assigned from %(day)s.",
                 role=role_label(text(raw, "role")),
-                day=from_on.isoformat(),
+                day=format_day(from_on),
             ),
             category="success",
         )
@@ -333,7 +334,7 @@ class EvaluatorController(Controller):
             _(
                 "The %(role)s's assignment ends on %(day)s.",
                 role=role_label(text(raw, "role")),
-                day=until_on.isoformat(),
+                day=format_day(until_on),
             ),
             category="success",
         )
@@ -592,7 +593,7 @@ class StatusController(Controller):
             _(
                 "Cycles through %(day)s: %(created)d created, %(changed)d changed, "
                 "%(removed)d removed.",
-                day=through.isoformat(),
+                day=format_day(through),
                 created=done.created,
                 changed=done.changed,
                 removed=done.removed,

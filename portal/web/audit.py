@@ -7,7 +7,14 @@ from litestar.params import FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
-from core.audit_log import AuditFilter, audit_actions, audit_page
+from core.audit_log import (
+    AuditFilter,
+    action_label,
+    audit_actions,
+    audit_page,
+    outcome_label,
+    record_label,
+)
 from core.paging import pager
 from portal.guards import requires_dgro
 from portal.rendering import render
@@ -27,6 +34,9 @@ class AuditController(Controller):
             "filters": filters,
             "actions": await audit_actions(),
             "total": result.total,
+            "action_label": action_label,
+            "record_label": record_label,
+            "outcome_label": outcome_label,
             **pager(result, filters.query_string),
         }
         return render(

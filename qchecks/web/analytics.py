@@ -28,7 +28,7 @@ from core import versions
 from core.i18n import gettext as _
 from core.paging import pager
 from organisations.queries import organisation_names
-from portal.forms import parse_as_of
+from portal.forms import as_of_field, parse_as_of
 from portal.guards import requires_dgro, requires_organisation_scope
 from portal.lookups import no_such_organisation
 from portal.rendering import render, spreadsheet
@@ -164,13 +164,15 @@ class QCheckAnalyticsController(Controller):
         """The organisation's Q-checks: the official average against the threshold, the
         window per consultant and language role, the trend per quarter, the distribution
         of scores and the weakest criteria; htmx swaps the figures for another date."""
-        day = parse_as_of(as_of)
-        context = await organisation_page(code, day)
+        field = as_of_field(as_of)
+        day = field.day
+        context = {**await organisation_page(code, day), "as_of_field": field}
         return render(
             request,
             ANALYTICS_TEMPLATE,
             context,
             block="analytics",
+            status=field.status,
             push_url=f"{context['base']}?as_of={day.isoformat()}",
         )
 
@@ -209,7 +211,8 @@ class QCheckAnalyticsController(Controller):
     ) -> Template:
         """Every organisation ranked by its official Q-check average, with the change
         against a year earlier and the organisations near the threshold marked."""
-        day = parse_as_of(as_of)
+        field = as_of_field(as_of)
+        day = field.day
         filters = analytics.RankingFilter.from_query(q, level, near)
         ranked, rows = await ranking(day, filters)
         result = analytics.ranking_page(rows, page)
@@ -218,6 +221,7 @@ class QCheckAnalyticsController(Controller):
             "matched": len(rows),
             "total": len(ranked.rows),
             "as_of": day,
+            "as_of_field": field,
             "previous_day": one_year_before(day),
             "filters": filters,
             "threshold": ranked.threshold,
@@ -233,6 +237,7 @@ class QCheckAnalyticsController(Controller):
             request,
             RANKING_TEMPLATE,
             context,
+            status=field.status,
             push_url=f"/qchecks/ranking?{_ranking_query(day, filters, result.page)}",
         )
 

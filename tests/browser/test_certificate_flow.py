@@ -30,8 +30,13 @@ async def log_out(page: Page) -> None:
     await expect(page).to_have_url(re.compile(r"/login$"))
 
 
-def menu(page: Page):
-    return page.get_by_role("navigation", name="Main navigation")
+async def menu(page: Page):
+    """The main navigation with its menu of pages open (details/summary)."""
+    nav = page.get_by_role("navigation", name="Main navigation")
+    details = nav.locator("details.site-menu")
+    if await details.get_attribute("open") is None:
+        await details.locator("summary").click()
+    return nav
 
 
 def condition(page: Page, code: str):
@@ -46,7 +51,7 @@ async def test_register_verify_and_see_the_new_level(page: Page):
     )
     await expect(page.locator("dd").nth(1)).to_contain_text("individual certification")
 
-    await menu(page).get_by_role("link", name="Staff and certificates").click()
+    await (await menu(page)).get_by_role("link", name="Staff and certificates").click()
     row = page.locator("tr", has_text="lucie.dubois@bosa.demo.portal.be")
     await row.locator("summary", has_text="Register a certificate").click()
     await row.get_by_label("Track").select_option("SELTEST")
@@ -61,7 +66,7 @@ async def test_register_verify_and_see_the_new_level(page: Page):
     await log_out(page)
 
     await log_in(page, DGRO)
-    await menu(page).get_by_role("link", name="Verification queue").click()
+    await (await menu(page)).get_by_role("link", name="Verification queue").click()
     for email in ("lucie.dubois@bosa.demo.portal.be", "staff@bosa.demo.portal.be"):
         queued = page.locator("tr", has_text=email)
         await queued.get_by_role("button", name=re.compile("^Verify")).click()

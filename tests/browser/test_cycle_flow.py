@@ -29,7 +29,7 @@ TITLE = "Run assessment centres on my own"
 async def test_plan_sign_and_achieve_through_a_certificate(page: Page):
     today = dt.date.today().isoformat()
     await log_in(page, EVALUATOR)
-    await menu(page).get_by_role("link", name="My team").click()
+    await (await menu(page)).get_by_role("link", name="My team").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("My team")
     await page.get_by_role("link", name="Sam Staff").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Sam Staff")
@@ -70,7 +70,7 @@ async def test_plan_sign_and_achieve_through_a_certificate(page: Page):
     await log_out(page)
 
     await log_in(page, STAFF)
-    await menu(page).get_by_role("link", name="My dossier").click()
+    await (await menu(page)).get_by_role("link", name="My dossier").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Sam Staff")
     await expect(page.locator("#objectives")).to_contain_text(TITLE)
     await page.get_by_label("Your remarks (before you sign)").fill("Agreed.")
@@ -87,7 +87,7 @@ async def test_plan_sign_and_achieve_through_a_certificate(page: Page):
 
     # A valid certificate of the linked track, obtained today: registered and verified.
     await log_in(page, PARTNER)
-    await menu(page).get_by_role("link", name="Staff and certificates").click()
+    await (await menu(page)).get_by_role("link", name="Staff and certificates").click()
     row = page.locator("tr", has_text="staff@bosa.demo.portal.be")
     await row.locator("summary", has_text="Register a certificate").click()
     await row.get_by_label("Track").select_option("ASSESS")
@@ -98,7 +98,7 @@ async def test_plan_sign_and_achieve_through_a_certificate(page: Page):
     )
     await log_out(page)
     await log_in(page, DGRO)
-    await menu(page).get_by_role("link", name="Verification queue").click()
+    await (await menu(page)).get_by_role("link", name="Verification queue").click()
     queued = page.locator("tr", has_text="staff@bosa.demo.portal.be").filter(has_text=today)
     await queued.get_by_role("button", name=re.compile("^Verify")).click()
     await expect(page.locator("tr", has_text=today)).to_have_count(0)

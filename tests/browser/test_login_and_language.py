@@ -26,6 +26,7 @@ async def test_log_in_switch_language_and_see_translated_pages(page):
         f"Bienvenue, {PARTNER.full_name}"
     )
 
+    await page.get_by_role("navigation").locator("summary", has_text="Menu").click()
     await page.get_by_role("link", name="Mon organisation").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("SPF Stratégie et Appui")
 

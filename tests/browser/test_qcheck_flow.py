@@ -51,7 +51,7 @@ async def test_record_a_qcheck_and_the_partner_reads_it(page: Page):
     await log_out(page)
 
     await log_in(page, DGRO)
-    await menu(page).get_by_role("link", name="Q-checks").click()
+    await (await menu(page)).get_by_role("link", name="Q-checks").click()
     await page.get_by_role("link", name="Record a Q-check").click()
     today = dt.date.today()
     await page.get_by_label("Reference", exact=True).fill("BR-BROWSER-1")
@@ -71,7 +71,7 @@ async def test_record_a_qcheck_and_the_partner_reads_it(page: Page):
     await log_out(page)
 
     await log_in(page, PARTNER)
-    await menu(page).get_by_role("link", name="Q-checks").click()
+    await (await menu(page)).get_by_role("link", name="Q-checks").click()
     await page.get_by_role("link", name="BR-BROWSER-1").click()
     await expect(page.get_by_role("table")).to_contain_text("The interview guide was not used.")
     after = await average(page)

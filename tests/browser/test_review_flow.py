@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 async def test_apply_approve_review_withdraw_and_the_letter(page: Page):
     year = dt.date.today().year
     await log_in(page, PARTNER)
-    await menu(page).get_by_role("link", name="Application").click()
+    await (await menu(page)).get_by_role("link", name="Application").click()
     await page.get_by_role("button", name="Apply for client certification").click()
     await expect(page.get_by_role("heading", level=2).first).to_contain_text(
         "submitted, waiting for DG R&O"
@@ -27,7 +27,7 @@ async def test_apply_approve_review_withdraw_and_the_letter(page: Page):
     await log_out(page)
 
     await log_in(page, DGRO)
-    await menu(page).get_by_role("link", name="Applications").click()
+    await (await menu(page)).get_by_role("link", name="Applications").click()
     application = page.locator("article", has_text="BOSA")
     await application.get_by_label(re.compile("^Reason \\(required")).fill(
         "Visited on site: the conditions are met."
@@ -42,7 +42,7 @@ async def test_apply_approve_review_withdraw_and_the_letter(page: Page):
     await log_out(page)
 
     await log_in(page, DGRO)
-    await menu(page).get_by_role("link", name="Yearly review").click()
+    await (await menu(page)).get_by_role("link", name="Yearly review").click()
     await page.get_by_label("Open the review of").fill(str(year))
     await page.get_by_role("button", name="Open the review").click()
     entry = page.locator("#entry-BOSA")

@@ -14,7 +14,7 @@ from certification.eligibility import eligibility_for_all
 from certification.tables import Certificate, Track
 from core.tables import AuditEntry
 from organisations.tables import Organisation, StaffMember
-from tests.conftest import login
+from tests.conftest import login, shown
 
 TODAY = dt.date.today()
 LAST_YEAR = TODAY - dt.timedelta(days=365)
@@ -128,8 +128,8 @@ async def test_partner_sees_own_staff_and_certificates_not_fin(english, users):
     assert "frank@fin.example.be" not in page.text
     # status as words, with the dates
     assert "pending verification" in page.text
-    assert re.search(r"AZ</strong>,\s*obtained on " + LAST_YEAR.isoformat(), page.text)
-    assert f"valid until {(TODAY + dt.timedelta(days=90)).isoformat()}" in page.text
+    assert re.search(r"AZ</strong>,\s*obtained on " + shown(LAST_YEAR), page.text)
+    assert f"valid until {shown(TODAY + dt.timedelta(days=90))}" in page.text
     # the partner edits and registers, but does not decide
     assert f"/organisations/BOSA/staff/{ann}/edit" in page.text
     assert f"/organisations/BOSA/staff/{ann}/certificates" in page.text
@@ -175,7 +175,7 @@ async def test_filters_and_htmx_fragment(english, users):
     assert "3 staff members" in full.text
 
     def emails(text: str) -> set[str]:
-        return set(re.findall(r"<td>([a-z]+@bosa\.example\.be)</td>", text))
+        return set(re.findall(r"<td[^>]*>([a-z]+@bosa\.example\.be)</td>", text))
 
     checks = {
         "q=dupont": {"bob@bosa.example.be"},
@@ -415,7 +415,7 @@ async def test_partner_registers_a_pending_certificate(english, users):
         {"track": "AZ", "obtained_on": TODAY.isoformat()},
     )
     assert again.status_code == 400
-    assert f"already has a AZ certificate obtained on {TODAY.isoformat()}" in again.text
+    assert f"already has a AZ certificate obtained on {shown(TODAY)}" in again.text
     assert await certificate_count() == 1
 
 

@@ -26,6 +26,20 @@ from tests.conftest import TestUser as PortalUser
 from tests.conftest import csrf_token, login
 
 EN = {"Accept-Language": "en"}
+
+
+def english_day(day: dt.date | str) -> str:
+    """A date as an English reader sees it on the pages."""
+    from core.i18n import current_language, format_day, set_language
+
+    before = current_language()
+    set_language("en")
+    try:
+        return format_day(dt.date.fromisoformat(day) if isinstance(day, str) else day)
+    finally:
+        set_language(before)
+
+
 TODAY = dt.date.today()
 D2020 = dt.date(2020, 1, 1)
 SECRETS = ("SECRET-REPORT-TEXT", "SECRET-OBJECTIVE-TITLE", "SECRET-EVALUATION-TEXT")
@@ -288,7 +302,9 @@ async def test_hr_assigns_evaluators_with_history_and_refusals(client, users):
     assert page.status_code == 200
     row = page.text.split(f'id="staff-{member}"')[1].split("</tr>")[0]
     assert "Earlier assignments" in row
-    assert f"Anna Alpha ({earlier} – {(TODAY - dt.timedelta(days=1)).isoformat()})" in row
+    assert (
+        f"Anna Alpha ({english_day(earlier)} – {english_day(TODAY - dt.timedelta(days=1))})" in row
+    )
     assert 'list="evaluator-candidates"' in page.text
     assert '<option value="gone@bosa.be">' not in page.text  # not active: not offered
     searched = await client.get(
@@ -353,7 +369,7 @@ async def test_hr_assigns_evaluators_with_history_and_refusals(client, users):
         headers=EN,
     )
     assert overlapping.status_code == 400
-    assert f"An earlier assignment of this role runs to {TODAY.isoformat()}" in overlapping.text
+    assert f"An earlier assignment of this role runs to {english_day(TODAY)}" in overlapping.text
     nothing = await client.post(
         f"{url}/end", data={"role": "coplanner", "_csrf_token": token}, headers=EN
     )
@@ -439,7 +455,10 @@ async def test_the_status_page_shows_status_and_never_contents(client, users):
         assert secret not in page.text
     assert "Another objective" not in page.text
     row = page.text.split(f'id="status-{member}"')[1].split("</tr>")[0]
-    assert f"{TODAY.year}-01-01 – {TODAY.year}-12-31" in row
+    assert (
+        f"{english_day(dt.date(TODAY.year, 1, 1))} – {english_day(dt.date(TODAY.year, 12, 31))}"
+        in row
+    )
     assert "Analyst" in row and "Anna Alpha" in row
     assert "<td>2</td>" in row  # two objectives, counted
     assert "<td>yes</td>" in row  # planning signed by both
@@ -592,7 +611,7 @@ async def test_the_generate_button_creates_cycles_once(client, users):
     assert again.status_code == 303
     assert await EvaluationCycle.count() == count
     page = await client.get("/organisations/BOSA/cycles", headers=EN)
-    assert f"Cycles through {through}: 0 created, 0 changed, 0 removed." in page.text
+    assert f"Cycles through {english_day(through)}: 0 created, 0 changed, 0 removed." in page.text
     too_far = await client.post(
         "/organisations/BOSA/cycles/generate",
         data={"through": (TODAY + dt.timedelta(days=800)).isoformat(), "_csrf_token": token},

@@ -6,7 +6,7 @@ import re
 from core import versions
 from organisations.tables import Organisation
 from portal.imports import ImportScope, import_file
-from tests.conftest import login
+from tests.conftest import login, shown
 
 STAFF = """organisation_code,email,first_name,last_name,language_role,start_date,end_date
 BOSA,an@bosa.be,An,Peeters,NL,2020-01-01,
@@ -70,7 +70,9 @@ async def test_the_dashboard_names_the_exact_gap(client, users):
     assert "individual certification" in html
     # The coverage grid: FR row has one AZ and one interview chair.
     assert re.search(
-        r"<th scope=\"row\">FR</th>\s*<td>1</td>\s*<td>0</td>\s*<td>0</td>\s*<td>1</td>", html
+        r"<th scope=\"row\"[^>]*>FR</th>\s*<td[^>]*>1</td>\s*<td[^>]*>0</td>\s*<td[^>]*>0</td>"
+        r"\s*<td[^>]*>1</td>",
+        html,
     )
 
 
@@ -106,7 +108,7 @@ async def test_look_ahead_names_the_day_and_the_condition(client, users):
     assert "<html" in html  # without JavaScript: a page of its own
     # Bo's AZ certificate runs out on 2026-12-31: FR loses its AZ consultant on 2027-01-01.
     assert (
-        "on 2027-01-01 the eligible level drops from client certification to individual certification"
+        f"on {shown(dt.date(2027, 1, 1))} the eligible level drops from client certification to individual certification"
         in html
     )
     assert "1 more FR AZ-certified consultant" in html
@@ -116,7 +118,7 @@ async def test_look_ahead_names_the_day_and_the_condition(client, users):
     )
     assert "<html" not in fragment.text
     assert fragment.text.lstrip().startswith('<section id="lookahead"')
-    assert "on 2027-01-01 the eligible level drops" in fragment.text
+    assert f"on {shown(dt.date(2027, 1, 1))} the eligible level drops" in fragment.text
 
 
 async def test_htmx_gets_the_dashboard_fragment_for_another_date(client, users):
@@ -172,7 +174,7 @@ async def test_dgro_overview_filters_sorts_and_flags(client, users):
     await login(client, users["dgro"])
     full = await client.get("/organisations?as_of=2026-11-23", headers={"Accept-Language": "en"})
     assert full.status_code == 200
-    assert "4 of 4 organisations on 2026-11-23" in full.text
+    assert "4 of 4 organisations on 23 Nov 2026" in full.text
     individual = await client.get(
         "/organisations?as_of=2026-11-23&level=individual",
         headers={"HX-Request": "true", "Accept-Language": "en"},
@@ -188,7 +190,7 @@ async def test_dgro_overview_filters_sorts_and_flags(client, users):
     by_staff = await client.get(
         "/organisations?as_of=2026-11-23&sort=certified", headers={"Accept-Language": "en"}
     )
-    codes = re.findall(r'<td><a href="/organisations/(\w+)\?', by_staff.text)
+    codes = re.findall(r'<td[^>]*><a href="/organisations/(\w+)\?', by_staff.text)
     assert codes[0] == "BOSA"
     assert (await client.get("/organisations?sort=whatever")).status_code == 200
 
@@ -209,7 +211,7 @@ async def test_the_pro_partner_is_linked_to_the_staff_member_and_has_a_history(c
     html = (await client.get("/organisations/BOSA", headers={"Accept-Language": "en"})).text
     assert "Bo Dubois &lt;bo@bosa.be&gt;" in html
     assert "Earlier PRO Partners" in html
-    assert re.search(r"first@bosa.be: \d{4}-\d{2}-\d{2} – \d{4}-\d{2}-\d{2}", html)
+    assert re.search(r"first@bosa.be: \d{1,2} \w+ \d{4} – \d{1,2} \w+ \d{4}", html)
 
 
 FIN_STAFF = """organisation_code,email,first_name,last_name,language_role,start_date,end_date
@@ -266,13 +268,13 @@ async def test_the_overview_pages_and_computes_once_per_data_version(client, use
     await login(client, users["dgro"])
     english = {"Accept-Language": "en"}
     first = await client.get("/organisations?as_of=2026-11-23", headers=english)
-    total = len(re.findall(r'<td><a href="/organisations/(\w+)\?', first.text))
+    total = len(re.findall(r'<td[^>]*><a href="/organisations/(\w+)\?', first.text))
     assert total == 50
     matched = int(re.search(r"(\d+) of (\d+) organisations", first.text).group(1))
     assert matched >= 60
     assert 'href="/organisations?as_of=2026-11-23&amp;page=2"' in first.text
     second = await client.get("/organisations?as_of=2026-11-23&page=2", headers=english)
-    assert len(re.findall(r'<td><a href="/organisations/(\w+)\?', second.text)) == matched - 50
+    assert len(re.findall(r'<td[^>]*><a href="/organisations/(\w+)\?', second.text)) == matched - 50
 
     # Between writes the results are computed once: a second reading asks for the data
     # version and the names only.

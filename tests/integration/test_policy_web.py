@@ -5,6 +5,7 @@ import re
 
 from certification.eligibility import eligibility_for_all
 from certification.tables import CertificationPolicy
+from core.i18n import format_day, set_language
 from core.tables import AuditEntry
 from portal.imports import ImportScope, import_file
 from tests.conftest import login
@@ -81,6 +82,12 @@ async def post(client, path: str, data: dict[str, str], headers=EN):
     return await client.post(
         path, data={**data, "_csrf_token": client.cookies["csrftoken"]}, headers=headers
     )
+
+
+def english_day(day: dt.date) -> str:
+    """A date as an English page writes it ("5 Mar 2027")."""
+    set_language("en")
+    return format_day(day)
 
 
 def text_of(html: str, element_id: str) -> str:
@@ -168,7 +175,7 @@ async def test_dgro_sees_the_policy_in_force_every_version_and_a_prefilled_draft
 async def test_after_migrate_the_seeded_default_version_is_in_force(client, users):
     await login(client, users["dgro"])
     html = (await client.get("/policy", headers=EN)).text
-    assert "In force since 2000-01-01." in html
+    assert "In force since 1 Jan 2000." in html
     assert "80.00 %" in text_of(html, "version-2000-01-01")
     assert "in force" in text_of(html, "version-2000-01-01")
     assert "/delete" not in html
@@ -211,7 +218,8 @@ async def test_the_simulation_lists_exactly_the_organisations_that_change_level(
     assert changed_codes(html) == ["BOSA"]
     row = text_of(html, "change-BOSA")
     assert "client certification individual certification (drops)" in row
-    assert "qcheck_average" in row
+    assert "Q-check average of the last twelve months (%)" in row
+    assert "qcheck_average" not in row  # words, not the code
     assert "actual 81.00; required 80.00 → 81.50" in row
     # Counts per level: BOSA client→individual; MOBILIT and OSTBEL have nobody certified.
     assert text_of(html, "count-client") == "client certification 1 0"
@@ -243,7 +251,7 @@ async def test_the_simulation_compares_with_the_policy_in_force_on_the_draft_dat
         "/policy/simulate",
         draft(min_qcheck_average="80", effective_from=later.isoformat()),
     )
-    assert f"Simulation on {later.isoformat()}" in response.text
+    assert f"Simulation on {english_day(later)}" in response.text
     assert changed_codes(response.text) == ["BOSA"]
     assert "actual 81.00; required 82.00 → 80.00" in text_of(response.text, "change-BOSA")
     # A draft dated in the past is simulated from today.
@@ -252,7 +260,7 @@ async def test_the_simulation_compares_with_the_policy_in_force_on_the_draft_dat
         "/policy/simulate",
         draft(effective_from=(TODAY - dt.timedelta(days=100)).isoformat()),
     )
-    assert f"Simulation on {TODAY.isoformat()}" in past.text
+    assert f"Simulation on {english_day(TODAY)}" in past.text
 
 
 async def test_the_simulation_runs_on_the_day_chosen(client, users):
@@ -264,17 +272,17 @@ async def test_the_simulation_runs_on_the_day_chosen(client, users):
     response = await post(
         client, "/policy/simulate", draft(min_qcheck_average="81", simulate_on=later.isoformat())
     )
-    assert f"Simulation on {later.isoformat()}" in response.text
+    assert f"Simulation on {english_day(later)}" in response.text
     assert changed_codes(response.text) == ["BOSA"]
     assert "actual 81.00; required 82.00 → 81.00" in text_of(response.text, "change-BOSA")
     assert "(rises)" in text_of(response.text, "change-BOSA")
-    assert f'name="simulate_on" type="date" value="{later.isoformat()}"' in response.text
+    assert re.search(rf'name="simulate_on" [^>]*value="{later.isoformat()}"', response.text)
     # A past D: within the Q-check window BOSA drops; before the Q-checks nobody changes.
     recent = (TODAY - dt.timedelta(days=20)).isoformat()
     response = await post(
         client, "/policy/simulate", draft(min_qcheck_average="81.50", simulate_on=recent)
     )
-    assert f"Simulation on {recent}" in response.text
+    assert f"Simulation on {english_day(dt.date.fromisoformat(recent))}" in response.text
     assert changed_codes(response.text) == ["BOSA"]
     before_checks = (TODAY - dt.timedelta(days=35)).isoformat()
     response = await post(
@@ -333,7 +341,7 @@ async def test_bad_draft_values_are_explained_next_to_each_field(client, users):
     assert response.status_code == 400
     html = response.text
     assert "Enter zero or more, not a negative number." in html
-    assert html.count("Enter a whole number, such as 4 (no decimals).") == 2
+    assert html.count('class="error">Enter a whole number, such as 4 (no decimals).</small>') == 2
     assert "A Q-check average cannot be above 100 %." in html
     assert "Give the date as YYYY-MM-DD" in html
     for name in (
@@ -353,14 +361,22 @@ async def test_bad_draft_values_are_explained_next_to_each_field(client, users):
     assert decimals.status_code == 400
     assert "Use at most two decimals" in decimals.text
 
-    # htmx: the form with its errors replaces the draft block.
+    # htmx: the errors show inside the simulation the button updates, each naming and
+    # linking its field; nothing is re-targeted elsewhere.
     fragment = await post(
-        client, "/policy/simulate", draft(min_qcheck_average="80.125"), headers=HTMX
+        client,
+        "/policy/simulate",
+        draft(min_qcheck_average="80.125", simulate_on="31/12/2026"),
+        headers=HTMX,
     )
     assert fragment.status_code == 400
-    assert fragment.text.lstrip().startswith('<section id="policy-draft"')
-    assert fragment.headers["hx-retarget"] == "#policy-draft"
-    assert "Use at most two decimals" in fragment.text
+    assert fragment.text.lstrip().startswith('<section id="simulation"')
+    assert "hx-retarget" not in fragment.headers
+    errors = text_of(fragment.text, "simulation")
+    assert "Minimum Q-check average (%) : Use at most two decimals" in errors
+    assert "Simulate on (optional) : Give the date as YYYY-MM-DD" in errors
+    assert 'href="#draft-min_qcheck_average"' in fragment.text
+    assert 'role="alert"' in fragment.text
 
 
 # --- adoption and deletion ----------------------------------------------------------------------
@@ -378,7 +394,7 @@ async def test_adopting_a_future_policy_changes_eligibility_from_its_date_only(c
     assert response.status_code == 303
     assert response.headers["location"] == "/policy"
     page = await client.get("/policy", headers=EN)
-    assert f"The policy from {start.isoformat()} has been adopted." in page.text
+    assert f"The policy from {english_day(start)} has been adopted." in page.text
     assert "not yet in force" in text_of(page.text, f"version-{start.isoformat()}")
 
     assert await level_on("BOSA", start - dt.timedelta(days=1)) == "client"
@@ -485,4 +501,4 @@ async def test_only_a_future_version_can_be_deleted(client, users):
     assert entry["before"]["min_qcheck_average_hundredths"] == 9000
     assert entry["after"] is None
     page = await client.get("/policy", headers=EN)
-    assert f"The policy version from {future.isoformat()} has been deleted." in page.text
+    assert f"The policy version from {english_day(future)} has been deleted." in page.text

@@ -272,7 +272,7 @@ async def test_the_ranking_orders_flags_and_compares_with_last_year(client, user
     page = await client.get(f"/qchecks/ranking?as_of={DAY}", headers=EN)
     assert page.status_code == 200
     html = page.text
-    assert "4 of 4 organisations on 2026-11-23" in html
+    assert "4 of 4 organisations on 23 Nov 2026" in html
     assert "Threshold of the policy in force: 80.00 %." in html
     rows = {code: table_row(html, code) for code in ("MOBILIT", "BOSA", "FIN", "OSTBEL")}
     assert re.findall(r'<tr id="ranking-(\w+)">', html) == ["MOBILIT", "BOSA", "FIN", "OSTBEL"]

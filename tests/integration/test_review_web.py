@@ -67,7 +67,7 @@ async def test_dgro_runs_the_review_from_the_pages(client, users):
     assert (await client.get(f"/reviews/{YEAR}/letters/ZZZ")).status_code == 404
     dashboard = (await client.get("/organisations/AAA?as_of=2026-01-01", headers=EN)).text
     assert "History of the granted level" in dashboard
-    assert "from 2026-01-01: no certification (yearly review, dgro@demo.portal.be)" in dashboard
+    assert "from 1 Jan 2026: no certification (yearly review, dgro@demo.portal.be)" in dashboard
 
 
 async def test_only_dgro_reaches_the_review(client, users):
