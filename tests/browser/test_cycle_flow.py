@@ -16,6 +16,7 @@ from playwright.async_api import Page, expect
 
 from portal.demo import DEMO_USERS
 from tests.browser.test_certificate_flow import log_in, log_out, menu
+from tests.browser.test_screens import screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +24,19 @@ EVALUATOR = next(u for u in DEMO_USERS if u.email.startswith("evaluator@bosa"))
 STAFF = next(u for u in DEMO_USERS if u.email.startswith("staff@bosa"))
 PARTNER = next(u for u in DEMO_USERS if u.email.startswith("partner@bosa"))
 DGRO = next(u for u in DEMO_USERS if u.roles == "dgro")
+HR = next(u for u in DEMO_USERS if u.email.startswith("hr@bosa"))
 TITLE = "Run assessment centres on my own"
+
+
+def english_day(day: dt.date) -> str:
+    from core.i18n import current_language, format_day, set_language
+
+    before = current_language()
+    set_language("en")
+    try:
+        return format_day(day)
+    finally:
+        set_language(before)
 
 
 async def test_plan_sign_and_achieve_through_a_certificate(page: Page):
@@ -31,6 +44,8 @@ async def test_plan_sign_and_achieve_through_a_certificate(page: Page):
     await log_in(page, EVALUATOR)
     await (await menu(page)).get_by_role("link", name="My team").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("My team")
+    await page.set_viewport_size({"width": 1280, "height": 800})
+    await screenshot(page, "evaluator-team-wide")
     await page.get_by_role("link", name="Sam Staff").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Sam Staff")
 
@@ -67,6 +82,7 @@ async def test_plan_sign_and_achieve_through_a_certificate(page: Page):
     await expect(page.locator("#meetings")).to_contain_text(
         "signed by the evaluator, waiting for the staff member"
     )
+    await screenshot(page, "evaluator-dossier-wide", at=page.locator("#objectives"))
     await log_out(page)
 
     await log_in(page, STAFF)
@@ -83,6 +99,7 @@ async def test_plan_sign_and_achieve_through_a_certificate(page: Page):
     )
     await expect(page.locator("#meetings")).to_contain_text("signed by both: read-only")
     await expect(page.locator("#meetings").get_by_role("button")).to_have_count(1)  # add only
+    await screenshot(page, "staff-dossier-wide")
     await log_out(page)
 
     # A valid certificate of the linked track, obtained today: registered and verified.
@@ -99,9 +116,10 @@ async def test_plan_sign_and_achieve_through_a_certificate(page: Page):
     await log_out(page)
     await log_in(page, DGRO)
     await (await menu(page)).get_by_role("link", name="Verification queue").click()
-    queued = page.locator("tr", has_text="staff@bosa.demo.portal.be").filter(has_text=today)
+    shown = english_day(dt.date.today())  # the queue shows dates as the reader writes them
+    queued = page.locator("tr", has_text="staff@bosa.demo.portal.be").filter(has_text=shown)
     await queued.get_by_role("button", name=re.compile("^Verify")).click()
-    await expect(page.locator("tr", has_text=today)).to_have_count(0)
+    await expect(page.locator("tr", has_text=shown)).to_have_count(0)
     await log_out(page)
 
     await log_in(page, STAFF)
@@ -109,6 +127,15 @@ async def test_plan_sign_and_achieve_through_a_certificate(page: Page):
     objective = page.locator("article.objective", has_text=TITLE)
     await expect(objective).to_contain_text("achieved")
     await expect(objective).to_contain_text("a valid ASSESS certificate obtained on")
+    await log_out(page)
+
+    # HR follows the status of the cycles, never their contents.
+    await log_in(page, HR)
+    await (await menu(page)).get_by_role("link", name="Evaluation cycles").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Evaluation cycles")
+    await expect(page.locator("main")).to_contain_text("Sam Staff")
+    await expect(page.locator("main")).not_to_contain_text(TITLE)
+    await screenshot(page, "hr-cycles-wide")
     # The one refused signature answered 422 (its message shown in place); nothing else.
     assert all(
         "422" in error
