@@ -11,6 +11,7 @@ from playwright.async_api import Browser, expect
 
 from portal.demo import DEMO_USERS
 from tests.browser.conftest import send_mail
+from tests.browser.test_certificate_flow import menu
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +34,7 @@ async def test_invite_a_partner_who_sets_and_changes_the_password(
 ):
     # DG R&O invites the PRO Partner of OSTBEL from the users page.
     await log_in(page, DGRO.email, DGRO.password)
-    await page.get_by_role("link", name="Users", exact=True).click()
+    await (await menu(page)).get_by_role("link", name="Users", exact=True).click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Users")
     await page.get_by_role("link", name="Invite a user").click()
     await page.get_by_label("E-mail address").fill(PARTNER)

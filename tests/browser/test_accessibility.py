@@ -1,0 +1,136 @@
+"""Accessibility (issue 13): axe-core (from the npm registry) in Chromium on every page a
+role reaches from its menu and the pages those link to, and on the main htmx states, for
+every role and anonymous: no violation of WCAG 2.1 A or AA, at any impact.
+
+The pages are found by walking the links (same site, GET, no downloads, no log out), so a
+new page is tested as soon as a menu or a page links to it. axe is injected into the page
+by Playwright; the test's browser context bypasses the portal's CSP for that one script.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, expect
+
+from portal.demo import DEMO_USERS
+from tests.browser.test_certificate_flow import log_in
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SKIP = re.compile(r"\.(csv|xlsx|pdf|json|yaml)(\?|$)|^/(logout|schema|static|api)")
+MAX_PAGES = 45  # per role: the menu and the pages it leads to
+
+
+async def violations(page: Page) -> list[str]:
+    """axe's WCAG 2.1 A/AA violations on the page as it is now, one line each."""
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):
+        await page.add_script_tag(path=str(AXE))
+    found = await page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+        ".violations.map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3)"
+        ".map(n => n.target.join(' ')).join(' | ')}`)",
+        TAGS,
+    )
+    return list(found)
+
+
+async def links(page: Page) -> list[str]:
+    hrefs = await page.eval_on_selector_all(
+        "a[href]", "els => els.map(e => e.getAttribute('href'))"
+    )
+    found = []
+    for href in hrefs:
+        parts = urlsplit(href or "")
+        if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+            continue
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        if not SKIP.search(path):
+            found.append(path)
+    return found
+
+
+async def walk(page: Page, start: list[str]) -> dict[str, list[str]]:
+    """Every page reachable from `start` in two steps: its violations."""
+    seen: dict[str, list[str]] = {}
+    queue = [(path, 0) for path in start]
+    while queue and len(seen) < MAX_PAGES:
+        path, depth = queue.pop(0)
+        key = re.sub(r"\d+", "N", path)  # one page of each shape (every dossier is alike)
+        if key in seen:
+            continue
+        response = await page.goto(path)
+        assert response is not None
+        if response.status >= 500:
+            seen[key] = [f"HTTP {response.status}"]
+            continue
+        seen[key] = await violations(page)
+        if depth < 2:
+            queue.extend((link, depth + 1) for link in await links(page))
+    return seen
+
+
+@pytest.fixture
+async def axe_context(browser: Browser, live_server: str) -> AsyncIterator[BrowserContext]:
+    context = await browser.new_context(base_url=live_server, locale="en-GB", bypass_csp=True)
+    yield context
+    await context.close()
+
+
+ROLES = ["anonymous"] + [user.email for user in DEMO_USERS if "fin" not in user.email]
+
+
+@pytest.mark.parametrize("who", ROLES)
+async def test_no_wcag_violation_on_any_page_of_a_role(axe_context: BrowserContext, who: str):
+    page = await axe_context.new_page()
+    if who == "anonymous":
+        found = await walk(page, ["/login", "/accessibility", "/no-such-page"])
+    else:
+        await log_in(page, next(user for user in DEMO_USERS if user.email == who))
+        found = await walk(page, ["/"])
+    assert len(found) >= (3 if who == "anonymous" else 5), found.keys()
+    problems = {path: issues for path, issues in found.items() if issues}
+    assert problems == {}, "\n".join(f"{p}: {i}" for p, i in problems.items())
+
+
+async def test_no_wcag_violation_in_the_main_htmx_states(axe_context: BrowserContext):
+    """States htmx builds in place: the live competency search, the dashboard with its
+    look-ahead loaded, an inline refusal in a dossier, the policy simulation."""
+    page = await axe_context.new_page()
+    dgro = next(user for user in DEMO_USERS if user.roles == "dgro")
+    evaluator = next(user for user in DEMO_USERS if user.email.startswith("evaluator@bosa"))
+    problems: dict[str, list[str]] = {}
+    await log_in(page, dgro)
+    await page.goto("/competencies")
+    await page.get_by_role("searchbox").fill("anal")
+    await page.wait_for_load_state("networkidle")
+    problems["competency search"] = await violations(page)
+    await page.goto("/organisations/BOSA")
+    await expect(page.locator("#lookahead")).to_contain_text("If nothing changes")
+    problems["dashboard with look-ahead"] = await violations(page)
+    await page.goto("/policy")
+    simulate = page.get_by_role("button", name=re.compile("Simulate", re.I))
+    if await simulate.count():
+        await simulate.first.click()
+        await page.wait_for_load_state("networkidle")
+        problems["policy simulation"] = await violations(page)
+    await page.get_by_role("button", name="Log out").click()
+    await log_in(page, evaluator)
+    await page.goto("/team")
+    first = page.locator("tbody a").first
+    if await first.count():
+        await first.click()
+        plan = page.locator("form", has=page.get_by_role("button", name="Add the objective"))
+        await plan.get_by_label("Kind").select_option(label="development")
+        await plan.get_by_label("Title").fill("No competency named")
+        await plan.get_by_role("button", name="Add the objective").click()
+        await expect(page.locator("#objectives").get_by_role("alert")).to_be_visible()
+        problems["dossier with an inline refusal"] = await violations(page)
+    problems = {state: issues for state, issues in problems.items() if issues}
+    assert problems == {}, "\n".join(f"{p}: {i}" for p, i in problems.items())
