@@ -389,16 +389,21 @@ class _Counted:
     its column allows or a NUL character are reported here and left out; the others are
     counted as they pass."""
 
-    def __init__(self, rows: Iterator[Row], result: ImportResult, limits: list[int]) -> None:
+    def __init__(
+        self, rows: Iterator[Row], result: ImportResult, limits: list[int], may_hold_nul: bool
+    ) -> None:
         self.rows = rows
         self.result = result
         self.limits = limits
         self.shortest = min(limits, default=MAX_CELL)
+        # A CSV file without a NUL byte anywhere has none in a cell: no look per row.
+        self.may_hold_nul = may_hold_nul
         self.count = 0
 
     def __iter__(self) -> Iterator[Row]:
         issues = self.result.issues
         shortest = self.shortest
+        may_hold_nul = self.may_hold_nul
         for row in self.rows:
             if row.extra:
                 issues.append(
@@ -407,7 +412,9 @@ class _Counted:
                 continue
             cells = row.cells
             # One pass over the lengths; the cell-by-cell look only for a suspect row.
-            if max(map(len, cells), default=0) > shortest or "\x00" in "".join(cells):
+            if max(map(len, cells), default=0) > shortest or (
+                may_hold_nul and "\x00" in "".join(cells)
+            ):
                 before = len(issues)
                 for column, cell, limit in zip(row.header, cells, self.limits, strict=False):
                     if "\x00" in cell:
@@ -445,7 +452,9 @@ async def run_import(
     if result.issues:
         return result
     limits = [spec.limits.get(column, MAX_CELL) for column in header]
-    counted = _Counted(rows, result, limits)
+    # An .xlsx file is compressed: its cells are looked at one by one.
+    may_hold_nul = not file_name.lower().endswith(".csv") or b"\x00" in data
+    counted = _Counted(rows, result, limits, may_hold_nul)
     try:
         # Validation runs in the write's transaction: a kind may stream its rows into a
         # stage as it checks them (bounded memory) and check them there as sets.
