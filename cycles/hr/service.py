@@ -369,11 +369,18 @@ async def generate_cycles(
     through: dt.date,
     today: dt.date,
     team: str = "",
+    staff_id: int | None = None,
 ) -> Generated:
-    """Every cycle of the organisation's staff, or of one team's (`team`: the first
-    evaluator's staff id as text, or "none"), that starts on or before `through` (the
-    period rule; running it again creates nothing new)."""
+    """Every cycle of the organisation's staff, of one team's (`team`: the first
+    evaluator's staff id as text, or "none") or of one staff member's (`staff_id`), that
+    starts on or before `through` (the period rule; running it again creates nothing new)."""
     check_through(through, today)
+    if staff_id is not None:
+        if not await StaffMember.exists().where(
+            (StaffMember.id == staff_id) & (StaffMember.organisation == organisation_id)
+        ):
+            raise Refused(_("Choose a staff member of your organisation."))
+        return await generate(actor, through, organisation_code, staff_ids=[staff_id])
     if not team:
         return await generate(actor, through, organisation_code)
     staff_ids = await queries.team_staff_ids(organisation_id, team, today)

@@ -582,9 +582,18 @@ class StatusController(Controller):
         today = dt.date.today()
         through = _date_or_400(text(raw, "through"))
         team = _filters(text(raw, "team"), "").team
+        staff = text(raw, "staff")
+        if staff and (not staff.isdigit() or len(staff) > 9):
+            raise _bad_request(_("Choose a staff member of your organisation."))
         try:
             done = await service.generate_cycles(
-                actor_of(request), organisation["id"], organisation["code"], through, today, team
+                actor_of(request),
+                organisation["id"],
+                organisation["code"],
+                through,
+                today,
+                team,
+                staff_id=int(staff) if staff else None,
             )
         except Refused as refused:
             raise _bad_request(refused.message) from None

@@ -750,3 +750,30 @@ async def test_the_status_reads_a_fixed_number_of_queries_whatever_the_size(user
         return len(queries)
 
     assert await count_for(2) == await count_for(12) <= 8
+
+
+async def test_hr_creates_one_persons_cycles(client, users):
+    member = await _staff("BOSA", "member@bosa.be", "Mia", "Member", "2024-03-01")
+    await _staff("BOSA", "anna@bosa.be", "Anna", "Alpha", "2025-09-01")
+    fin = await _staff("FIN", "fin@fin.be", "Fons", "Fin", "2018-01-01")
+    token = await _as(client, users["hr_bosa"], "/organisations/BOSA/cycles")
+    page = await client.get("/organisations/BOSA/cycles")
+    assert f'name="staff" value="{member}"' in page.text  # the button on Mia's row
+    through = dt.date(TODAY.year, 12, 31).isoformat()
+    one = await client.post(
+        "/organisations/BOSA/cycles/generate",
+        data={"through": through, "staff": str(member), "_csrf_token": token},
+    )
+    assert one.status_code == 303
+    emails = {
+        row["email"]
+        for row in await EvaluationCycle.select(EvaluationCycle.staff.email.as_alias("email"))
+    }
+    assert emails == {"member@bosa.be"}
+    # Another organisation's staff member: refused, nothing created.
+    other = await client.post(
+        "/organisations/BOSA/cycles/generate",
+        data={"through": through, "staff": str(fin), "_csrf_token": token},
+    )
+    assert other.status_code == 400
+    assert await EvaluationCycle.count().where(EvaluationCycle.staff == fin) == 0
