@@ -2,7 +2,7 @@
 
 Each chart is inline SVG that may sit in a page under the portal's Content-Security-Policy
 (`style-src 'self'`): matplotlib writes `style="…"` attributes and a `<style>` element,
-which that policy blocks, so `_inline_svg` turns every declaration into the equivalent
+which that policy blocks, so `inline_svg` turns every declaration into the equivalent
 presentation attribute (`fill="#1f77b4"`), drops the `<style>`, the metadata and the
 XML prologue, prefixes every id with the chart's own (two charts on one page never share
 an id), and adds `role="img"` with a `<title>` and `<desc>` in the reader's language. The
@@ -172,7 +172,7 @@ def _trend(
         axes.grid(axis="y", linewidth=0.5, color="#cccccc")
         axes.legend(loc="best")
         figure.tight_layout()
-        return _inline_svg(figure, chart_id, title, desc)
+        return inline_svg(figure, chart_id, title, desc)
 
 
 @lru_cache(maxsize=256)
@@ -196,10 +196,12 @@ def _distribution(
         axes.grid(axis="y", linewidth=0.5, color="#cccccc")
         axes.set_axisbelow(True)
         figure.tight_layout()
-        return _inline_svg(figure, chart_id, title, desc)
+        return inline_svg(figure, chart_id, title, desc)
 
 
-def _inline_svg(figure: Any, chart_id: str, title: str, desc: str) -> str:
+def inline_svg(figure: Any, chart_id: str, title: str, desc: str) -> str:
+    # Public: every area's server-side chart goes through it (the Q-check analytics, the
+    # evaluation cycles' progress), so one place keeps SVG inside the CSP.
     """The figure as SVG for a page under `style-src 'self'` (see the module's docstring)."""
     from defusedxml.ElementTree import fromstring
     from matplotlib.backends.backend_svg import FigureCanvasSVG

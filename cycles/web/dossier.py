@@ -73,16 +73,8 @@ def objective_input(form: Any) -> service.ObjectiveInput:
 
 async def dossier_context(request: Request, cycle_id: int) -> dict[str, Any]:
     """The dossier page's context; NotFoundException when the reader may not see it."""
-    user = current_user(request)
-    assert user is not None
     today = _today()
-    try:
-        cycle = await queries.cycle_context(cycle_id)
-    except NotFound:
-        raise NotFoundException(_("There is no such evaluation cycle.")) from None
-    standing = await queries.standing(user, cycle, today)
-    if standing.access not in ("owner", "evaluator"):
-        raise NotFoundException(_("There is no such evaluation cycle."))
+    cycle, standing = await _must_see(request, cycle_id)
     return {
         "cycle": cycle,
         "standing": standing,
@@ -117,9 +109,12 @@ async def _answer(
     return Redirect(f"/cycles/{cycle_id}#{block}", status_code=303)
 
 
-async def _must_see(request: Request, cycle_id: int) -> None:
-    """A dossier outside the reader's reach does not exist for them: 404 before anything
-    of the form is read (the service checks again, in the write's transaction)."""
+async def _must_see(
+    request: Request, cycle_id: int
+) -> tuple[queries.CycleContext, queries.Standing]:
+    """The cycle and the reader's standing. A dossier outside the reader's reach does not
+    exist for them: 404 before anything of a form is read (the service checks again, in
+    the write's transaction)."""
     user = current_user(request)
     assert user is not None
     try:
@@ -129,6 +124,7 @@ async def _must_see(request: Request, cycle_id: int) -> None:
     standing = await queries.standing(user, cycle, _today())
     if standing.access not in ("owner", "evaluator"):
         raise NotFoundException(_("There is no such evaluation cycle."))
+    return cycle, standing
 
 
 def _conflict() -> HTTPException:

@@ -464,7 +464,7 @@ def _progress_chart(
     import matplotlib
     from matplotlib.figure import Figure
 
-    from qchecks.charts import LINE, RC, THRESHOLD, _inline_svg
+    from qchecks.charts import LINE, RC, THRESHOLD, inline_svg
 
     title, desc, x_label, y_label, planning_label, evaluations_label = words
     with matplotlib.rc_context(RC):
@@ -497,7 +497,7 @@ def _progress_chart(
         axes.grid(axis="y", linewidth=0.5, color="#cccccc")
         axes.legend(loc="best")
         figure.tight_layout()
-        return _inline_svg(figure, chart_id, title, desc)
+        return inline_svg(figure, chart_id, title, desc)
 
 
 class StatusController(Controller):
