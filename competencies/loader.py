@@ -1,7 +1,10 @@
 """Loading a competency model file (YAML, `competencies/data`): every problem named with
 its line (`FILE:LINE: message`), nothing written while there is one; then the model's
 groups, competencies and indicators upserted by code (so links into the model keep
-their ids), competencies no longer in the file removed, and the mapping replaced."""
+their ids), competencies no longer in the file removed, and the mapping replaced. A
+competency that something outside the model uses (an evaluation objective, a function's
+requirement, a track, a newer model's mapping) is never removed: the load is refused,
+naming it and its users, because removing it would delete those rows with it."""
 
 from __future__ import annotations
 
@@ -62,6 +65,7 @@ class ModelData:
     names: dict[str, str]
     maps_from: str | None
     groups: list[GroupData]
+    groups_line: int = 1  # where the list of groups starts: a refused removal points here
 
 
 class _Reader:
@@ -195,36 +199,40 @@ def parse_model(text: str) -> ModelData:
         reader.text(model_node, model, "maps_from", "model", required=False, limit=40) or None
     )
     groups_node = top.get("groups")
-    groups: list[GroupData] = []
-    codes: dict[str, int] = {}
-    if not isinstance(groups_node, yaml.SequenceNode) or not groups_node.value:
-        reader.problem(groups_node or root, "the file needs a list of groups")
-    else:
-        for group_node in groups_node.value:
-            group = reader.mapping(group_node, "a group")
-            group_code = reader.text(group_node, group, "code", "a group", limit=40)
-            what = f"group {group_code or '?'}"
-            kind = reader.text(group_node, group, "kind", what, required=False) or "generic"
-            if kind not in KINDS:
-                reader.problem(group["kind"], f"{what}: kind is generic or technical")
-            competencies = []
-            list_node = group.get("competencies")
-            if not isinstance(list_node, yaml.SequenceNode) or not list_node.value:
-                reader.problem(list_node or group_node, f"{what} needs a list of competencies")
-            else:
-                for node in list_node.value:
-                    competencies.append(_competency(reader, node, codes, maps_from))
-            groups.append(
-                GroupData(
-                    group_code,
-                    kind,
-                    reader.languages(group_node, group, "name", what),
-                    competencies,
-                )
-            )
+    groups = _groups(reader, groups_node or root, maps_from)
     if reader.problems:
         raise ModelFileRefused(reader.problems)
-    return ModelData(code, version, valid_from, names, maps_from, groups)
+    groups_line = groups_node.start_mark.line + 1 if groups_node is not None else 1
+    return ModelData(code, version, valid_from, names, maps_from, groups, groups_line)
+
+
+def _groups(reader: _Reader, node: yaml.Node, maps_from: str | None) -> list[GroupData]:
+    """The list of groups, each with its competencies (codes unique across the model)."""
+    groups: list[GroupData] = []
+    codes: dict[str, int] = {}
+    if not isinstance(node, yaml.SequenceNode) or not node.value:
+        reader.problem(node, "the file needs a list of groups")
+        return groups
+    for group_node in node.value:
+        group = reader.mapping(group_node, "a group")
+        group_code = reader.text(group_node, group, "code", "a group", limit=40)
+        what = f"group {group_code or '?'}"
+        kind = reader.text(group_node, group, "kind", what, required=False) or "generic"
+        if kind not in KINDS:
+            reader.problem(group["kind"], f"{what}: kind is generic or technical")
+        competencies = []
+        list_node = group.get("competencies")
+        if not isinstance(list_node, yaml.SequenceNode) or not list_node.value:
+            reader.problem(list_node or group_node, f"{what} needs a list of competencies")
+        else:
+            for item in list_node.value:
+                competencies.append(_competency(reader, item, codes, maps_from))
+        groups.append(
+            GroupData(
+                group_code, kind, reader.languages(group_node, group, "name", what), competencies
+            )
+        )
+    return groups
 
 
 def _competency(
@@ -253,24 +261,7 @@ def _competency(
     if heading not in HEADINGS:
         reader.problem(values["heading"], f"{what}: heading is profession or support")
     data.heading = heading
-    indicators = values.get("indicators")
-    if indicators is not None:
-        if not isinstance(indicators, yaml.SequenceNode):
-            reader.problem(indicators, f"{what}: indicators must be a list")
-        else:
-            for item in indicators.value:
-                texts = reader.mapping(item, f"{what} indicator")
-                unknown = sorted(set(texts) - set(LANGUAGES))
-                if unknown:
-                    reader.problem(
-                        item, f"{what} indicator: unknown language(s) {', '.join(unknown)}"
-                    )
-                data.indicators.append(
-                    {
-                        lang: reader.text(item, texts, lang, f"{what} indicator", limit=1000)
-                        for lang in LANGUAGES
-                    }
-                )
+    data.indicators = _indicators(reader, values.get("indicators"), what)
     mapped = values.get("maps_from")
     if mapped is not None:
         if maps_from is None:
@@ -282,6 +273,28 @@ def _competency(
         else:
             data.maps_from = [(item.start_mark.line + 1, str(item.value)) for item in mapped.value]
     return data
+
+
+def _indicators(reader: _Reader, node: yaml.Node | None, what: str) -> list[dict[str, str]]:
+    """A competency's behavioural indicators, each in the three languages."""
+    if node is None:
+        return []
+    if not isinstance(node, yaml.SequenceNode):
+        reader.problem(node, f"{what}: indicators must be a list")
+        return []
+    indicators = []
+    for item in node.value:
+        texts = reader.mapping(item, f"{what} indicator")
+        unknown = sorted(set(texts) - set(LANGUAGES))
+        if unknown:
+            reader.problem(item, f"{what} indicator: unknown language(s) {', '.join(unknown)}")
+        indicators.append(
+            {
+                lang: reader.text(item, texts, lang, f"{what} indicator", limit=1000)
+                for lang in LANGUAGES
+            }
+        )
+    return indicators
 
 
 async def write_model(model: ModelData, actor: audit.Actor) -> int:
@@ -327,6 +340,8 @@ async def write_model(model: ModelData, actor: audit.Actor) -> int:
             .where(CompetencyModel.code == model.code)
             .first()
         )
+        if existing is not None:
+            await _refuse_removing_used(model, existing["id"])
         if existing is None:
             [row] = await CompetencyModel.insert(
                 CompetencyModel(code=model.code, **values)
@@ -439,6 +454,54 @@ async def write_model(model: ModelData, actor: audit.Actor) -> int:
             after={"version": model.version, "competencies": len(all_competencies)},
         )
     return len(all_competencies)
+
+
+async def _refuse_removing_used(model: ModelData, model_id: int) -> None:
+    """The competencies of the loaded model that the file no longer has must be used by
+    nothing: the foreign keys to a competency cascade, so removing one would silently
+    delete the evaluation objectives (and their progress), function requirements and track
+    links that name it. Refused instead, each competency with what uses it."""
+    from certification.tables import TrackCompetency
+    from competencies.tables import Competency, FunctionRequirement
+    from cycles.tables import CycleObjective
+
+    in_file = {c.code for g in model.groups for c in g.competencies}
+    gone = {
+        row["id"]: row["code"]
+        for row in await Competency.select(Competency.id, Competency.code).where(
+            Competency.of_model == model_id
+        )
+        if row["code"] not in in_file
+    }
+    if not gone:
+        return
+    uses: dict[str, list[str]] = {code: [] for code in gone.values()}
+    for column, what in (
+        (CycleObjective.competency, "evaluation objective(s)"),
+        (FunctionRequirement.competency, "function requirement(s)"),
+        (TrackCompetency.competency, "track(s)"),
+    ):
+        counts: dict[int, int] = {}
+        for row in await column._meta.table.select(column).where(column.is_in(list(gone))):
+            counts[row[column._meta.name]] = counts.get(row[column._meta.name], 0) + 1
+        for competency_id, count in sorted(counts.items()):
+            uses[gone[competency_id]].append(f"{count} {what}")
+    for row in await Competency.select(
+        Competency.of_model.code.as_alias("model"), Competency.code, Competency.maps_from
+    ).where(Competency.of_model.maps_from == model.code):
+        for code in set(row["maps_from"].split("|")) & set(uses):
+            uses[code].append(f"the mapping of {row['model']} {row['code']}")
+    problems = [
+        (
+            model.groups_line,
+            f"competency {code} is no longer in the file but {', '.join(found)} use it; "
+            "keep it in the model",
+        )
+        for code, found in sorted(uses.items())
+        if found
+    ]
+    if problems:
+        raise ModelFileRefused(problems)
 
 
 async def load_file(path: Path, actor: audit.Actor) -> int:

@@ -303,3 +303,152 @@ async def test_dgro_keeps_the_federal_wide_functions_every_organisation_sees(cli
         data={"competency": str(teamwork["id"]), "level": "1", "_csrf_token": token},
     )
     assert refused.status_code == 404
+
+
+def _federal_without(code: str) -> str:
+    """The bundled 5+1 model file with one competency's block left out."""
+    from competencies.loader import BUNDLED
+
+    lines = BUNDLED[0].read_text(encoding="utf-8").splitlines(keepends=True)
+    start = lines.index(f"      - code: {code}\n")
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith(("      - ", "  - ")))
+    return "".join(lines[:start] + lines[end:])
+
+
+async def _uses_of(code: str, users) -> dict[str, int]:
+    """An evaluation objective with two progress updates, a function requirement and a
+    track link, each naming the competency `code` of the 5+1 model; their counts."""
+    import datetime as dt
+
+    from certification.catalogue import set_track_competencies
+    from competencies.tables import FunctionProfile, FunctionRequirement
+    from cycles.service import generate
+    from cycles.tables import CycleObjective, EvaluationCycle, ObjectiveProgress
+    from organisations.tables import Organisation, StaffMember
+
+    competency = (
+        await Competency.select(Competency.id)
+        .where((Competency.code == code) & (Competency.of_model.code == "FED-5+1"))
+        .first()
+    )
+    bosa = await Organisation.select(Organisation.id).where(Organisation.code == "BOSA").first()
+    await StaffMember.insert(
+        StaffMember(
+            organisation=bosa["id"],
+            email="sam@bosa.be",
+            first_name="Sam",
+            last_name="Staff",
+            language_role="NL",
+            start_date=dt.date(2019, 3, 1),
+        )
+    )
+    await generate(ACTOR, dt.date(2026, 12, 31))
+    cycle = await EvaluationCycle.select(EvaluationCycle.id).first()
+    [objective, _performance] = await CycleObjective.insert(
+        CycleObjective(
+            cycle=cycle["id"], kind="development", title="Try", competency=competency["id"]
+        ),
+        CycleObjective(cycle=cycle["id"], kind="performance", title="Do"),
+    ).returning(CycleObjective.id)
+    await ObjectiveProgress.insert(
+        *[
+            ObjectiveProgress(objective=objective["id"], recorded_by="sam@bosa.be", percent=p)
+            for p in (20, 40)
+        ]
+    )
+    [profile] = await FunctionProfile.insert(
+        FunctionProfile(organisation=bosa["id"], title="Selector")
+    ).returning(FunctionProfile.id)
+    await FunctionRequirement.insert(
+        FunctionRequirement(profile=profile["id"], competency=competency["id"], level=3)
+    )
+    assert await set_track_competencies("SELTEST", [competency["id"]], ACTOR)
+    return await _counts()
+
+
+async def _counts() -> dict[str, int]:
+    from certification.tables import TrackCompetency
+    from competencies.tables import FunctionRequirement
+    from cycles.tables import CycleObjective, ObjectiveProgress
+
+    return {
+        "objectives": await CycleObjective.count(),
+        "progress": await ObjectiveProgress.count(),
+        "requirements": await FunctionRequirement.count(),
+        "tracks": await TrackCompetency.count(),
+        "competencies": await Competency.count(),
+    }
+
+
+async def test_a_reload_that_drops_a_used_competency_is_refused_and_deletes_nothing(users):
+    # The probe: the bundled model without INNOVATE loaded with rc 0, and the objective
+    # naming INNOVATE went (ON DELETE CASCADE) with its progress.
+    await seed_models()
+    before = await _uses_of("INNOVATE", users)
+    assert before["objectives"] == 2 and before["progress"] == 2
+    with pytest.raises(ModelFileRefused) as refused:
+        await write_model(parse_model(_federal_without("INNOVATE")), ACTOR)
+    [(line, message)] = refused.value.problems
+    assert line == 16  # the list of groups, from which it is missing
+    assert message == (
+        "competency INNOVATE is no longer in the file but 1 evaluation objective(s), "
+        "1 function requirement(s), 1 track(s), the mapping of BOSA-12 INNOVATE use it; "
+        "keep it in the model"
+    )
+    assert await _counts() == before
+    assert await Competency.exists().where(Competency.code == "INNOVATE")
+
+
+async def test_an_unused_competency_is_still_removed_and_a_used_one_kept(users):
+    from competencies.tables import FunctionProfile, FunctionRequirement
+
+    two = GOOD.replace(
+        "      - code: C1",
+        "      - code: C2\n        name: {nl: Twee, fr: Deux, en: Two}\n      - code: C1",
+    )
+    await write_model(parse_model(two), ACTOR)
+    assert await write_model(parse_model(GOOD), ACTOR) == 1  # C2, used by nothing, goes
+    assert not await Competency.exists().where(Competency.code == "C2")
+    c1 = await Competency.select(Competency.id).where(Competency.code == "C1").first()
+    [profile] = await FunctionProfile.insert(FunctionProfile(title="Federal")).returning(
+        FunctionProfile.id
+    )
+    await FunctionRequirement.insert(
+        FunctionRequirement(profile=profile["id"], competency=c1["id"])
+    )
+    only_c2 = two.split("      - code: C1")[0]
+    with pytest.raises(ModelFileRefused) as refused:
+        await write_model(parse_model(only_c2), ACTOR)
+    assert refused.value.problems == [
+        (
+            7,
+            "competency C1 is no longer in the file but 1 function requirement(s) use it; "
+            "keep it in the model",
+        )
+    ]
+    assert await FunctionRequirement.count() == 1
+    assert not await Competency.exists().where(Competency.code == "C2")  # nothing written
+
+
+def test_the_command_refuses_a_reload_that_drops_a_used_competency(tmp_path):
+    import sqlite3
+
+    database = tmp_path / "portal.sqlite"
+    assert run_portal("migrate", database=database).returncode == 0
+    connection = sqlite3.connect(database)
+    # What the track page saves: SELTEST develops INNOVATE.
+    connection.execute(
+        "INSERT INTO track_competency (track, competency) SELECT t.id, c.id FROM track t, "
+        "competency c WHERE t.code = 'SELTEST' AND c.code = 'INNOVATE' AND c.of_model = "
+        "(SELECT id FROM competency_model WHERE code = 'FED-5+1')"
+    )
+    connection.commit()
+    links = connection.execute("SELECT count(*) FROM track_competency").fetchone()
+    model = tmp_path / "model.yaml"
+    model.write_text(_federal_without("INNOVATE"), encoding="utf-8")
+    answer = run_portal("competencies", "load", str(model), database=database)
+    assert answer.returncode != 0
+    assert f"{model}:16: competency INNOVATE is no longer in the file but 1 track(s)" in (
+        answer.stderr
+    )
+    assert connection.execute("SELECT count(*) FROM track_competency").fetchone() == links
