@@ -83,6 +83,9 @@ class _Reader:
             return {}
         found: dict[str, yaml.Node] = {}
         for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):  # `? [a, b]`: no key of a model is one
+                self.problem(key, f"a key in {what} must be a text")
+                continue
             if key.value in found:
                 self.problem(key, f"{key.value} is given twice in {what}")
             found[str(key.value)] = value
@@ -154,11 +157,42 @@ def _refuse_nul(root: yaml.Node) -> None:
         raise ModelFileRefused(problems)
 
 
+MAX_DEPTH = 32  # a model file nests 8 levels deep; 20,000 nested `[` blew the stack
+
+
+class _ModelLoader(yaml.SafeLoader):
+    """The safe loader without anchors and aliases, and with a nesting limit: a model file
+    needs neither, an alias lets a few lines stand for billions of nodes (the
+    "billion laughs" file hung the load in the walk over them), and each level of nesting
+    is a Python call of the composer (20,000 levels: a RecursionError, a traceback).
+    Both refused as a YAML error, at the line where they start."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (&name, *name) are not allowed", event.start_mark
+            )
+        if self.depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+        finally:
+            self.depth -= 1
+
+
 def parse_model(text: str) -> ModelData:
     """The model file's content, or ModelFileRefused naming every problem's line."""
     reader = _Reader()
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_ModelLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         position = getattr(error, "position", None)  # a character YAML refuses (a raw NUL)
@@ -182,8 +216,12 @@ def parse_model(text: str) -> ModelData:
     model = reader.mapping(model_node, "model")
     code = reader.text(model_node, model, "code", "model", limit=40)
     version_text = reader.text(model_node, model, "version", "model", limit=10)
-    version = int(version_text) if version_text.isdigit() and int(version_text) > 0 else 1
-    if version_text and not version_text.isdigit():
+    # ASCII digits only: "²" is a digit to isdigit() but not to int(); the length is
+    # checked above, and int() of thousands of digits is an error of its own.
+    whole = version_text.isascii() and version_text.isdigit() and len(version_text) <= 10
+    number = int(version_text) if whole else 0
+    version = max(number, 1)
+    if version_text and number < 1:
         reader.problem(model["version"], "model: version must be a whole number from 1")
     valid_from = dt.date(2000, 1, 1)
     valid_text = reader.text(model_node, model, "valid_from", "model", limit=10)

@@ -452,3 +452,58 @@ def test_the_command_refuses_a_reload_that_drops_a_used_competency(tmp_path):
         answer.stderr
     )
     assert connection.execute("SELECT count(*) FROM track_competency").fetchone() == links
+
+
+# A few lines that stand for 9**9 lists of "lol" through anchors and aliases.
+BILLION_LAUGHS = (
+    'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n'
+    + "".join(
+        f"{name}: &{name} [{', '.join(['*' + previous] * 9)}]\n"
+        for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    + "model: *i\ngroups: *i\n"
+)
+DEEP = "model:\n  code: " + "[" * 20_000 + "\n"
+
+
+@pytest.mark.parametrize(
+    ("hostile", "line", "message"),
+    [
+        (
+            BILLION_LAUGHS,
+            1,
+            "not readable YAML: anchors and aliases (&name, *name) are not allowed",
+        ),
+        (DEEP, 2, "not readable YAML: nested more than 32 levels deep"),
+        # A merge key needs an alias too; an anchor alone is refused where it stands.
+        (GOOD.replace("groups:\n", "groups: &all\n"), 6, "anchors and aliases"),
+        (GOOD + "copy: *nothing\n", 15, "anchors and aliases"),
+        # Keys that are lists or mappings, and digits int() does not read: tracebacks before.
+        ("? [a, b]\n: 1\n", 1, "a key in the file must be a text"),
+        (GOOD.replace("  code: TEST\n", "  code: TEST\n  {x: 1}: 2\n"), 3, "a key in model"),
+        (GOOD.replace("version: 2", "version: ²"), 3, "version must be a whole number from 1"),
+        (GOOD.replace("version: 2", "version: " + "9" * 5000), 3, "version must be a whole"),
+        (GOOD.replace("version: 2", "version: 0"), 3, "version must be a whole number from 1"),
+    ],
+)
+async def test_a_hostile_file_is_refused_with_its_line_not_a_hang_or_a_traceback(
+    hostile, line, message
+):
+    with pytest.raises(ModelFileRefused) as refused:
+        parse_model(hostile)
+    assert any(found == line and message in text for found, text in refused.value.problems), (
+        refused.value.problems
+    )
+    assert await CompetencyModel.count() == 0
+
+
+def test_the_command_refuses_the_hostile_files_with_file_and_line(tmp_path):
+    database = tmp_path / "portal.sqlite"
+    assert run_portal("migrate", database=database).returncode == 0
+    for name, text, line in (("laughs.yaml", BILLION_LAUGHS, 1), ("deep.yaml", DEEP, 2)):
+        hostile = tmp_path / name
+        hostile.write_text(text, encoding="utf-8")
+        answer = run_portal("competencies", "load", str(hostile), database=database)
+        assert answer.returncode == 1
+        assert answer.stderr.startswith(f"{hostile}:{line}: not readable YAML: ")
+        assert "Traceback" not in answer.stderr and "Nothing was loaded" in answer.stderr
