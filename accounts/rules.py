@@ -65,17 +65,42 @@ class PasswordProblem(StrEnum):
     TOO_LONG = "too_long"
     COMMON = "common"
     EMAIL = "email"
+    PATTERN = "pattern"
+
+
+# Keys in a row, row after row, and down the columns, column after column, on the
+# keyboards of Belgium and its neighbours, and the digits both as counted and as on the
+# keyboard (0 after 9): a walk along one of these lines, either way, is the first thing a
+# guesser tries ("azertyuiop", "0987654321", "3edc4rfv").
+_KEY_LINES = (
+    "0123456789",
+    "1234567890",
+    "qwertyuiopasdfghjklzxcvbnm",
+    "azertyuiopqsdfghjklmwxcvbn",
+    "qwertzuiopasdfghjklyxcvbnm",
+    "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
+    "1aqw2zsx3edc4rfv5tgb6yhn7uj8ik9ol0pm",
+    "1qay2wsx3edc4rfv5tgb6zhn7ujm8ik9ol0p",
+)
+_KEY_STEPS = frozenset(step for line in _KEY_LINES for step in pairwise(line))
 
 
 def password_problem(
-    password: str, email: str, is_common: Callable[[str], bool]
+    password: str,
+    email: str,
+    is_common: Callable[[str], bool],
+    is_guessable: Callable[[str], bool] | None = None,
 ) -> PasswordProblem | None:
     """The first reason `password` may not be used by the owner of `email`, or None.
 
     At least MIN_PASSWORD_LENGTH characters (any characters, no composition rule); not in
     the list of common and breached passwords (`is_common`, case-insensitive, also with
     its trailing digits and symbols taken away: `password12` is `password`); not the
-    e-mail address or its part before the @ (with or without trailing digits).
+    e-mail address or its part before the @ (with or without trailing digits); not
+    repetitive or sequential (NIST's own examples): one piece repeated (`abcabcabca`), a
+    run or a walk along the keyboard (`0987654321`, `qsdfghjklm`), nor what `is_guessable`
+    (an estimate of guesses over a whole password, such as zxcvbn's) finds made of such
+    pieces and common words.
     """
     if len(password) < MIN_PASSWORD_LENGTH:
         return PasswordProblem.TOO_SHORT
@@ -89,17 +114,23 @@ def password_problem(
     candidates = {folded, stripped}
     if any(candidate and is_common(candidate) for candidate in candidates):
         return PasswordProblem.COMMON
-    if len(set(folded)) <= 2:  # "aaaaaaaaaa", "ababababab"
-        return PasswordProblem.COMMON
-    if _is_run(folded):  # "1234567890", "abcdefghij"
-        return PasswordProblem.COMMON
+    if _is_pattern(folded) or (is_guessable is not None and is_guessable(password)):
+        return PasswordProblem.PATTERN
     return None
 
 
-def _is_run(text: str) -> bool:
-    """Every character one up (or one down) from the one before: "0123456789", "zyxw..."."""
-    steps = {ord(b) - ord(a) for a, b in pairwise(text)}
-    return steps in ({1}, {-1})
+def _is_pattern(text: str) -> bool:
+    """Two characters at most ("aaaaaaaaaa", "aabbbaabab"), one piece repeated
+    ("ababababab", "abcabcabca": the text equals itself shifted by the piece), a run
+    ("abcdefghij", "zyxw…") or a walk along one line of keys, either way."""
+    if len(set(text)) <= 2:
+        return True
+    if any(text[shift:] == text[:-shift] for shift in range(1, len(text) // 2 + 1)):
+        return True
+    if {ord(b) - ord(a) for a, b in pairwise(text)} in ({1}, {-1}):
+        return True
+    steps = set(pairwise(text))
+    return steps <= _KEY_STEPS or {(b, a) for a, b in steps} <= _KEY_STEPS
 
 
 # --- one-time tokens ----------------------------------------------------------------------

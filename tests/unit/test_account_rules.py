@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from accounts import rules
-from accounts.passwords import is_common, password_error
+from accounts.passwords import is_common, is_guessable, password_error
 from accounts.rules import PasswordProblem, password_problem
 
 EMAIL = "jan.peeters@bosa.fgov.be"
@@ -17,18 +17,29 @@ EMAIL = "jan.peeters@bosa.fgov.be"
     ("password", "problem"),
     [
         ("short1!", PasswordProblem.TOO_SHORT),
-        ("aaaaaaaaaa", PasswordProblem.COMMON),
+        ("aaaaaaaaaa", PasswordProblem.PATTERN),
         ("1234567890", PasswordProblem.COMMON),
         ("password12", PasswordProblem.COMMON),
         ("Password2026!", PasswordProblem.COMMON),
         ("qwertyuiop", PasswordProblem.COMMON),
-        ("abcdefghijk", PasswordProblem.COMMON),
-        ("ababababab", PasswordProblem.COMMON),
+        ("abcdefghijk", PasswordProblem.PATTERN),
+        ("ababababab", PasswordProblem.PATTERN),
         (EMAIL, PasswordProblem.EMAIL),
         (EMAIL.upper(), PasswordProblem.EMAIL),
         ("jan.peeters", PasswordProblem.EMAIL),
         ("jan.peeters2026", PasswordProblem.EMAIL),
         ("x" * 201, PasswordProblem.TOO_LONG),
+        # The probe's two, and their kin: a piece repeated, runs and walks, either way.
+        ("abcabcabca", PasswordProblem.PATTERN),
+        ("0987654321", PasswordProblem.PATTERN),
+        ("8901234567", PasswordProblem.PATTERN),
+        ("qsdfghjklm", PasswordProblem.PATTERN),  # AZERTY's middle row
+        ("mlkjhgfdsqpoiuytreza", PasswordProblem.PATTERN),
+        ("wxcvbnwxcvbn", PasswordProblem.PATTERN),
+        ("3edc4rfv5tgb", PasswordProblem.PATTERN),  # down the columns
+        ("Xyz12Xyz12Xyz12", PasswordProblem.PATTERN),
+        ("ab" * 100, PasswordProblem.PATTERN),
+        ("aabbbaabab", PasswordProblem.PATTERN),
         ("lantern-orchard-velvet", None),
         ("Mijn fiets staat aan het station", None),
         ("jan.peeters went to the sea", None),
@@ -36,6 +47,41 @@ EMAIL = "jan.peeters@bosa.fgov.be"
 )
 def test_the_password_rule(password, problem):
     assert password_problem(password, EMAIL, is_common) == problem
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "qwertyasdf",  # two walks
+        "1234567890ab",
+        "abcdabcdXY",
+        "zaq12wsxcde",
+    ],
+)
+def test_what_zxcvbn_finds_made_of_patterns_is_refused_too(password):
+    assert password_problem(password, EMAIL, is_common) is None  # no single pattern
+    assert is_guessable(password, EMAIL)
+    assert password_error(password, EMAIL) == password_error("abcabcabca", EMAIL)
+
+
+def test_good_passwords_stay_good_and_long_ones_are_checked_at_once():
+    import secrets
+
+    for password in (
+        "lantern-orchard-velvet",
+        "Mijn fiets staat aan het station",
+        "jan.peeters went to the sea",
+        "Vlinder onder de brug",
+        "a fresh passphrase for marc",
+    ):
+        assert password_error(password, EMAIL) is None, password
+    for _ in range(50):
+        assert password_error(secrets.token_urlsafe(12), EMAIL) is None
+    # Beyond zxcvbn's 72 characters (seconds of work for a repetitive 200) the other checks.
+    sentence = "In de zomer van negentien zesentachtig fietsten wij samen naar de zee in Oostende"
+    assert len(sentence) > 72 and password_error(sentence, EMAIL) is None
+    assert not is_guessable("ab" * 100, EMAIL)
+    assert password_problem("ab" * 100, EMAIL, is_common) is PasswordProblem.PATTERN
 
 
 def test_the_list_of_leaked_passwords_comes_with_the_package():
@@ -55,6 +101,7 @@ def test_each_problem_has_a_message_a_person_understands():
         set_language("en")
         assert "at least 10 characters" in password_error("short", EMAIL)
         assert "leaked passwords" in password_error("password12", EMAIL)
+        assert "easy to guess" in password_error("abcabcabca", EMAIL)
         assert "e-mail address" in password_error(EMAIL, EMAIL)
         assert password_error("lantern-orchard-velvet", EMAIL) is None
         set_language("nl")

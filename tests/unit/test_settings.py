@@ -102,3 +102,29 @@ def test_forwarded_headers_are_believed_from_no_proxy_unless_configured():
     assert load_settings({}).security.forwarded_allow_ips == ()
     proxies = load_settings({"FORWARDED_ALLOW_IPS": " 10.0.0.5, 192.168.0.0/16 "})
     assert proxies.security.forwarded_allow_ips == ("10.0.0.5", "192.168.0.0/16")
+
+
+@pytest.mark.parametrize(
+    "walk",
+    [
+        "qwertyuiopasdfghjklzxcvbnm1234567890",  # the rows of a QWERTY keyboard
+        "azertyuiopqsdfghjklmwxcvbn0123456789",  # of an AZERTY one (Belgium)
+        "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik,9ol.",  # its columns
+        "0987654321poiuytrewqlkjhgfdsamnbvcxz",  # backwards
+        "abcdefghijklmnopqrstuvwxyz0123456789",  # the alphabet and the digits
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ9876543210",
+    ],
+)
+def test_a_keyboard_walk_or_a_sequence_is_no_production_key(walk):
+    # The probe: a keyboard walk has many distinct characters, so the entropy measure over
+    # its characters let it through.
+    with pytest.raises(SettingsError, match="too weak for production \\(it is a keyboard walk"):
+        load_settings({**PRODUCTION, "SECRET_KEY": walk})
+
+
+def test_random_keys_are_no_keyboard_walk():
+    import secrets
+
+    for _ in range(200):
+        secret = secrets.token_urlsafe(48)
+        assert load_settings({**PRODUCTION, "SECRET_KEY": secret}).security.secret_key == secret
