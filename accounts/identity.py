@@ -33,6 +33,9 @@ class CurrentUser:
     preferred_language: str | None
     # Copied into the session at login; a session holding an older one has ended.
     session_version: int = 0
+    # The person's own staff record (`portal_user.staff_member`), by id: what makes a
+    # dossier theirs and an evaluator assignment theirs. None: no dossier at all.
+    staff_id: int | None = None
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))

@@ -13,7 +13,9 @@ from accounts.tables import User
 from core.i18n import gettext as _
 from core.paging import Page, fetch_page
 
-STATUSES = ("active", "invited", "deactivated")
+# `unlinked`: a staff or evaluator account without its staff record (issue 18): it has no
+# dossier and evaluates nobody until DG R&O or HR links it (the migration's report).
+STATUSES = ("active", "invited", "deactivated", "unlinked")
 
 
 @dataclass
@@ -83,6 +85,10 @@ async def users_page(manager: CurrentUser, filters: UserFilter, page: int) -> Pa
         clauses.append(User.active.eq(True) & (User.password_hash == ""))
     elif filters.status == "deactivated":
         clauses.append(User.active.eq(False))
+    elif filters.status == "unlinked":
+        clauses.append(
+            User.staff_member.is_null() & (_role_clause("staff") | _role_clause("evaluator"))
+        )
     query = User.select(
         User.id,
         User.email,
@@ -90,6 +96,7 @@ async def users_page(manager: CurrentUser, filters: UserFilter, page: int) -> Pa
         User.roles,
         User.active,
         User.password_hash,
+        User.staff_member,
         User.organisation.code.as_alias("organisation_code"),
     ).order_by(User.email)
     result = await fetch_page(query, User.count(), clauses, page)

@@ -26,7 +26,7 @@ from core.database import is_unique_violation, write_transaction
 from core.errors import NotFound, Refused
 from core.i18n import gettext as _
 from core.parsing import is_email
-from organisations.tables import Organisation
+from organisations.tables import Organisation, StaffMember
 
 MIN_PASSWORD_LENGTH = rules.MIN_PASSWORD_LENGTH
 
@@ -51,7 +51,7 @@ def verify_password(password_hash: str, password: str) -> bool:
 # builder cost more than running it).
 _LOAD_USER = (
     "SELECT u.id, u.email, u.full_name, u.roles, u.organisation, u.preferred_language, "
-    "u.session_version, o.code AS organisation_code FROM portal_user u "
+    "u.session_version, u.staff_member, o.code AS organisation_code FROM portal_user u "
     "LEFT JOIN organisation o ON o.id = u.organisation WHERE u.id = {} AND u.active = {}"
 )
 
@@ -70,6 +70,7 @@ async def load_user(user_id: int) -> CurrentUser | None:
         organisation_code=row["organisation_code"],
         preferred_language=row["preferred_language"],
         session_version=row["session_version"],
+        staff_id=row["staff_member"],
     )
 
 
@@ -165,16 +166,30 @@ async def save_user(
                 }
             ).where(User.id == user_id)
             await _void_tokens(user_id, dt.datetime.now(dt.UTC))
+        staff_id = await _operator_link(user_id, organisation_id, email)
         await audit.record(
             audit.Actor.command_line(command),
             "user_saved",
             table="portal_user",
             key=email,
             before=None if existing is None else {k: existing[k] for k in values},
-            after=values,
+            after=values if staff_id is None else {**values, "staff_member": staff_id},
             detail="" if existing is None else "password reset; the user's sessions ended",
         )
     return user_id
+
+
+async def _operator_link(user_id: int, organisation_id: int | None, email: str) -> int | None:
+    """`portal create-user` (and the demo data) is the operator at the server's shell: an
+    account it saves without a staff record is linked to the unheld record with its e-mail
+    in its organisation, as an explicit administrator's link would. The id, or None."""
+    row = await User.select(User.staff_member).where(User.id == user_id).first()
+    if row is None or row["staff_member"] is not None:
+        return None
+    staff_id = await _unlinked_record_by_email(organisation_id, email)
+    if staff_id is not None:
+        await User.update({User.staff_member: staff_id}).where(User.id == user_id)
+    return staff_id
 
 
 async def record_login(actor: audit.Actor, email: str, *, succeeded: bool) -> None:
@@ -230,8 +245,11 @@ async def _void_tokens(user_id: int, now: dt.datetime, purpose: str | None = Non
     await AccountToken.update({AccountToken.used_at: now}).where(where)
 
 
-async def _issue_token(user_id: int, purpose: str, created_by: str | None) -> str:
-    """A fresh token for the user (their earlier unused one of this purpose is void)."""
+async def _issue_token(
+    user_id: int, purpose: str, created_by: str | None, staff_id: int | None = None
+) -> str:
+    """A fresh token for the user (their earlier unused one of this purpose is void); an
+    invitation names the staff record its acceptance links (`staff_id`)."""
     now = dt.datetime.now(dt.UTC)
     await _void_tokens(user_id, now, purpose)
     token = secrets.token_urlsafe(32)
@@ -243,6 +261,7 @@ async def _issue_token(user_id: int, purpose: str, created_by: str | None) -> st
             created_at=now,
             expires_at=now + rules.VALID_FOR[purpose],
             created_by=created_by,
+            staff_member=staff_id,
         )
     )
     return token
@@ -269,6 +288,8 @@ async def token_owner(purpose: str, user_id: int, token: str) -> dict[str, Any]:
             AccountToken.id,
             AccountToken.used_at,
             AccountToken.expires_at,
+            AccountToken.staff_member,
+            AccountToken.user.staff_member.as_alias("linked_staff"),
             AccountToken.user.email.as_alias("email"),
             AccountToken.user.full_name.as_alias("full_name"),
             AccountToken.user.active.as_alias("active"),
@@ -320,14 +341,30 @@ async def use_token(
             }
         ).where(User.id == user_id)
         action = "invitation_accepted" if purpose == rules.INVITATION else "password_reset"
+        linked = await _link_invited(row) if purpose == rules.INVITATION else None
         await audit.record(
             audit.Actor(row["email"], "", actor.ip_address, actor.path),
             action,
             table="portal_user",
             key=row["email"],
-            detail="password set; the user's sessions ended",
+            after=None if linked is None else {"staff_member": linked},
+            detail="password set; the user's sessions ended"
+            + ("; linked to the staff record the invitation named" if linked else ""),
         )
     return str(row["email"])
+
+
+async def _link_invited(token_row: dict[str, Any]) -> int | None:
+    """Accepting an invitation links the account to the staff record the invitation named
+    when it was sent, by id (the inviter saw it), unless the account has a record already
+    or another account took that one meanwhile. The id linked, or None."""
+    staff_id = token_row["staff_member"]
+    if staff_id is None or token_row["linked_staff"] is not None:
+        return None
+    if await User.exists().where(User.staff_member == staff_id):
+        return None
+    await User.update({User.staff_member: staff_id}).where(User.email == token_row["email"])
+    return int(staff_id)
 
 
 async def request_password_reset(
@@ -489,7 +526,8 @@ async def invite_user(
                 )
             ).returning(User.id)
             user_id = int(row["id"])
-            token = await _issue_token(user_id, rules.INVITATION, manager.email)
+            staff_id = await _unlinked_record_by_email(organisation_id, data.email)
+            token = await _issue_token(user_id, rules.INVITATION, manager.email, staff_id)
             await queue_account_mail(
                 INVITATION_MAIL,
                 data.email,
@@ -509,6 +547,7 @@ async def invite_user(
                     "roles": ",".join(rules.sorted_roles(data.roles)),
                     "organisation": data.organisation_code or manager.organisation_code,
                     "preferred_language": data.preferred_language,
+                    "staff_member": staff_id,
                 },
             )
     except Exception as error:
@@ -526,7 +565,9 @@ async def resend_invitation(
         row = await _managed_user(manager, user_id)
         if row["password_hash"] or not row["active"]:
             raise Refused(_("This account has a password already, or is deactivated."))
-        token = await _issue_token(user_id, rules.INVITATION, manager.email)
+        token = await _issue_token(
+            user_id, rules.INVITATION, manager.email, await _invited_record(user_id)
+        )
         await queue_account_mail(
             INVITATION_MAIL,
             row["email"],
@@ -538,6 +579,17 @@ async def resend_invitation(
         )
         await audit.record(actor, "invitation_sent_again", table="portal_user", key=row["email"])
     return str(row["email"])
+
+
+async def _invited_record(user_id: int) -> int | None:
+    """The staff record the account's latest invitation named (kept when sent again)."""
+    row = (
+        await AccountToken.select(AccountToken.staff_member)
+        .where((AccountToken.user == user_id) & (AccountToken.purpose == rules.INVITATION))
+        .order_by(AccountToken.id, ascending=False)
+        .first()
+    )
+    return None if row is None else row["staff_member"]
 
 
 async def managed_user(manager: CurrentUser, user_id: int) -> dict[str, Any]:
@@ -554,6 +606,12 @@ async def managed_user(manager: CurrentUser, user_id: int) -> dict[str, Any]:
         )
         code = found["code"] if found else None
     row["organisation_code"] = code
+    row["staff_record"] = await _staff_record(row["staff_member"])
+    row["invited_record"] = (
+        await _staff_record(await _invited_record(user_id))
+        if row["invited"] and row["staff_member"] is None
+        else None
+    )
     return row
 
 
@@ -625,3 +683,119 @@ async def set_active(
             after={"active": active},
         )
     return str(row["email"])
+
+
+# --- the account's own staff record (issue 18) ----------------------------------------------
+# A dossier belongs to the account linked to its staff record by id, and an evaluator
+# assignment to the account linked to the evaluator's record. The link is made by an
+# invitation that named the record (accepted), by `portal create-user` / the demo data (the
+# operator), or here by DG R&O or HR of the account's organisation; never by the e-mail a
+# register writer can edit. Nobody links their own account.
+
+
+async def _staff_record(staff_id: int | None) -> dict[str, Any] | None:
+    if staff_id is None:
+        return None
+    return (
+        await StaffMember.select(
+            StaffMember.id,
+            StaffMember.email,
+            StaffMember.first_name,
+            StaffMember.last_name,
+            StaffMember.organisation,
+        )
+        .where(StaffMember.id == staff_id)
+        .first()
+    )
+
+
+async def _unlinked_record_by_email(organisation_id: int | None, email: str) -> int | None:
+    """The staff record with this e-mail in this organisation that no account holds yet."""
+    if organisation_id is None or not email:
+        return None
+    row = (
+        await StaffMember.select(StaffMember.id)
+        .where(
+            (StaffMember.email == email.strip().lower())
+            & (StaffMember.organisation == organisation_id)
+        )
+        .first()
+    )
+    if row is None or await User.exists().where(User.staff_member == row["id"]):
+        return None
+    return int(row["id"])
+
+
+async def link_staff_record(
+    actor: audit.Actor, manager: CurrentUser, user_id: int, staff_email: str
+) -> str:
+    """Link an account to the staff record with `staff_email` in the account's organisation
+    (the record the register shows, chosen by id now: a later change of its e-mail changes
+    nothing). Refused for one's own account, a record of another organisation or unknown
+    (the same words), one another account holds, or an account already linked. Returns the
+    record's name."""
+    if user_id == manager.id:
+        raise Refused(
+            _("You cannot link your own account to a staff record; ask another administrator."),
+            "staff_email",
+        )
+    email = staff_email.strip().lower()
+    async with write_transaction():
+        row = await _managed_user(manager, user_id)
+        if row["staff_member"] is not None:
+            raise Refused(
+                _("This account is linked to a staff record already: remove that link first."),
+                "staff_email",
+            )
+        record = (
+            await StaffMember.select()
+            .where((StaffMember.email == email) & (StaffMember.organisation == row["organisation"]))
+            .first()
+            if email and row["organisation"] is not None
+            else None
+        )
+        if record is None:
+            raise Refused(
+                _(
+                    "There is no staff record with the e-mail %(email)s in this account's "
+                    "organisation.",
+                    email=email or "—",
+                ),
+                "staff_email",
+            )
+        if await User.exists().where(User.staff_member == record["id"]):
+            raise Refused(
+                _("Another account is linked to this staff record already."), "staff_email"
+            )
+        await User.update({User.staff_member: record["id"]}).where(User.id == user_id)
+        await audit.record(
+            actor,
+            "staff_record_linked",
+            table="portal_user",
+            key=row["email"],
+            before={"staff_member": None},
+            after={"staff_member": record["id"], "staff_email": record["email"]},
+        )
+    return f"{record['first_name']} {record['last_name']}"
+
+
+async def unlink_staff_record(actor: audit.Actor, manager: CurrentUser, user_id: int) -> None:
+    """Remove an account's link to its staff record: it no longer reads that dossier nor
+    acts as that person's evaluator (at once: the link is read on every request)."""
+    if user_id == manager.id:
+        raise Refused(
+            _("You cannot change the link of your own account; ask another administrator.")
+        )
+    async with write_transaction():
+        row = await _managed_user(manager, user_id)
+        if row["staff_member"] is None:
+            return
+        await User.update({User.staff_member: None}).where(User.id == user_id)
+        await audit.record(
+            actor,
+            "staff_record_unlinked",
+            table="portal_user",
+            key=row["email"],
+            before={"staff_member": row["staff_member"]},
+            after={"staff_member": None},
+        )

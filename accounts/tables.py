@@ -5,7 +5,7 @@ from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Timestamptz, V
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
-from organisations.tables import Organisation
+from organisations.tables import Organisation, StaffMember
 
 
 class User(Table, tablename="portal_user"):
@@ -28,6 +28,11 @@ class User(Table, tablename="portal_user"):
     active = Boolean(default=True)
     created_at = Timestamptz()
     session_version = Integer(default=0)
+    # Unique where set: the index `portal_user_staff_member` of migration 2026-12-02T07:00
+    # (SQLite cannot add a UNIQUE column to a table).
+    staff_member = ForeignKey(
+        references=StaffMember, null=True, default=None, on_delete=OnDelete.set_null
+    )
 
 
 class AccountToken(Table, tablename="account_token"):
@@ -43,3 +48,8 @@ class AccountToken(Table, tablename="account_token"):
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
     created_by = Varchar(length=254, null=True, default=None)
+    # An invitation names the staff record its account will be linked to when accepted
+    # (chosen when it is sent, by id: a later change of the record's e-mail changes nothing).
+    staff_member = ForeignKey(
+        references=StaffMember, null=True, default=None, on_delete=OnDelete.set_null
+    )

@@ -105,14 +105,23 @@ async def cycle_context(cycle_id: int) -> CycleContext:
     )
 
 
-async def evaluator_roles(user: CurrentUser, staff_id: int, today: dt.date) -> set[str]:
-    """The evaluator roles (first, second, coplanner) the user holds today for a staff
-    member: through the staff record with the user's e-mail in the same organisation."""
+def _running(today: dt.date) -> Any:
+    """Assignments that hold today: started, and not ended before today."""
+    return (EvaluatorAssignment.from_on <= today) & (
+        EvaluatorAssignment.until_on.is_null() | (EvaluatorAssignment.until_on >= today)
+    )
+
+
+async def evaluator_roles(user: CurrentUser, cycle: CycleContext, today: dt.date) -> set[str]:
+    """The evaluator roles (first, second, coplanner) the user holds today for the cycle's
+    staff member: assignments naming the user's own staff record by id, for a cycle of the
+    user's organisation. Never an e-mail: a register writer can edit that (issue 18)."""
+    if user.staff_id is None or user.organisation_id != cycle.organisation_id:
+        return set()
     rows = await EvaluatorAssignment.select(EvaluatorAssignment.role).where(
-        (EvaluatorAssignment.staff == staff_id)
-        & (EvaluatorAssignment.evaluator.email == user.email)
-        & (EvaluatorAssignment.from_on <= today)
-        & (EvaluatorAssignment.until_on.is_null() | (EvaluatorAssignment.until_on >= today))
+        (EvaluatorAssignment.staff == cycle.staff_id)
+        & (EvaluatorAssignment.evaluator == user.staff_id)
+        & _running(today)
     )
     return {row["role"] for row in rows}
 
@@ -136,10 +145,10 @@ class Standing:
 
 
 async def standing(user: CurrentUser, cycle: CycleContext, today: dt.date) -> Standing:
-    is_owner = user.email.lower() == cycle.staff_email.lower()
-    roles = (
-        frozenset() if is_owner else frozenset(await evaluator_roles(user, cycle.staff_id, today))
-    )
+    """The owner is the account linked to the cycle's staff record; an evaluator holds a
+    running assignment by its own staff record; HR is HR of the cycle's organisation."""
+    is_owner = user.staff_id is not None and user.staff_id == cycle.staff_id
+    roles = frozenset() if is_owner else frozenset(await evaluator_roles(user, cycle, today))
     is_hr = Role.HR in user.roles and user.organisation_id == cycle.organisation_id
     return Standing(rules.dossier_access(is_owner, bool(roles), is_hr), roles)
 
@@ -150,8 +159,7 @@ async def alignable_objectives(cycle: CycleContext, today: dt.date) -> list[dict
     evaluators = await EvaluatorAssignment.select(EvaluatorAssignment.evaluator).where(
         (EvaluatorAssignment.staff == cycle.staff_id)
         & (EvaluatorAssignment.role == "first")
-        & (EvaluatorAssignment.from_on <= today)
-        & (EvaluatorAssignment.until_on.is_null() | (EvaluatorAssignment.until_on >= today))
+        & _running(today)
     )
     ids = [row["evaluator"] for row in evaluators]
     if not ids:
@@ -181,8 +189,10 @@ async def next_cycle(cycle: CycleContext) -> int | None:
     return None if row is None else int(row["id"])
 
 
-async def cycles_of_email(email: str) -> list[dict[str, Any]]:
-    """A staff member's cycles, newest first (one query)."""
+async def cycles_of_staff(staff_id: int | None) -> list[dict[str, Any]]:
+    """A staff member's cycles, newest first (one query); none without a staff record."""
+    if staff_id is None:
+        return []
     return await (
         EvaluationCycle.select(
             EvaluationCycle.id,
@@ -190,7 +200,7 @@ async def cycles_of_email(email: str) -> list[dict[str, Any]]:
             EvaluationCycle.ends_on,
             EvaluationCycle.function,
         )
-        .where(EvaluationCycle.staff.email == email)
+        .where(EvaluationCycle.staff == staff_id)
         .order_by(EvaluationCycle.starts_on, ascending=False)
     )
 
@@ -331,8 +341,11 @@ async def dossier(cycle: CycleContext, today: dt.date) -> dict[str, Any]:
 
 
 async def team(user: CurrentUser, today: dt.date) -> list[dict[str, Any]]:
-    """The staff the user evaluates today (first, second or co-planner), each with the
-    cycle running today and its open work: what is due and late (four queries)."""
+    """The staff the user evaluates today (first, second or co-planner) in the user's
+    organisation, by the user's own staff record, each with the cycle running today and
+    its open work: what is due and late (four queries)."""
+    if user.staff_id is None:
+        return []
     assignments = await EvaluatorAssignment.select(
         EvaluatorAssignment.staff,
         EvaluatorAssignment.role,
@@ -341,9 +354,9 @@ async def team(user: CurrentUser, today: dt.date) -> list[dict[str, Any]]:
         EvaluatorAssignment.staff.last_name.as_alias("last_name"),
         EvaluatorAssignment.staff.organisation.as_alias("organisation_id"),
     ).where(
-        (EvaluatorAssignment.evaluator.email == user.email)
-        & (EvaluatorAssignment.from_on <= today)
-        & (EvaluatorAssignment.until_on.is_null() | (EvaluatorAssignment.until_on >= today))
+        (EvaluatorAssignment.evaluator == user.staff_id)
+        & (EvaluatorAssignment.staff.organisation == user.organisation_id)
+        & _running(today)
     )
     members: dict[int, dict[str, Any]] = {}
     for row in assignments:
@@ -429,10 +442,12 @@ async def team(user: CurrentUser, today: dt.date) -> list[dict[str, Any]]:
 async def hierarchy(user: CurrentUser, today: dt.date) -> list[dict[str, Any]]:
     """Who works on what: the user's own running objectives, each with the team's
     objectives aligned to it, and the team's objectives aligned to nothing (two queries)."""
+    if user.staff_id is None:
+        return [{"objective": None, "aligned": []}]
     mine = await (
         CycleObjective.select(CycleObjective.id, CycleObjective.title, CycleObjective.kind)
         .where(
-            (CycleObjective.cycle._.staff._.email == user.email)
+            (CycleObjective.cycle.staff == user.staff_id)
             & (CycleObjective.cycle.starts_on <= today)
             & (CycleObjective.cycle.ends_on >= today)
             & (CycleObjective.state != "carried")
@@ -442,9 +457,9 @@ async def hierarchy(user: CurrentUser, today: dt.date) -> list[dict[str, Any]]:
     team_ids = [
         row["staff"]
         for row in await EvaluatorAssignment.select(EvaluatorAssignment.staff).where(
-            (EvaluatorAssignment.evaluator.email == user.email)
-            & (EvaluatorAssignment.from_on <= today)
-            & (EvaluatorAssignment.until_on.is_null() | (EvaluatorAssignment.until_on >= today))
+            (EvaluatorAssignment.evaluator == user.staff_id)
+            & (EvaluatorAssignment.staff.organisation == user.organisation_id)
+            & _running(today)
         )
     ]
     theirs = (

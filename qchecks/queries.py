@@ -44,6 +44,7 @@ def _qcheck_columns() -> list[Any]:
         QCheck.organisation.code.as_alias("organisation_code"),
         QCheck.organisation.name_nl.as_alias("organisation_name_nl"),
         QCheck.organisation.name_fr.as_alias("organisation_name_fr"),
+        QCheck.consultant.as_alias("consultant_id"),
         QCheck.consultant.email.as_alias("consultant_email"),
         QCheck.consultant.first_name.as_alias("consultant_first_name"),
         QCheck.consultant.last_name.as_alias("consultant_last_name"),
@@ -73,11 +74,12 @@ async def qcheck_details(qcheck_id: int) -> dict[str, Any] | None:
 
 @dataclass
 class QCheckFilter:
-    """The list's filters: one organisation, one consultant (a staff member's own), a
-    year of the check, a text in the reference or the consultant's name."""
+    """The list's filters: one organisation, one consultant (a staff member's own, by the
+    id of the reader's staff record), a year of the check, a text in the reference or the
+    consultant's name."""
 
     organisation_code: str | None = None
-    consultant_email: str | None = None
+    consultant_id: int | None = None
     year: int | None = None
     q: str = ""
 
@@ -85,8 +87,8 @@ class QCheckFilter:
         clauses: list[Any] = []
         if self.organisation_code is not None:
             clauses.append(QCheck.organisation.code == self.organisation_code)
-        if self.consultant_email is not None:
-            clauses.append(QCheck.consultant.email == self.consultant_email)
+        if self.consultant_id is not None:
+            clauses.append(QCheck.consultant == self.consultant_id)
         if self.year is not None:
             clauses.append(QCheck.checked_on >= dt.date(self.year, 1, 1))
             clauses.append(QCheck.checked_on <= dt.date(self.year, 12, 31))

@@ -221,3 +221,20 @@ def shown(day, language: str = "en") -> str:
 
     set_language(language)
     return format_day(day)
+
+
+async def link_staff_records() -> int:
+    """What DG R&O or HR does on each account's page (issue 18): link every account that
+    has no staff record to the unheld record with its e-mail in its organisation. Tests
+    that build staff after the `users` fixture call it once their records exist. The
+    number linked."""
+    from accounts.tables import User
+
+    rows = await User.raw(
+        "UPDATE portal_user SET staff_member = (SELECT s.id FROM staff_member s "
+        "WHERE s.email = portal_user.email AND s.organisation = portal_user.organisation) "
+        "WHERE staff_member IS NULL AND EXISTS (SELECT 1 FROM staff_member s "
+        "WHERE s.email = portal_user.email AND s.organisation = portal_user.organisation) "
+        "RETURNING id"
+    )
+    return len(rows)

@@ -18,13 +18,15 @@ from accounts.identity import CurrentUser, Role
 from accounts.queries import STATUSES, UserFilter, users_page
 from accounts.service import (
     invite_user,
+    link_staff_record,
     managed_user,
     resend_invitation,
     set_active,
+    unlink_staff_record,
     update_user,
 )
 from core.errors import NotFound, Refused
-from core.forms import FormResult
+from core.forms import FormResult, text
 from core.i18n import current_language
 from core.i18n import gettext as _
 from core.paging import pager
@@ -48,6 +50,7 @@ async def _form_context(manager: CurrentUser, form: FormResult, **extra: Any) ->
         "grantable": [role for role in ROLE_ORDER if role in granted],
         "organisations": await organisation_codes() if manager.is_dgro else [],
         "chosen_roles": set(str(form.values.get("roles", "")).split(",")),
+        "link": FormResult({"staff_email": ""}),  # the staff-record form of an account's page
         **extra,
     }
 
@@ -115,9 +118,10 @@ class UsersController(Controller):
         )
         return Redirect("/admin/users", status_code=303)
 
-    @get("/{user_id:int}", name="user")
-    async def user_page(self, request: Request, user_id: FromPath[int]) -> Template:
-        manager = _manager(request)
+    async def _user_page(
+        self, manager: CurrentUser, user_id: int, link: FormResult | None = None
+    ) -> Template:
+        """The account's page; `link` is the staff-record form as typed, with its error."""
         try:
             row = await managed_user(manager, user_id)
         except NotFound:
@@ -131,8 +135,51 @@ class UsersController(Controller):
                 "preferred_language": row["preferred_language"] or "",
             }
         )
-        context = await _form_context(manager, form, editing=row)
-        return Template("accounts/user_form.html", context=context)
+        extra = {} if link is None else {"link": link}
+        context = await _form_context(manager, form, editing=row, **extra)
+        return Template(
+            "accounts/user_form.html", context=context, status_code=400 if link else 200
+        )
+
+    @get("/{user_id:int}", name="user")
+    async def user_page(self, request: Request, user_id: FromPath[int]) -> Template:
+        return await self._user_page(_manager(request), user_id)
+
+    @post("/{user_id:int}/staff-record", status_code=303)
+    async def link_staff(self, request: Request, user_id: FromPath[int]) -> Template | Redirect:
+        """Link the account to its holder's staff record (what their dossier follows)."""
+        manager = _manager(request)
+        await self._user_page(manager, user_id)  # 404 for an account outside one's reach
+        form = await request.form()
+        link = FormResult({"staff_email": text(form, "staff_email")[:254]})
+        try:
+            name = await link_staff_record(
+                actor_of(request), manager, user_id, link.values["staff_email"]
+            )
+        except NotFound:
+            raise _not_found() from None
+        except Refused as refusal:
+            link.errors["staff_email"] = refusal.message
+            return await self._user_page(manager, user_id, link)
+        flash(
+            request,
+            _("The account is linked to the staff record of %(name)s.", name=name),
+            category="success",
+        )
+        return Redirect(f"/admin/users/{user_id}", status_code=303)
+
+    @post("/{user_id:int}/staff-record/remove", status_code=303)
+    async def unlink_staff(self, request: Request, user_id: FromPath[int]) -> Redirect:
+        manager = _manager(request)
+        try:
+            await unlink_staff_record(actor_of(request), manager, user_id)
+        except NotFound:
+            raise _not_found() from None
+        except Refused as refusal:
+            flash(request, refusal.message, category="error")
+        else:
+            flash(request, _("The account is no longer linked to a staff record."), "success")
+        return Redirect(f"/admin/users/{user_id}", status_code=303)
 
     @post("/{user_id:int}", status_code=303)
     async def save(self, request: Request, user_id: FromPath[int]) -> Template | Redirect:

@@ -79,7 +79,7 @@ async def dossier_context(request: Request, cycle_id: int) -> dict[str, Any]:
         "cycle": cycle,
         "standing": standing,
         "d": await queries.dossier(cycle, today),
-        "cycles": await queries.cycles_of_email(cycle.staff_email),
+        "cycles": await queries.cycles_of_staff(cycle.staff_id),
         "choices": await queries.planning_choices() if standing.plans else None,
         "alignable": await queries.alignable_objectives(cycle, today) if standing.plans else [],
         "labels": labels,
@@ -142,7 +142,7 @@ class DossierController(Controller):
     async def my_dossier(self, request: HTMXRequest) -> Template | Redirect:
         user = current_user(request)
         assert user is not None
-        cycles = await queries.cycles_of_email(user.email)
+        cycles = await queries.cycles_of_staff(user.staff_id)
         current = queries.current_of(cycles, _today())
         if current is None:
             return render(request, "cycles/no_dossier.html", {}, block=None)

@@ -51,12 +51,14 @@ def user_of(request: Request) -> CurrentUser:
 
 
 def may_read(user: CurrentUser, qcheck: dict[str, Any]) -> bool:
-    """DG R&O; the organisation's PRO Partner and HR; the consultant who ran the file."""
+    """DG R&O; the organisation's PRO Partner and HR; the consultant who ran the file (the
+    account linked to that staff record, by id: never by an e-mail a register writer can
+    edit)."""
     if user.is_dgro:
         return True
     if user.has_role(Role.PRO_PARTNER, Role.HR) and user.may_act_for(qcheck["organisation_code"]):
         return True
-    return user.email == qcheck["consultant_email"]
+    return user.staff_id is not None and user.staff_id == qcheck["consultant_id"]
 
 
 def no_such_qcheck() -> NotFoundException:
@@ -153,8 +155,9 @@ class QCheckController(Controller):
         page: FromQuery[int] = 1,
     ) -> Template:
         """The Q-checks of the selection files the logged-in consultant ran."""
+        # Without a staff record of one's own, no Q-check is one's own (id 0 matches none).
         filters = queries.QCheckFilter(
-            consultant_email=user_of(request).email, year=_year(year), q=q.strip()[:100]
+            consultant_id=user_of(request).staff_id or 0, year=_year(year), q=q.strip()[:100]
         )
         return await self._list(request, filters, page, _("My Q-checks"), "/my/qchecks")
 

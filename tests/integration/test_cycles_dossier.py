@@ -13,12 +13,15 @@ from core.audit import Actor
 from core.errors import NotFound, Refused, TransitionRefused
 from cycles import service
 from cycles.lifecycle import ObjectiveAction
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, link_staff_records, login
 
 CYCLE_DAY = dt.date(2026, 5, 4)  # a Monday inside the 2026 cycle
 
 
-def person(email: str, roles: str, organisation_id: int | None) -> CurrentUser:
+def person(
+    email: str, roles: str, organisation_id: int | None, staff_id: int | None = None
+) -> CurrentUser:
+    """A reader; `staff_id` is the staff record linked to the account (their dossier)."""
     return CurrentUser(
         id=0,
         email=email,
@@ -27,6 +30,7 @@ def person(email: str, roles: str, organisation_id: int | None) -> CurrentUser:
         organisation_id=organisation_id,
         organisation_code=None,
         preferred_language="en",
+        staff_id=staff_id,
     )
 
 
@@ -89,13 +93,21 @@ async def team(users):
         (row["staff"], row["starts_on"].year): row["id"] for row in await EvaluationCycle.select()
     }
     bosa = orgs["BOSA"]
+    await link_staff_records()
     return {
         "sam_2026": cycles[(ids["staff@bosa.demo.portal.be"], 2026)],
         "sam_2027": cycles[(ids["staff@bosa.demo.portal.be"], 2027)],
         "marc_2026": cycles[(ids["marc@bosa.demo.portal.be"], 2026)],
-        "sam": person("staff@bosa.demo.portal.be", "staff", bosa),
-        "eva": person("evaluator@bosa.demo.portal.be", "evaluator,staff", bosa),
-        "lucie": person("lucie@bosa.demo.portal.be", "evaluator,staff", bosa),
+        "sam": person("staff@bosa.demo.portal.be", "staff", bosa, ids["staff@bosa.demo.portal.be"]),
+        "eva": person(
+            "evaluator@bosa.demo.portal.be",
+            "evaluator,staff",
+            bosa,
+            ids["evaluator@bosa.demo.portal.be"],
+        ),
+        "lucie": person(
+            "lucie@bosa.demo.portal.be", "evaluator,staff", bosa, ids["lucie@bosa.demo.portal.be"]
+        ),
         "hr": person("hr@bosa.demo.portal.be", "hr", bosa),
         "dgro": person("dgro@demo.portal.be", "dgro", None),
         "fin_hr": person("hr@fin.demo.portal.be", "hr", orgs["FIN"]),

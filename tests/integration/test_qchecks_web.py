@@ -12,7 +12,7 @@ from organisations.tables import Organisation
 from portal.imports import ImportScope, import_file
 from qchecks import service
 from qchecks.tables import ClosedYear, Criterion, QCheck, QCheckCriterion
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, link_staff_records, login
 
 EN = {"Accept-Language": "en"}
 STAFF = """organisation_code,email,first_name,last_name,language_role,start_date,end_date
@@ -39,6 +39,7 @@ async def load(kind: str, text: str) -> None:
 async def base(users) -> None:
     await load("staff", STAFF)
     await load("certificates", CERTIFICATES)
+    await link_staff_records()  # the consultant's account holds their staff record
 
 
 def form(**values: str) -> dict[str, str]:

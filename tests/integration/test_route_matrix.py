@@ -153,6 +153,8 @@ EXPECTED: dict[str, set[str]] = {
     "POST /admin/users/{user_id}/deactivate": {DGRO, HR},
     "POST /admin/users/{user_id}/reactivate": {DGRO, HR},
     "POST /admin/users/{user_id}/invitation": {DGRO, HR},
+    "POST /admin/users/{user_id}/staff-record": {DGRO, HR},
+    "POST /admin/users/{user_id}/staff-record/remove": {DGRO, HR},
 }
 # Not tried here: their own tests cover them (the log-in and session tests, the static
 # files, the OpenAPI schema, the health check; the links of invitation and reset mails,
@@ -216,8 +218,11 @@ async def records(users) -> dict[str, Any]:
     from accounts.identity import CurrentUser, parse_roles
 
     bosa = (await Organisation.select().where(Organisation.code == "BOSA").first())["id"]
+    eva_record = await StaffMember.select(StaffMember.id).where(
+        StaffMember.email == "evaluator@bosa.demo.portal.be"
+    )
     eva = CurrentUser(0, "evaluator@bosa.demo.portal.be", "Eva", parse_roles("evaluator,staff"),
-                      bosa, "BOSA", "en")  # fmt: skip
+                      bosa, "BOSA", "en", staff_id=eva_record[0]["id"])  # fmt: skip
     meeting = await cycles.add_meeting(
         cli, eva, cycle["id"], cycles.MeetingInput("feedback", today, "Matrix"), today
     )
@@ -361,4 +366,66 @@ async def test_ids_out_of_range_are_not_found_not_an_error(app, users):
         if response.status_code >= 500:
             wrong.append(f"{row}: {response.status_code}")
     await client.aclose()
+    assert wrong == [], "\n".join(wrong)
+
+
+async def test_accounts_with_a_staff_record_but_no_standing_read_no_dossier(app, users):
+    """Issue 18: HR and BOSA's PRO Partner with a staff record of their own in the register
+    (as an HR officer or a partner has), linked to their accounts, evaluating nobody: on
+    every GET route of the table, page and htmx fragment, no dossier content of anyone
+    (planted canaries) reaches them, and Sam's dossier is a 404."""
+    from accounts.service import link_staff_record, load_user
+    from accounts.tables import User
+    from core.audit import Actor
+    from cycles import service as cycles
+    from organisations.forms import StaffInput
+    from organisations.service import add_staff
+    from organisations.tables import Organisation
+
+    values = await records(users)
+    today = dt.date.today()
+    cli = Actor.command_line("matrix")
+    eva_id = (await User.select(User.id).where(User.email == users["evaluator_bosa"].email)
+              .first())["id"]  # fmt: skip
+    eva = await load_user(eva_id)
+    assert eva is not None and eva.staff_id is not None
+    canaries = ["CANARY-objective-e1", "CANARY-specific-e1"]
+    await cycles.add_objective(
+        cli, eva, values["cycle_id"], cycles.ObjectiveInput(kind="performance", title=canaries[0]),
+        today,
+    )  # fmt: skip
+    await cycles.add_objective(
+        cli, eva, values["cycle_id"],
+        cycles.ObjectiveInput(kind="performance", title="Second", specific=canaries[1]), today,
+    )  # fmt: skip
+    bosa = (await Organisation.select().where(Organisation.code == "BOSA").first())["id"]
+    dgro = await load_user(
+        (await User.select(User.id).where(User.email == users["dgro"].email).first())["id"]
+    )
+    assert dgro is not None
+    for key in ("hr_bosa", "partner_bosa"):
+        email = users[key].email
+        await add_staff(cli, bosa, StaffInput(email, "Own", key, "NL", dt.date(2020, 1, 1), None))
+        account = (await User.select(User.id).where(User.email == email).first())["id"]
+        await link_staff_record(cli, dgro, account, email)
+        reader = await load_user(account)
+        assert reader is not None and reader.staff_id is not None
+
+    rows = [row for row in route_rows(app) if row.startswith("GET ") and not NOT_TRIED.match(row)]
+    wrong = []
+    for key in ("hr_bosa", "partner_bosa"):
+        client = new_client(app)
+        assert (await login(client, users[key])).status_code == 303
+        for row in rows:
+            template = row.split(" ", 1)[1]
+            if template.startswith("/tracks/"):
+                template = template.replace("{code}", "{track}")
+            path = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), template)
+            for headers in ({}, {"hx-request": "true"}):
+                response = await client.get(path, headers=headers)
+                if response.status_code >= 500 or any(c in response.text for c in canaries):
+                    wrong.append(f"{row} as {key} {headers}: {response.status_code}")
+        dossier = await client.get(f"/cycles/{values['cycle_id']}")
+        assert dossier.status_code == 404, key
+        await client.aclose()
     assert wrong == [], "\n".join(wrong)
