@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from core.i18n import gettext as _
 from core.tables import AuditEntry
+
+# The links of the account mails carry a one-time token as their last segment
+# (`/invitation/{user_id}/{token}`, `/password/reset/{user_id}/{token}`: accounts/web/tokens.py).
+# Whoever reads the token in a log could take the account over while the link is valid, so
+# the audit trail and the server's logs keep the path with the token replaced.
+REDACTED = "[redacted]"
+_TOKEN_PATH = re.compile(
+    r"(/(?:invitation|password/reset)/[^/?#\s]*/)(?!\[redacted\])[^/?#\s:'\"]+", re.IGNORECASE
+)
+
+
+def redact_tokens(text: str) -> str:
+    """`text` (a path, a log line) with the token of every account-mail link replaced:
+    `/password/reset/8/[redacted]`."""
+    return _TOKEN_PATH.sub(rf"\1{REDACTED}", text)
 
 
 class Outcome:
@@ -94,7 +110,7 @@ async def record(
             after=_jsonable(after),
             outcome=outcome,
             ip_address=actor.ip_address,
-            path=actor.path[:500],
-            detail=detail,
+            path=redact_tokens(actor.path)[:500],
+            detail=redact_tokens(detail),
         )
     )

@@ -9,6 +9,7 @@ from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.logging import LoggingConfig
+from litestar.logging.config import default_handlers
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
@@ -28,10 +29,10 @@ from portal import web as shell_web
 from portal.auth import UserAndLanguageMiddleware
 from portal.cli import make_cli_plugin
 from portal.csrf import SessionBoundCSRFMiddleware
-from portal.errors import EXCEPTION_HANDLERS
+from portal.errors import EXCEPTION_HANDLERS, log_server_errors
 from portal.guards import PUBLIC
 from portal.input_guard import RefuseNulMiddleware
-from portal.security import security_headers_hook
+from portal.security import RedactTokens, security_headers_hook
 from portal.sessions import PortalSessionConfig
 from portal.store import DatabaseStore
 from portal.templating import template_config
@@ -91,6 +92,22 @@ def _static_routers() -> list[Router]:
             name="static",
         ),
     ]
+
+
+def _logging_config() -> LoggingConfig:
+    """Litestar's handlers, with the tokens of account-mail links taken out of every record."""
+    return LoggingConfig(
+        root={"level": "INFO", "handlers": ["queue_listener"]},
+        filters={"redact_tokens": {"()": RedactTokens}},
+        handlers={
+            name: {**handler, "filters": ["redact_tokens"]}
+            for name, handler in default_handlers.items()
+        },
+        log_exceptions="always",
+        # A person's 4xx (a refusal, a missing page, a 409 or a 422 of a handler) is answered
+        # with a page, not a stack trace in the log; a 5xx keeps its trace.
+        exception_logging_handler=log_server_errors,
+    )
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -160,12 +177,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=openapi if settings.openapi_enabled else None,
         on_startup=[_open_pool],
         on_shutdown=[_close_pool],
-        logging_config=LoggingConfig(
-            root={"level": "INFO", "handlers": ["queue_listener"]},
-            log_exceptions="always",
-            # A person's 4xx is answered with a page, not a stack trace in the log.
-            disable_stack_trace={400, 401, 403, 404, 405, 429},
-        ),
+        logging_config=_logging_config(),
         debug=settings.debug,
         state=State({"settings": settings}),
     )

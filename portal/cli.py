@@ -230,7 +230,22 @@ def run_command(host: str, port: int, reload: bool, workers: int) -> None:
         # Never uvicorn's own default (127.0.0.1: anything on the machine could claim any
         # address); with no proxy configured the headers are not read at all.
         forwarded_allow_ips=list(proxies) or [],
+        log_config=_uvicorn_log_config(),
     )
+
+
+def _uvicorn_log_config() -> dict:
+    """uvicorn's own logging, with the tokens of account-mail links taken out of every line:
+    its access log prints each path, `/password/reset/8/<token>` too."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["filters"] = {"redact_tokens": {"()": "portal.security.RedactTokens"}}
+    for handler in config["handlers"].values():
+        handler["filters"] = ["redact_tokens"]
+    return config
 
 
 # Litestar's own commands that `portal` passes on (they build the app).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 from urllib.parse import quote
 
@@ -150,6 +151,19 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     # e.g. 405's `Allow`, which names the methods the address does take
     headers = dict(exc.headers) if exc.headers else None
     return error_response(request, exc.status_code, exc.detail, extra=extra, headers=headers)
+
+
+def log_server_errors(app_logger: Any, scope: Any, _traceback: list[str]) -> None:
+    """Litestar's exception log, for server faults only: a client's error (any 4xx, an
+    `HTTPException(status_code=409)` too, which Litestar's own `disable_stack_trace` misses
+    because it reads the status of the class) is answered with a page, and its traceback in
+    the log would only bury the real faults."""
+    error = sys.exc_info()[1]
+    status = error.status_code if isinstance(error, HTTPException) else 500
+    if status >= HTTP_500_INTERNAL_SERVER_ERROR:
+        app_logger.exception(
+            "Uncaught exception (connection_type=%s, path=%r):", scope["type"], scope["path"]
+        )
 
 
 def handle_internal_error(request: Request, exc: Exception) -> Response:
