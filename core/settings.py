@@ -170,6 +170,53 @@ def _proxies(value: str | None) -> tuple[str, ...]:
     return items
 
 
+def host_name(host: str) -> str | None:
+    """The host name of a `Host` header or an ALLOWED_HOSTS entry, lower case and without
+    its port (`Portal.example.be:8443` gives `portal.example.be`, `[::1]:8000` gives `::1`);
+    None when it is malformed (an unclosed bracket, a port that is no number)."""
+    value = host.strip().lower()
+    if value.startswith("["):
+        name, bracket, rest = value[1:].partition("]")
+        if not bracket:
+            return None
+    elif value.count(":") > 1:  # an IPv6 address without brackets (and so without a port)
+        name, rest = value, ""
+    else:
+        name, colon, after = value.partition(":")
+        rest = colon + after
+    port = rest.removeprefix(":")
+    if rest and (rest == port or not (port == "" or (port.isascii() and port.isdigit()))):
+        return None
+    return name.rstrip(".") or None
+
+
+def host_allowed(name: str, allowed: tuple[str, ...]) -> bool:
+    """Whether a host name (see `host_name`) is one of ALLOWED_HOSTS: `*` is any name,
+    `*.example.be` any name under example.be; the port is never part of the comparison."""
+    return any(
+        pattern == "*"
+        or name == pattern
+        or (pattern.startswith("*.") and name.endswith(pattern[1:]))
+        for pattern in allowed
+    )
+
+
+def _hosts(value: str | None) -> tuple[str, ...]:
+    """ALLOWED_HOSTS: host names, `*` or `*.domain`, each kept without a port."""
+    hosts = []
+    for item in (h.strip() for h in (value or "").split(",")):
+        if not item:
+            continue
+        name = "*" if item == "*" else host_name(item)
+        if name is None or ("*" in name and not (name == "*" or name.startswith("*."))):
+            raise SettingsError(
+                f"ALLOWED_HOSTS must list host names (a leading '*.' for every name under a "
+                f"domain), comma-separated, not {item!r}."
+            )
+        hosts.append(name)
+    return tuple(hosts)
+
+
 def load_settings(environ: Mapping[str, str]) -> Settings:
     """Build the settings from an environment mapping, refusing unsafe production values."""
     env = environ.get("PORTAL_ENV", "development").strip().lower() or "development"
@@ -179,7 +226,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
 
     debug = _flag(environ.get("PORTAL_DEBUG"), name="PORTAL_DEBUG", default=not production)
     secret = environ.get("SECRET_KEY", "").strip()
-    hosts = tuple(h.strip() for h in environ.get("ALLOWED_HOSTS", "").split(",") if h.strip())
+    hosts = _hosts(environ.get("ALLOWED_HOSTS"))
     if production:
         if not secret:
             raise SettingsError("SECRET_KEY is required in production.")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from litestar import Litestar, Request, Router
-from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.logging import LoggingConfig
@@ -32,7 +31,7 @@ from portal.csrf import SessionBoundCSRFMiddleware
 from portal.errors import EXCEPTION_HANDLERS, log_server_errors
 from portal.guards import PUBLIC
 from portal.input_guard import RefuseNulMiddleware
-from portal.security import RedactTokens, security_headers_hook
+from portal.security import AllowedHostsMiddleware, RedactTokens, security_headers_hook
 from portal.sessions import PortalSessionConfig
 from portal.store import DatabaseStore
 from portal.templating import template_config
@@ -157,6 +156,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *_static_routers(),
         ],
         middleware=[
+            # First: a request for another host name loads no session.
+            AllowedHostsMiddleware(security.allowed_hosts),
             session_config.middleware,
             UserAndLanguageMiddleware(),
             RefuseNulMiddleware(),
@@ -165,7 +166,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DefineMiddleware(SessionBoundCSRFMiddleware, config=csrf),
         ],
         stores={"sessions": DatabaseStore("sessions"), "rate_limit": DatabaseStore("rate_limit")},
-        allowed_hosts=AllowedHostsConfig(allowed_hosts=list(security.allowed_hosts)),
         template_config=templates,
         plugins=[
             HTMXPlugin(),

@@ -128,3 +128,10 @@ def test_random_keys_are_no_keyboard_walk():
     for _ in range(200):
         secret = secrets.token_urlsafe(48)
         assert load_settings({**PRODUCTION, "SECRET_KEY": secret}).security.secret_key == secret
+
+
+def test_allowed_hosts_are_host_names_without_their_port():
+    settings = load_settings(
+        {**PRODUCTION, "ALLOWED_HOSTS": "Portal.Example.be:443, [::1]:8000, *.intra.example.be"}
+    )
+    assert settings.security.allowed_hosts == ("portal.example.be", "::1", "*.intra.example.be")
