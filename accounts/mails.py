@@ -4,9 +4,11 @@ the e-mail outbox by the service in the same transaction as the token they carry
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from core import outbox
 from core.i18n import current_language, gettext, set_language
+from core.settings import get_settings
 from core.templating import jinja_environment
 
 INVITATION_MAIL = "account_invitation"
@@ -21,8 +23,20 @@ def _subject(kind: str) -> str:
     return gettext("Choosing a new password for the PRO certification portal")
 
 
+def public_link(link: str) -> str:
+    """`link` on the portal's PUBLIC_URL: its path and query, whatever host it was given
+    with. A request's Host header is the sender's to choose (any name in development, and
+    a proxy may pass on what it was sent): a link built on it could carry the token to
+    another server."""
+    scheme, netloc, _, _, _ = urlsplit(get_settings().public_url)
+    _, _, path, query, fragment = urlsplit(link)
+    return urlunsplit((scheme, netloc, path, query, fragment))
+
+
 def account_mail(kind: str, language: str, **context: Any) -> tuple[str, str]:
-    """The subject and text of an account mail in `language`."""
+    """The subject and text of an account mail in `language`; its `link` on PUBLIC_URL."""
+    if "link" in context:
+        context["link"] = public_link(context["link"])
     previous = current_language()
     set_language(language)
     try:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
@@ -28,6 +29,8 @@ MIN_SECRET_LENGTH = 32
 # characters measure 95 bits at worst, `secrets.token_urlsafe(48)` about 340).
 MIN_SECRET_DISTINCT = 8
 MIN_SECRET_BITS = 80
+# Where `portal run` serves by default: the base of the mailed links in development.
+DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 class SettingsError(ValueError):
@@ -71,6 +74,9 @@ class Settings:
     database: DatabaseSettings
     mail: MailSettings
     security: SecuritySettings
+    # The portal's public base URL (SPEC 5.5, 5.6), without a trailing slash: every link the
+    # portal mails is built on it, never on the Host a request came with.
+    public_url: str = DEVELOPMENT_PUBLIC_URL
 
     @property
     def is_production(self) -> bool:
@@ -217,6 +223,38 @@ def _hosts(value: str | None) -> tuple[str, ...]:
     return tuple(hosts)
 
 
+def _public_url(value: str | None, *, production: bool, hosts: tuple[str, ...]) -> str:
+    """PUBLIC_URL: scheme and host (and port) of the portal as its users reach it."""
+    raw = (value or "").strip()
+    if not raw:
+        if production:
+            raise SettingsError(
+                "PUBLIC_URL is required in production: the portal's address as its users "
+                "reach it, e.g. https://portal.example.be (the links in its e-mails use it)."
+            )
+        return DEVELOPMENT_PUBLIC_URL
+    parts = urlsplit(raw)
+    name = host_name(parts.netloc) if parts.netloc and "@" not in parts.netloc else None
+    if (
+        parts.scheme not in ("http", "https")
+        or name is None
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        raise SettingsError(
+            f"PUBLIC_URL must be an http(s) address with a host and no path, such as "
+            f"https://portal.example.be, not {raw!r}."
+        )
+    if production and parts.scheme != "https":
+        raise SettingsError(f"PUBLIC_URL must start with https:// in production, not {raw!r}.")
+    if production and not host_allowed(name, hosts):
+        raise SettingsError(
+            f"PUBLIC_URL's host {name!r} must be one of ALLOWED_HOSTS: its links would be refused."
+        )
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
 def load_settings(environ: Mapping[str, str]) -> Settings:
     """Build the settings from an environment mapping, refusing unsafe production values."""
     env = environ.get("PORTAL_ENV", "development").strip().lower() or "development"
@@ -247,6 +285,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     else:
         secret = secret or DEVELOPMENT_SECRET
         hosts = hosts or ("*",)
+    public_url = _public_url(environ.get("PUBLIC_URL"), production=production, hosts=hosts)
 
     language = environ.get("PORTAL_DEFAULT_LANGUAGE", "nl").strip().lower() or "nl"
     if language not in LANGUAGES:
@@ -294,6 +333,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             secure_cookies=production,
             forwarded_allow_ips=_proxies(environ.get("FORWARDED_ALLOW_IPS")),
         ),
+        public_url=public_url,
     )
 
 

@@ -218,7 +218,14 @@ def run_command(host: str, port: int, reload: bool, workers: int) -> None:
 
     from core.settings import get_settings
 
-    proxies = get_settings().security.forwarded_allow_ips
+    settings = get_settings()
+    if not settings.is_production and not os.environ.get("PUBLIC_URL"):
+        # Development: the mailed links lead to this server (its --host and --port), never to
+        # the Host a request names. Production requires PUBLIC_URL.
+        shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104
+        os.environ["PUBLIC_URL"] = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}"
+        get_settings.cache_clear()
+    proxies = settings.security.forwarded_allow_ips
     uvicorn.run(
         "portal.app:create_app",
         factory=True,

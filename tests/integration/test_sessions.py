@@ -110,6 +110,7 @@ async def test_session_cookie_is_secure_in_production(users):
         PORTAL_ENV="production",
         SECRET_KEY="dY2LXbLMWFBwuVzSfn9bX1D8QEIpyksHqHe3LFCYe4fnBqs5",
         ALLOWED_HOSTS="testserver.local",
+        PUBLIC_URL="https://testserver.local",
     )
     app = create_app(settings)
     async with new_client(app, base_url="https://testserver.local") as client:

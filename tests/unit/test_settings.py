@@ -10,6 +10,7 @@ PRODUCTION = {
     "PORTAL_ENV": "production",
     "SECRET_KEY": STRONG,
     "ALLOWED_HOSTS": "portal.example.be",
+    "PUBLIC_URL": "https://portal.example.be",
 }
 
 
@@ -128,6 +129,32 @@ def test_random_keys_are_no_keyboard_walk():
     for _ in range(200):
         secret = secrets.token_urlsafe(48)
         assert load_settings({**PRODUCTION, "SECRET_KEY": secret}).security.secret_key == secret
+
+
+def test_public_url_defaults_to_the_development_server_and_is_kept_without_a_slash():
+    assert load_settings({}).public_url == "http://127.0.0.1:8000"
+    assert load_settings({"PUBLIC_URL": "http://Localhost:8080/"}).public_url == (
+        "http://localhost:8080"
+    )
+    assert load_settings(PRODUCTION).public_url == "https://portal.example.be"
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"PUBLIC_URL": ""}, "PUBLIC_URL is required in production"),
+        ({"PUBLIC_URL": "http://portal.example.be"}, "PUBLIC_URL must start with https://"),
+        ({"PUBLIC_URL": "https://elsewhere.example"}, "must be one of ALLOWED_HOSTS"),
+        ({"PUBLIC_URL": "https://portal.example.be/portal"}, "with a host and no path"),
+        ({"PUBLIC_URL": "portal.example.be"}, "with a host and no path"),
+        ({"PUBLIC_URL": "https://user@portal.example.be"}, "with a host and no path"),
+        ({"ALLOWED_HOSTS": "portal.*.be"}, "ALLOWED_HOSTS must list host names"),
+    ],
+)
+def test_production_needs_an_https_public_url_on_an_allowed_host(change, reason):
+    with pytest.raises(SettingsError, match=reason) as error:
+        load_settings({**PRODUCTION, **change})
+    assert "\n" not in str(error.value)
 
 
 def test_allowed_hosts_are_host_names_without_their_port():
