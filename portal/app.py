@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from litestar import Litestar, Request, Router
-from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.logging import LoggingConfig
 from litestar.logging.config import default_handlers
@@ -27,7 +26,7 @@ from organisations import web as organisations_web
 from portal import web as shell_web
 from portal.auth import UserAndLanguageMiddleware
 from portal.cli import make_cli_plugin
-from portal.csrf import SessionBoundCSRFMiddleware
+from portal.csrf import ErrorPageTokens, SessionBoundCSRFMiddleware, csrf_config
 from portal.errors import EXCEPTION_HANDLERS, log_server_errors
 from portal.guards import PUBLIC
 from portal.input_guard import RefuseNulMiddleware
@@ -128,13 +127,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         check_throttle_handler=_is_login_attempt,
         store="rate_limit",
     )
-    csrf = CSRFConfig(
-        secret=security.secret_key,
-        cookie_name="__Host-csrftoken" if security.secure_cookies else "csrftoken",
-        cookie_secure=security.secure_cookies,
-        cookie_httponly=False,
-        cookie_samesite="lax",
-    )
+    csrf = csrf_config(security)
+    error_page_tokens = ErrorPageTokens(csrf, session_config)
     openapi = OpenAPIConfig(
         title="PRO certification portal API",
         version="1",
@@ -173,7 +167,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             make_cli_plugin(),
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        before_send=[security_headers_hook(hsts=settings.is_production)],
+        after_exception=[error_page_tokens.after_exception],
+        before_send=[
+            security_headers_hook(hsts=settings.is_production),
+            error_page_tokens.before_send,
+        ],
         openapi_config=openapi if settings.openapi_enabled else None,
         on_startup=[_open_pool],
         on_shutdown=[_close_pool],

@@ -31,8 +31,12 @@ logger = logging.getLogger("portal.errors")
 CSRF_FAILURE = "CSRF token verification failed"
 
 
+def is_api_path(path: str) -> bool:
+    return path.startswith("/api/")
+
+
 def is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    return is_api_path(request.url.path)
 
 
 def _ensure_language(request: Request) -> None:

@@ -107,3 +107,17 @@ class RotatingSessionBackend(ServerSideSessionBackend):
 @dataclass
 class PortalSessionConfig(ServerSideSessionConfig):
     _backend_class = RotatingSessionBackend  # type: ignore[assignment]
+
+
+async def logged_in_session_id(connection: ASGIConnection, config: PortalSessionConfig) -> str:
+    """The id of the logged-in session the browser holds, for a request the session
+    middleware never saw (an unrouted path); "" when it holds none. Read only: nothing is
+    renewed, rotated or written."""
+    browser_id = connection.cookies.get(config.key)
+    if not browser_id or browser_id == "null":
+        return ""
+    backend = RotatingSessionBackend(config=config)
+    data = await config.get_store_from_app(connection.scope["app"]).get(browser_id)
+    if data is None:
+        return ""
+    return browser_id if backend.deserialize_data(data).get("user_id") else ""
