@@ -527,7 +527,9 @@ async def add_objective(
             "objective_added",
             table="cycle_objective",
             key=str(row["id"]),
-            after={"cycle": cycle.id, "kind": data.kind, "title": values[CycleObjective.title]},
+            # That it was added, not what it says: the dossier is for its readers only,
+            # and DG R&O reads the audit log.
+            after={"cycle": cycle.id, "kind": data.kind},
         )
     return int(row["id"])
 
@@ -563,8 +565,12 @@ async def _objective_transition(
         f"objective_{action}",
         table="cycle_objective",
         key=str(objective["id"]),
-        before={"state": objective["state"], "title": objective["title"]},
-        after={"state": new_state, **after},
+        before={"state": objective["state"]},
+        # The change, not the content: no title, progress, note or comment of the dossier.
+        after={
+            "state": new_state,
+            **{key: value for key, value in after.items() if key in ("kind", "carried_to")},
+        },
     )
 
 
@@ -767,7 +773,8 @@ async def submit_evaluation(
                 "evaluation_submitted",
                 table="cycle_evaluation",
                 key=str(row["id"]),
-                after={"cycle": cycle.id, "kind": kind, "rating": rating, "late": late},
+                # That it was submitted (and whether late), never its text or rating.
+                after={"cycle": cycle.id, "kind": kind, "late": late},
             )
     except Exception as error:
         if is_unique_violation(error):
