@@ -31,7 +31,7 @@ from core.database import write_transaction
 from core.errors import NotFound, Refused
 from core.i18n import format_day
 from core.i18n import gettext as _
-from core.parsing import NotADate, parse_iso_date
+from core.parsing import DIGITS, NotADate, NotANumber, parse_iso_date, parse_whole_number
 from qchecks.rules import format_hundredths
 
 COUNT_FIELDS = (
@@ -49,8 +49,7 @@ FORM_FIELDS = (*COUNT_FIELDS, AVERAGE_FIELD, DATE_FIELD, NOTE_FIELD, SIMULATION_
 # Far above any sensible threshold, far below the database's integer limit.
 MAX_COUNT = 10_000
 MAX_NOTE = 2_000
-WHOLE_NUMBER = re.compile(r"^\d+$")
-PERCENTAGE = re.compile(r"^(\d+)(?:[.,](\d+))?$")
+PERCENTAGE = re.compile(r"^([0-9]+)(?:[.,]([0-9]+))?$")
 
 LEVELS_HIGH_TO_LOW = (Level.CLIENT, Level.INDIVIDUAL, Level.NONE)
 
@@ -113,12 +112,12 @@ def _whole_number(raw: str) -> tuple[int | None, str | None]:
         return None, _("Enter a whole number.")
     if raw.startswith("-"):
         return None, _("Enter zero or more, not a negative number.")
-    if not WHOLE_NUMBER.match(raw):
+    if not DIGITS.fullmatch(raw):
         return None, _("Enter a whole number, such as 4 (no decimals).")
-    value = int(raw)
-    if value > MAX_COUNT:
+    try:  # the one rule of a form's number: 5,000 digits are "too many", not a 500
+        return parse_whole_number(raw, low=0, high=MAX_COUNT), None
+    except NotANumber:
         return None, _("Enter at most %(max)d.", max=MAX_COUNT)
-    return value, None
 
 
 def parse_percentage(raw: str) -> tuple[int | None, str | None]:
@@ -133,8 +132,11 @@ def parse_percentage(raw: str) -> tuple[int | None, str | None]:
     whole, decimals = match.group(1), match.group(2) or ""
     if len(decimals) > 2:
         return None, _("Use at most two decimals, such as 80.25.")
-    hundredths = int(whole) * 100 + int(decimals.ljust(2, "0"))
-    if hundredths > 10_000:
+    try:
+        hundredths = parse_whole_number(whole, low=0, high=100) * 100 + int(decimals.ljust(2, "0"))
+    except NotANumber:
+        hundredths = None
+    if hundredths is None or hundredths > 10_000:
         return None, _("A Q-check average cannot be above 100 %.")
     return hundredths, None
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from litestar.exceptions import ClientException
 
 from core.i18n import gettext as _
-from core.parsing import NotADate, parse_iso_date
+from core.parsing import LARGEST_ID, NotADate, number_field, parse_iso_date
 
 
 def safe_redirect_target(value: str | None, default: str = "/") -> str:
@@ -23,6 +23,25 @@ def safe_redirect_target(value: str | None, default: str = "/") -> str:
     if "\\" in value or any(ord(ch) < 32 for ch in value):
         return default
     return value
+
+
+def form_int(
+    raw: object, *, low: int = 1, high: int = LARGEST_ID, message: str | None = None
+) -> int:
+    """A whole number from a form field (an id, a revision, a count), held to its column's
+    range before any query meets it: a 400 with `message` otherwise (a list's "Choose from
+    the list.", a revision's "reload the page"), or the range in words without one. A
+    form with errors next to its fields uses `core.parsing.number_field`, the same rule."""
+    value, problem = number_field("" if raw is None else str(raw), low=low, high=high)
+    if value is None:
+        raise ClientException(detail=message or problem or "")
+    return value
+
+
+def form_revision(raw: object) -> int:
+    """The revision of a record the page showed, sent back in a hidden field (the write
+    lands only on that revision): a 400 when it is missing or no revision at all."""
+    return form_int(raw, low=0, message=_("The form is incomplete: reload the page."))
 
 
 def parse_as_of(as_of: str | None) -> dt.date:

@@ -40,11 +40,11 @@ from multipart import (  # type: ignore[import-untyped]
 )
 
 from core.i18n import gettext as _
+from core.parsing import LARGEST_ID
 
 # A NUL as it arrives in each kind of body: raw, URL-encoded, or as a JSON string escape.
 FORM_NUL = (b"\x00", b"%00")
 JSON_NUL = (b"\x00", b"\\u0000")
-LARGEST_ID = 2**31 - 1
 FORM_TYPES = (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from core.forms import FormResult, text
 from core.i18n import format_day
 from core.i18n import gettext as _
-from core.parsing import EMAIL, date_field
+from core.parsing import EMAIL, date_field, number_field
 from organisations.rules import LANGUAGE_ROLES
 from qchecks.rules import MAX_REFERENCE, check_dates, check_score
 
@@ -222,11 +222,9 @@ def parse_criterion_form(form: Mapping[str, Any], today: dt.date) -> FormResult:
             errors[name] = _("Give the name in this language.")
         elif len(values[name]) > 200:
             errors[name] = _("Keep the name to 200 characters.")
-    weight = None
-    if not values["weight"].isdigit() or not 1 <= int(values["weight"]) <= 100:
+    weight, _problem = number_field(values["weight"], low=1, high=100)
+    if weight is None:
         errors["weight"] = _("The weight is a whole number from 1 to 100.")
-    else:
-        weight = int(values["weight"])
     start = _date(values, "active_from", errors, _("Give the date from which it applies."))
     if start is not None and start < today:
         errors["active_from"] = _(

@@ -17,6 +17,7 @@ from certification import explain
 from certification.applications import queries, service
 from core.errors import NotFound, Refused, TransitionRefused
 from core.i18n import gettext as _
+from portal.forms import form_revision
 from portal.guards import actor_of, requires_dgro, requires_organisation_scope, requires_role
 from portal.lookups import organisation_or_404
 from portal.rendering import render
@@ -31,13 +32,6 @@ def state_label(state: str) -> str:
         "approved": _("approved"),
         "rejected": _("rejected"),
     }.get(state, state)
-
-
-def _revision(raw: object) -> int:
-    value = str(raw or "")
-    if not value.isdigit():
-        raise HTTPException(status_code=400, detail=_("The form is incomplete: reload the page."))
-    return int(value)
 
 
 def _changed() -> HTTPException:
@@ -94,7 +88,7 @@ class ApplicationController(Controller):
                 actor_of(request),
                 application_id,
                 organisation["code"],
-                _revision(raw.get("revision")),
+                form_revision(raw.get("revision")),
             )
         except NotFound:
             raise NotFoundException(_("There is no such application.")) from None
@@ -115,7 +109,7 @@ class ApplicationController(Controller):
         self, request: Request, application_id: FromPath[int], action: FromPath[str]
     ) -> Redirect:
         raw = await request.form()
-        revision = _revision(raw.get("revision"))
+        revision = form_revision(raw.get("revision"))
         reason = str(raw.get("reason") or "")
         try:
             if action == "approve":

@@ -19,6 +19,7 @@ from certification.review import letters, queries, service
 from certification.review.lifecycle import DECISIONS, ReviewState, decision_allowed
 from core.errors import Refused, TransitionRefused
 from core.i18n import gettext as _
+from portal.forms import form_int, form_revision
 from portal.guards import actor_of, requires_dgro
 from portal.rendering import download, render, spreadsheet
 
@@ -72,12 +73,12 @@ class ReviewController(Controller):
     @post("/", status_code=303)
     async def open_review(self, request: Request) -> Redirect:
         raw = await request.form()
-        year_text = str(raw.get("year") or "").strip()
-        if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
-            raise HTTPException(
-                status_code=400, detail=_("Give the year as four digits, e.g. 2026.")
-            )
-        year = int(year_text)
+        year = form_int(
+            raw.get("year"),
+            low=2000,
+            high=2100,
+            message=_("Give the year as four digits, e.g. 2026."),
+        )
         try:
             count = await service.open_review(actor_of(request), year)
         except Refused as refused:
@@ -128,11 +129,7 @@ class ReviewController(Controller):
         """A decision from the review page, on the revision the page showed."""
         review = await _review_or_404(year)
         raw = await request.form()
-        revision = str(raw.get("revision") or "")
-        if not revision.isdigit():
-            raise HTTPException(
-                status_code=400, detail=_("The form is incomplete: reload the page.")
-            )
+        revision = form_revision(raw.get("revision"))
         try:
             await service.decide(
                 actor_of(request),
@@ -140,7 +137,7 @@ class ReviewController(Controller):
                 code,
                 str(raw.get("decision") or ""),
                 str(raw.get("reason") or ""),
-                expected_revision=int(revision),
+                expected_revision=revision,
             )
         except Refused as refused:
             raise HTTPException(status_code=400, detail=refused.message) from None

@@ -20,6 +20,7 @@ from certification.catalogue import (
 )
 from competencies.queries import model_tree
 from core.i18n import gettext as _
+from portal.forms import form_int
 from portal.guards import actor_of, current_user, requires_dgro, requires_login
 
 
@@ -102,7 +103,10 @@ class TrackController(Controller):
     async def save_competencies(self, request: Request, code: FromPath[str]) -> Redirect:
         """The competencies the track develops, as ticked on the track's page."""
         form = await request.form()
-        ids = [int(v) for v in form.getall("competency", []) if str(v).isdigit()]
+        ids = [
+            form_int(value, message=_("Choose from the list."))
+            for value in form.getall("competency", [])
+        ]
         if not await set_track_competencies(code, ids, actor_of(request)):
             raise NotFoundException(_("There is no track with code %(code)s.", code=code))
         flash(

@@ -22,6 +22,7 @@ from core.i18n import gettext as _
 from core.parsing import date_field
 from organisations.rules import LANGUAGE_ROLES, is_active_on
 from organisations.tables import StaffMember
+from portal.forms import form_int
 from portal.guards import (
     actor_of,
     current_user,
@@ -54,13 +55,6 @@ def _day(raw: object) -> dt.date:
     if day is None:
         raise _bad(problem or _("Give the dates as YYYY-MM-DD."))
     return day
-
-
-def _int(raw: object) -> int:
-    text = str(raw or "").strip()
-    if not text.isdigit():
-        raise _bad(_("Choose from the list."))
-    return int(text)
 
 
 async def _active_staff(organisation_id: int | None) -> list[dict[str, Any]]:
@@ -108,7 +102,7 @@ class TrainingController(Controller):
             starts_on=_day(raw.get("starts_on")),
             ends_on=_day(raw.get("ends_on")),
             language=str(raw.get("language") or "").upper(),
-            capacity=_int(raw.get("capacity")),
+            capacity=form_int(raw.get("capacity"), low=0),  # the service says 1 to 500
         )
         try:
             await service.publish_session(actor_of(request), data)
@@ -139,7 +133,7 @@ class TrainingController(Controller):
                 actor_of(request),
                 user.organisation_id,
                 session_id,
-                _int(raw.get("staff")),
+                form_int(raw.get("staff"), message=_("Choose from the list.")),
                 dt.date.today(),
             )
         except NotFound:
@@ -176,8 +170,8 @@ class TrainingController(Controller):
             await service.register_mentorship(
                 actor_of(request),
                 organisation["code"],
-                _int(raw.get("mentor")),
-                _int(raw.get("mentee")),
+                form_int(raw.get("mentor"), message=_("Choose from the list.")),
+                form_int(raw.get("mentee"), message=_("Choose from the list.")),
                 str(raw.get("track") or "").upper(),
                 dt.date.today(),
             )

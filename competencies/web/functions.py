@@ -19,6 +19,7 @@ from competencies.web.models import DEFAULT_MODEL
 from core.errors import NotFound, Refused
 from core.i18n import gettext as _
 from core.templating import localized
+from portal.forms import form_int
 from portal.guards import (
     actor_of,
     current_user,
@@ -31,13 +32,6 @@ from portal.rendering import render
 
 requires_function_reader = requires_role(Role.DGRO, Role.PRO_PARTNER, Role.HR)
 requires_function_writer = requires_role(Role.DGRO, Role.HR)
-
-
-def _number(raw: object) -> int:
-    text = str(raw or "").strip()
-    if not text.isdigit():
-        raise HTTPException(status_code=400, detail=_("Choose from the list."))
-    return int(text)
 
 
 class FunctionController(Controller):
@@ -91,8 +85,8 @@ class FunctionController(Controller):
                 actor_of(request),
                 organisation["id"],
                 profile_id,
-                _number(raw.get("competency")),
-                _number(raw.get("level")),
+                form_int(raw.get("competency"), message=_("Choose from the list.")),
+                form_int(raw.get("level"), message=_("Choose from the list.")),
             )
         except NotFound:
             raise NotFoundException(
@@ -139,8 +133,8 @@ class FederalFunctionController(Controller):
                 actor_of(request),
                 None,
                 profile_id,
-                _number(raw.get("competency")),
-                _number(raw.get("level")),
+                form_int(raw.get("competency"), message=_("Choose from the list.")),
+                form_int(raw.get("level"), message=_("Choose from the list.")),
             )
         except NotFound:
             raise NotFoundException(_("There is no such federal-wide function.")) from None

@@ -18,10 +18,11 @@ from litestar.response import Redirect, Template
 from certification.certificates.labels import status_label
 from core.errors import NotFound, Refused, TransitionRefused
 from core.i18n import gettext as _
-from core.parsing import date_field
+from core.parsing import date_field, number_field
 from core.templating import localized
 from cycles import labels, queries, service
 from cycles.lifecycle import ObjectiveAction
+from portal.forms import form_revision
 from portal.guards import actor_of, current_user, requires_login
 from portal.rendering import render, wants_fragment
 
@@ -34,16 +35,14 @@ def _number(raw: object, field: str, *, optional: bool = False) -> int | None:
     text = str(raw or "").strip()
     if not text and optional:
         return None
-    if not text.isdigit() or len(text) > 9:
+    number, _problem = number_field(text, low=0)
+    if number is None:
         raise Refused(_("Choose from the list."), field)
-    return int(text)
+    return number
 
 
 def _revision(raw: object) -> int:
-    text = str(raw or "")
-    if not text.isdigit() or len(text) > 9:
-        raise HTTPException(status_code=400, detail=_("The form is incomplete: reload the page."))
-    return int(text)
+    return form_revision(raw)
 
 
 def _date(raw: object, field: str, *, optional: bool = False) -> dt.date | None:

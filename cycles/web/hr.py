@@ -27,7 +27,7 @@ from core.errors import NotFound, Refused, TransitionRefused
 from core.forms import FormResult, text
 from core.i18n import gettext as _
 from core.paging import PAGE_SIZE, Page, clamp_page, page_count, pager
-from core.parsing import date_field
+from core.parsing import date_field, number_field
 from cycles import rules as cycle_rules
 from cycles.hr import queries, rules, service
 from cycles.labels import evaluation_kind_label as task_label
@@ -36,6 +36,7 @@ from cycles.labels import format_day
 from cycles.labels import task_status_label as status_label
 from cycles.queries import REGIME_FIELDS, regime_for, regime_of_row
 from cycles.rules import Regime
+from portal.forms import form_int, form_revision
 from portal.guards import (
     actor_of,
     current_user,
@@ -103,6 +104,8 @@ def preset_label(preset: str) -> str:
 
 # --- Regime -----------------------------------------------------------------------------
 
+# Days in a regime or of absence: six digits at most, as the form always allowed.
+MAX_DAYS = 999_999
 MONTH_DAY_FIELDS = ("self_deadline", "first_deadline", "second_deadline", "closes_on")
 NUMBER_FIELDS = (
     "min_days_between_meetings",
@@ -131,9 +134,9 @@ def parse_regime(raw: Mapping[str, Any]) -> FormResult:
     preset = values["preset"] if values["preset"] in cycle_rules.PRESETS else "federal"
     numbers: dict[str, int] = {}
     for name in NUMBER_FIELDS:
-        value = values[name]
-        if value.isdigit() and len(value) <= 6:
-            numbers[name] = int(value)
+        number, _problem = number_field(values[name], low=0, high=MAX_DAYS)
+        if number is not None:
+            numbers[name] = number
         else:
             result.errors[name] = _("Give a whole number (0 or more).")
             numbers[name] = getattr(cycle_rules.FEDERAL, name)
@@ -203,14 +206,12 @@ class RegimeController(Controller):
         """Save the regime at the revision the page showed (409 naming who saved since)."""
         organisation = await organisation_or_404(code)
         raw = await request.form()
-        revision = text(raw, "revision")
-        if not revision.isdigit():
-            raise _bad_request(_("The form is incomplete: reload the page."))
+        revision = form_revision(text(raw, "revision"))
         form = parse_regime(raw)
         if form.ok:
             try:
                 await service.save_regime(
-                    actor_of(request), organisation["id"], form.data, int(revision)
+                    actor_of(request), organisation["id"], form.data, revision
                 )
             except Refused as refused:
                 form.errors[refused.field or "preset"] = refused.message
@@ -236,7 +237,7 @@ class RegimeController(Controller):
                 )
                 return Redirect(f"/organisations/{organisation['code']}/regime", status_code=303)
         row = await queries.regime_row(organisation["id"])
-        return await self._page(request, organisation, form, int(revision), row, status=400)
+        return await self._page(request, organisation, form, revision, row, status=400)
 
 
 # --- Evaluators ---------------------------------------------------------------------------
@@ -402,15 +403,16 @@ def export_rows(rows: Sequence[queries.StatusRow]) -> list[tuple[Any, ...]]:
 def _year(raw: str, today: dt.date) -> int:
     if not raw:
         return today.year
-    if not raw.isdigit() or not 2000 <= int(raw) <= today.year + 1:
-        raise _bad_request(_("Give a year from 2000 to %(last)d.", last=today.year + 1))
-    return int(raw)
+    last = today.year + 1
+    return form_int(
+        raw, low=2000, high=last, message=_("Give a year from 2000 to %(last)d.", last=last)
+    )
 
 
 def _filters(team: str, late: str) -> queries.StatusFilter:
     team = team.strip()[:20]
-    if team and team != queries.NO_TEAM and not team.isdigit():
-        raise _bad_request(_("Choose a team from the list."))
+    if team and team != queries.NO_TEAM:
+        team = str(form_int(team, message=_("Choose a team from the list.")))
     return queries.StatusFilter(team=team, late=late.strip().lower() in ("1", "true", "on", "yes"))
 
 
@@ -583,8 +585,11 @@ class StatusController(Controller):
         through = _date_or_400(text(raw, "through"))
         team = _filters(text(raw, "team"), "").team
         staff = text(raw, "staff")
-        if staff and (not staff.isdigit() or len(staff) > 9):
-            raise _bad_request(_("Choose a staff member of your organisation."))
+        staff_id = (
+            form_int(staff, message=_("Choose a staff member of your organisation."))
+            if staff
+            else None
+        )
         try:
             done = await service.generate_cycles(
                 actor_of(request),
@@ -593,7 +598,7 @@ class StatusController(Controller):
                 through,
                 today,
                 team,
-                staff_id=int(staff) if staff else None,
+                staff_id=staff_id,
             )
         except Refused as refused:
             raise _bad_request(refused.message) from None
@@ -660,21 +665,21 @@ class StatusController(Controller):
         form = FormResult(
             {name: text(raw, name) for name in ("absent_days", "work_regime_changed_on")}
         )
-        days = form.values["absent_days"]
-        if not days.isdigit() or len(days) > 6:
+        days, _problem = number_field(form.values["absent_days"], low=0, high=MAX_DAYS)
+        if days is None:
             form.errors["absent_days"] = _("Give a whole number of days (0 or more).")
         changed_on = None
         if form.values["work_regime_changed_on"]:
             changed_on, problem = date_field(form.values["work_regime_changed_on"])
             if problem:
                 form.errors["work_regime_changed_on"] = problem
-        if not form.errors:
+        if days is not None and not form.errors:
             try:
                 await service.record_absence(
                     actor_of(request),
                     organisation["id"],
                     cycle_id,
-                    int(days),
+                    days,
                     changed_on,
                     dt.date.today(),
                     await regime_for(organisation["id"]),

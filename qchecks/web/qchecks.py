@@ -23,6 +23,7 @@ from core.paging import pager
 from core.templating import localized
 from organisations.queries import organisation_codes
 from organisations.rules import LANGUAGE_ROLES
+from portal.forms import form_int, form_revision
 from portal.guards import (
     actor_of,
     current_user,
@@ -68,9 +69,7 @@ def no_such_qcheck() -> NotFoundException:
 def _year(raw: str | None) -> int | None:
     if raw is None or raw.strip() == "":
         return None
-    if not raw.strip().isdigit() or not 2000 <= int(raw) <= 2100:
-        raise HTTPException(status_code=400, detail=_("Give the year as four digits, e.g. 2026."))
-    return int(raw)
+    return form_int(raw, low=2000, high=2100, message=_("Give the year as four digits, e.g. 2026."))
 
 
 def _criteria_labels(criteria: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -269,7 +268,11 @@ class QCheckController(Controller):
         if form.ok:
             try:
                 await service.edit_qcheck(
-                    actor_of(request), qcheck_id, form.data, _revision(raw), today
+                    actor_of(request),
+                    qcheck_id,
+                    form.data,
+                    form_revision(raw.get("revision")),
+                    today,
                 )
             except NotFound:
                 raise no_such_qcheck() from None
@@ -298,7 +301,7 @@ class QCheckController(Controller):
         raw = await request.form()
         try:
             await service.delete_qcheck(
-                actor_of(request), qcheck_id, _revision(raw), dt.date.today()
+                actor_of(request), qcheck_id, form_revision(raw.get("revision")), dt.date.today()
             )
         except NotFound:
             raise no_such_qcheck() from None
@@ -358,13 +361,6 @@ def _checked_on(raw: Any, today: dt.date) -> dt.date:
         return dt.date.fromisoformat(str(raw.get("checked_on") or ""))
     except ValueError:
         return today
-
-
-def _revision(raw: Any) -> int:
-    value = str(raw.get("revision") or "")
-    if not value.isdigit():
-        raise HTTPException(status_code=400, detail=_("The form is incomplete: reload the page."))
-    return int(value)
 
 
 def _changed_meanwhile(qcheck: dict[str, Any]) -> str:

@@ -1,7 +1,7 @@
 """Every field of every form the portal shows, filled as a person would and then spoiled
-one field at a time (issue 18 #4): sent as multipart/form-data with a NUL
-character. It may not answer 5xx, and a refused post writes nothing, on SQLite and on
-PostgreSQL.
+one field at a time (issue 18 #4 and #5): sent as multipart/form-data with a NUL
+character, or holding a number no column can keep (`OUT_OF_RANGE`). Neither may answer
+5xx, and a refused post writes nothing, on SQLite and on PostgreSQL.
 
 The forms are read from the pages themselves (each identity of the route matrix, every
 page it may open), so a new form is tried without a line here; a POST route of the route
@@ -14,6 +14,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 import pytest
 
@@ -303,3 +304,53 @@ async def test_every_field_of_every_form_sent_as_multipart_with_a_nul_is_refused
     await close(matrix)
     assert failures == [], "\n".join(failures)
     assert tried > 150
+
+
+# Numbers no column holds (ids and revisions are 32-bit INTEGER; SQLite's from 2**63),
+# below every range, a digit to `str.isdigit` that `int` refuses, and more digits than
+# `int` reads (4,300).
+OUT_OF_RANGE = (str(2**31), str(2**63), "-1", str(10**30), "²", "9" * 5000)
+
+
+async def test_every_field_of_every_form_holding_a_number_out_of_range_is_no_error(app, users):
+    """Issue 18 #5: `revision=2147483648` on /applications/2/reject, `mentor=`, `mentee=`,
+    `competency=`, `team=`, `staff=` were 500s (PostgreSQL from 2**31, SQLite from 2**63).
+    Every field of every form, one at a time, with each value: never a 5xx; a refused post
+    writes nothing; and a field that holds a number (its value on the page is digits) is
+    refused: no record has such an id, no count is that large."""
+    matrix = await harvest(app, users)
+    assert matrix.missing == []
+    failures: list[str] = []
+    tried = 0
+    before = await counts()
+    for row, (identity, form) in sorted(matrix.forms.items()):
+        client, token = matrix.clients[identity]
+        base = with_token(filled(form), token) + form.unticked
+        for index, (name, value) in enumerate(base):
+            if name == "_csrf_token" or form.kinds.get(name) == "file":
+                continue
+            for number in OUT_OF_RANGE:
+                spoiled = [*base[:index], (name, number), *base[index + 1 :]]
+                answer = await client.post(  # type: ignore[attr-defined]
+                    form.action,
+                    content=urlencode(spoiled),
+                    headers={
+                        "content-type": "application/x-www-form-urlencoded",
+                        "x-csrftoken": token,
+                    },
+                )
+                tried += 1
+                after = await counts()  # this try's "after" is the next one's "before"
+                status = answer.status_code
+                if status >= 500:
+                    failures.append(f"{row} {name}={number[:12]}: {status}")
+                elif status >= 400 and after != before:
+                    failures.append(
+                        f"{row} {name}={number[:12]}: {status}, wrote {changed(before, after)}"
+                    )
+                elif re.fullmatch(r"[0-9]+", value) and status < 400:
+                    failures.append(f"{row} {name}={number[:12]}: {status}, taken")
+                before = after
+    await close(matrix)
+    assert failures == [], "\n".join(failures)
+    assert tried > 500

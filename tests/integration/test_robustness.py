@@ -259,3 +259,50 @@ async def test_a_nul_split_between_two_chunks_of_the_body_is_found(client, users
             assert NUL_WORDS in answer.text
     assert await StaffMember.count() == 0
     assert await QCheck.count() == 0
+
+
+# --- numbers beyond their column (issue 18 #5) ----------------------------------------
+
+
+async def test_a_number_beyond_its_column_is_refused_in_words(app, users):
+    """The probe's reproductions (500s: PostgreSQL from 2**31, SQLite from 2**63): each a
+    400 with the words of its form, and nothing written. Every other field of every form:
+    test_form_inputs."""
+    from tests.conftest import new_client
+    from tests.integration.test_fuzz import counts
+    from tests.integration.test_route_matrix import records
+
+    values = await records(users)
+    tries = [
+        ("dgro", f"/applications/{values['application_id']}/reject",
+         {"revision": str(2**31), "reason": "x"}, "The form is incomplete: reload the page."),
+        ("dgro", "/organisations/BOSA/mentoring",
+         {"mentor": str(2**63), "mentee": "1", "track": "AZ"}, "Choose from the list."),
+        ("dgro", f"/organisations/BOSA/functions/{values['profile_id']}/requirements",
+         {"competency": str(2**31), "level": "2"}, "Choose from the list."),
+        ("hr_bosa", "/organisations/BOSA/cycles/generate",
+         {"through": "2026-12-31", "team": str(2**31)}, "Choose a team from the list."),
+        ("partner_bosa", f"/sessions/{values['session_id']}/requests",
+         {"staff": str(10**30)}, "Choose from the list."),
+        ("dgro", "/sessions",
+         {"track": "AZ", "language": "NL", "capacity": "9" * 5000, "starts_on": "2027-01-04",
+          "ends_on": "2027-01-05"}, "Give a whole number from 0 to 2147483647."),
+        ("hr_bosa", f"/organisations/BOSA/cycles/{values['cycle_id']}/absence",
+         {"absent_days": "²"}, "Give a whole number of days (0 or more)."),
+    ]  # fmt: skip
+    clients = {}
+    for name in {name for name, *_rest in tries}:
+        clients[name] = new_client(app)
+        await login(clients[name], users[name])  # a login is audited: before counting
+    before = await counts()
+    for name, path, form, words in tries:
+        client = clients[name]
+        token = client.cookies["csrftoken"]
+        answer = await client.post(
+            path, data={**form, "_csrf_token": token}, headers={"Accept-Language": "en"}
+        )
+        assert answer.status_code == 400, (path, answer.status_code)
+        assert words in answer.text, path
+    assert await counts() == before
+    for client in clients.values():
+        await client.aclose()
