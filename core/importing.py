@@ -251,12 +251,19 @@ def read_rows(file_name: str, data: bytes) -> tuple[list[str], Iterator[Row]]:
     header = [h.strip().lower() for h in first]
     if any("\x00" in h for h in header):
         raise ImportRefused([ImportIssue(1, NUL_MESSAGE.format(column="the header"))])
+    written = len(header)
     while header and header[-1] == "":
         header.pop()
-    return header, _rows(header, records)
+    return header, _rows(header, records, written)
 
 
-def _rows(header: list[str], records: Iterator[tuple[int, list[str]]]) -> Iterator[Row]:
+def _rows(
+    header: list[str], records: Iterator[tuple[int, list[str]]], written: int
+) -> Iterator[Row]:
+    """The rows of the file. A row may be as wide as the header row as written (a
+    spreadsheet's export ends every row, the header too, with the same empty cells),
+    never wider, even with empty cells (issue 18: a row of 10,000 empty cells was
+    taken); nor may it fill a column the header leaves without a name."""
     width = len(header)
     count = 0
     strip = str.strip
@@ -268,7 +275,7 @@ def _rows(header: list[str], records: Iterator[tuple[int, list[str]]]) -> Iterat
         if count > MAX_ROWS:
             raise ImportRefused([ImportIssue(0, f"the file has more than {MAX_ROWS} rows")])
         if len(cells) != width:
-            if len(cells) > width and any(cells[width:]):
+            if len(cells) > written or any(cells[width:]):
                 yield Row(line, cells, header, extra=True)
                 continue
             cells = cells[:width] + [""] * (width - len(cells))

@@ -593,3 +593,58 @@ def test_the_import_limits_are_the_tables_and_the_forms_lengths():
     assert "first_name" in parse_staff_form({**form, "start_date": "2020-01-01"}, ["NL"]).errors
     form["first_name"] = "A" * 100
     assert parse_staff_form({**form, "start_date": "2020-01-01"}, ["NL"]).ok
+
+
+# --- rows wider than the header (issue 18, info row: 10kcols_row.csv was imported) ---
+
+WIDE_ROW = "MOB,FOD Mobiliteit,SPF Mobilité,NL|FR," + "," * 10_000 + "\n"
+
+
+async def test_a_row_wider_than_the_header_is_refused_even_with_empty_cells():
+    result = await run("organisations", ORGS + WIDE_ROW)
+    assert [i.format("o.csv") for i in result.issues] == [
+        "o.csv:4: this row has more cells than the header has columns"
+    ]
+    assert await Organisation.count() == 0
+    # A spreadsheet's export that ends the header and every row with the same empty
+    # cells is read as before; a cell under a column without a name is not.
+    trailing = "".join(line + ",,\n" for line in ORGS.splitlines())
+    assert (await run("organisations", trailing)).ok
+    assert await Organisation.count() == 2
+    unnamed = ORGS.splitlines()[0] + ",,\n" + "MOB,FOD Mobiliteit,SPF Mobilité,NL|FR,,,x\n"
+    assert [i.format("o.csv") for i in (await run("organisations", unnamed)).issues] == [
+        "o.csv:2: this row has more cells than the header has columns"
+    ]
+    assert await Organisation.count() == 2
+
+
+async def test_the_command_line_and_the_web_page_refuse_a_row_wider_than_the_header(
+    tmp_path, client, users
+):
+    from tests.conftest import login
+
+    wide = tmp_path / "10kcols_row.csv"
+    wide.write_text(ORGS + WIDE_ROW, encoding="utf-8")
+    env = {**os.environ, "DATABASE_URL": DATABASE_URL}
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "portal", "import", "organisations", str(wide)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert f"{wide}:4: this row has more cells than the header has columns" in result.stderr
+    assert "Nothing was imported" in result.stderr
+    await login(client, users["dgro"])
+    before = await Organisation.count()
+    answer = await client.post(
+        "/import",
+        data={"kind": "organisations", "_csrf_token": client.cookies["csrftoken"]},
+        files={"file": ("10kcols_row.csv", (ORGS + WIDE_ROW).encode(), "text/csv")},
+        headers={"Accept-Language": "en"},
+    )
+    assert answer.status_code == 400
+    assert "this row has more cells than the header has columns" in answer.text
+    assert await Organisation.count() == before
