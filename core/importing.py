@@ -31,7 +31,7 @@ from core.database import (
     table_size,
     write_transaction,
 )
-from core.parsing import NotADate, is_email, parse_iso_date
+from core.parsing import FIRST_DAY, LAST_DAY, NotADate, is_email, parse_iso_date
 
 MAX_FILE_BYTES = 128 * 1024 * 1024
 MAX_XLSX_UNPACKED_BYTES = 256 * 1024 * 1024
@@ -342,6 +342,8 @@ def date_cell(
     except NotADate as error:
         if error.shape:
             errors.add(f"{column} {raw!r} is not a date in the form YYYY-MM-DD")
+        elif error.out_of_range:
+            errors.add(f"{column} {raw!r} is not a date from {FIRST_DAY} to {LAST_DAY}")
         else:
             errors.add(f"{column} {raw!r} is not a real date")
         return None

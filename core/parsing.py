@@ -25,13 +25,25 @@ LARGEST_ID = 2**31 - 1
 DIGITS = re.compile(r"[0-9]+")
 
 
-class NotADate(ValueError):
-    """`shape` is True when the text is not YYYY-MM-DD at all; False for 2026-02-30."""
+# The days a date may name. Every date here is a working life's (staff, certificates,
+# Q-checks, policies, meetings, deadlines): 1900 takes any start date a register holds,
+# 2999 any "valid until" however far. Beyond them lie only typing slips and the "no end"
+# of other systems (9999-12-31), which asyncpg writes to PostgreSQL as `infinity` (and
+# 0001-01-01 as `-infinity`), not as the day typed, and which the portal's date sums
+# (a year later, 400 days ahead) would carry past the calendar's end.
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2999, 12, 31)
 
-    def __init__(self, raw: str, *, shape: bool) -> None:
+
+class NotADate(ValueError):
+    """`shape` is True when the text is not YYYY-MM-DD at all; False for 2026-02-30.
+    `out_of_range`: a real day, but before FIRST_DAY or after LAST_DAY."""
+
+    def __init__(self, raw: str, *, shape: bool, out_of_range: bool = False) -> None:
         super().__init__(raw)
         self.raw = raw
         self.shape = shape
+        self.out_of_range = out_of_range
 
 
 @lru_cache(maxsize=8192)
@@ -45,9 +57,12 @@ def parse_iso_date(raw: str) -> dt.date:
     if not ISO_DATE.match(raw):
         raise NotADate(raw, shape=True)
     try:
-        return dt.date.fromisoformat(raw)
+        day = dt.date.fromisoformat(raw)
     except ValueError:
         raise NotADate(raw, shape=False) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise NotADate(raw, shape=False, out_of_range=True)
+    return day
 
 
 class NotANumber(ValueError):
@@ -82,6 +97,12 @@ def date_field(raw: str) -> tuple[dt.date | None, str | None]:
     except NotADate as error:
         if error.shape:
             return None, _("Give the date as YYYY-MM-DD, e.g. 2026-03-15.")
+        if error.out_of_range:
+            return None, _(
+                "Give a date from %(first)s to %(last)s.",
+                first=FIRST_DAY.isoformat(),
+                last=LAST_DAY.isoformat(),
+            )
         return None, _("%(value)s is not a real date.", value=error.raw)
 
 

@@ -648,3 +648,31 @@ async def test_the_command_line_and_the_web_page_refuse_a_row_wider_than_the_hea
     assert answer.status_code == 400
     assert "this row has more cells than the header has columns" in answer.text
     assert await Organisation.count() == before
+
+
+# --- dates PostgreSQL would not keep as typed (issue 18, info row: 9999-12-31 -> infinity) ---
+
+
+async def test_a_far_date_is_stored_as_typed_and_one_beyond_the_calendar_is_refused():
+    """asyncpg writes 9999-12-31 (and 0001-01-01) to PostgreSQL as `infinity`: dates
+    are held to 1900-01-01..2999-12-31, and the last of them reads back as typed, in
+    Python and in the database's own text."""
+    await base_data()
+    header = "email,track,obtained_on,status,valid_until\n"
+    for bad, column in (("9999-12-31", "valid_until"), ("0001-01-01", "obtained_on")):
+        row = "an@bosa.be,AZ,2021-01-01,valid,2027-01-01\n".replace(
+            "2027-01-01" if column == "valid_until" else "2021-01-01", bad
+        )
+        result = await run("certificates", header + row)
+        assert [i.format("c.csv") for i in result.issues] == [
+            f"c.csv:2: {column} '{bad}' is not a date from 1900-01-01 to 2999-12-31"
+        ]
+    assert await Certificate.count() == 0
+    assert (await run("certificates", header + "an@bosa.be,AZ,1900-01-01,valid,2999-12-31\n")).ok
+    stored = await Certificate.select(Certificate.obtained_on, Certificate.valid_until)
+    assert stored == [{"obtained_on": dt.date(1900, 1, 1), "valid_until": dt.date(2999, 12, 31)}]
+    text = await Certificate.raw(
+        "SELECT CAST(obtained_on AS TEXT) AS obtained, CAST(valid_until AS TEXT) AS until "
+        "FROM certificate"
+    )
+    assert text == [{"obtained": "1900-01-01", "until": "2999-12-31"}]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tests.conftest import login
@@ -306,3 +308,34 @@ async def test_a_number_beyond_its_column_is_refused_in_words(app, users):
     assert await counts() == before
     for client in clients.values():
         await client.aclose()
+
+
+async def test_a_date_beyond_2999_is_refused_next_to_its_field(client, users):
+    """Issue 18 (info row): 9999-12-31 was stored as `infinity` on PostgreSQL."""
+    from organisations.tables import StaffMember
+    from tests.conftest import csrf_token
+
+    await login(client, users["partner_bosa"])
+    token = await csrf_token(client, "/organisations/BOSA/staff")
+    form = {
+        "first_name": "A",
+        "last_name": "C",
+        "email": "ab@bosa.be",
+        "language_role": "NL",
+        "start_date": "2024-01-01",
+        "end_date": "9999-12-31",
+        "_csrf_token": token,
+    }
+    answer = await client.post(
+        "/organisations/BOSA/staff", data=form, headers={"Accept-Language": "en"}
+    )
+    assert answer.status_code == 400
+    assert "Give a date from 1900-01-01 to 2999-12-31." in answer.text
+    assert await StaffMember.count() == 0
+    answer = await client.post(
+        "/organisations/BOSA/staff",
+        data={**form, "end_date": "2999-12-31"},
+        headers={"Accept-Language": "en"},
+    )
+    assert answer.status_code == 303
+    assert await StaffMember.select(StaffMember.end_date) == [{"end_date": dt.date(2999, 12, 31)}]
