@@ -140,15 +140,41 @@ async def assign_evaluator(
     role: str,
     evaluator_email: str,
     from_on: dt.date,
+    assigner_staff_id: int | None = None,
 ) -> str:
     """Make the staff member with `evaluator_email` the `role` of `staff_id` from
     `from_on`: a staff member of the same organisation, not the person themself, active
-    on that day. The running assignment of the role ends the day before (or is replaced
-    when it started the same day). Returns what happened (`cycles.hr.rules`)."""
+    on that day, and not the HR officer assigning (`assigner_staff_id`, their own staff
+    record): an evaluator or co-planner reads the dossier, so HR never gives itself that
+    access; another HR officer of the organisation can (issue 18, row 2). The running
+    assignment of the role ends the day before (or is replaced when it started the same
+    day). Two at once cannot both run: a unique index on running rows refuses the second
+    (Refused, in words). Returns what happened (`cycles.hr.rules`)."""
     role = _role(role)
     email = evaluator_email.strip().lower()
     if not email:
         raise Refused(_("Give the evaluator's e-mail address."), "evaluator")
+    try:
+        return await _assign(actor, organisation_id, staff_id, role, email, from_on,
+                             assigner_staff_id)  # fmt: skip
+    except Exception as error:
+        if is_unique_violation(error):  # another assignment of this role ran meanwhile
+            raise Refused(
+                _("Someone assigned this role at the same moment: reload the page and check."),
+                "evaluator",
+            ) from None
+        raise
+
+
+async def _assign(
+    actor: audit.Actor,
+    organisation_id: int,
+    staff_id: int,
+    role: str,
+    email: str,
+    from_on: dt.date,
+    assigner_staff_id: int | None,
+) -> str:
     async with write_transaction():
         staff = await _staff_of(organisation_id, staff_id)
         evaluator = await StaffMember.select().where(StaffMember.email == email).first()
@@ -159,6 +185,14 @@ async def assign_evaluator(
             )
         if evaluator["id"] == staff_id:
             raise Refused(_("A staff member cannot evaluate themself."), "evaluator")
+        if assigner_staff_id is not None and evaluator["id"] == assigner_staff_id:
+            raise Refused(
+                _(
+                    "You cannot make yourself an evaluator or co-planner: it would open the "
+                    "dossier to you. Ask another HR officer of your organisation."
+                ),
+                "evaluator",
+            )
         if not is_active_on(evaluator["start_date"], evaluator["end_date"], from_on):
             raise Refused(
                 _(
@@ -239,7 +273,9 @@ async def assign_evaluator(
 async def end_assignment(
     actor: audit.Actor, organisation_id: int, staff_id: int, role: str, until_on: dt.date
 ) -> None:
-    """End the running `role` assignment of a staff member on `until_on` (its last day)."""
+    """End the running `role` assignment of a staff member on `until_on` (its last day).
+    A last day before today ends it at once, and one before it started withdraws it (it
+    never gave access): HR can take back an assignment made today, today (issue 18)."""
     role = _role(role)
     async with write_transaction():
         staff = await _staff_of(organisation_id, staff_id)
@@ -254,6 +290,16 @@ async def end_assignment(
         )
         if row is None:
             raise Refused(_("There is no current assignment of this role to end."), "role")
+        if until_on < row["from_on"] and until_on < dt.date.today():
+            await EvaluatorAssignment.delete().where(EvaluatorAssignment.id == row["id"])
+            await audit.record(
+                actor,
+                "evaluator_assignment_withdrawn",
+                table="evaluator_assignment",
+                key=f"{staff['email']}:{role}",
+                before={"evaluator": row["evaluator"], "from_on": row["from_on"]},
+            )
+            return
         if until_on < row["from_on"]:
             raise Refused(
                 _(

@@ -22,7 +22,7 @@ from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from accounts.identity import Role
+from accounts.identity import CurrentUser, Role
 from core.errors import NotFound, Refused, TransitionRefused
 from core.forms import FormResult, text
 from core.i18n import gettext as _
@@ -73,6 +73,12 @@ async def requires_hr_of_organisation(
 
 
 HR_GUARDS = [requires_organisation_scope, requires_hr, requires_hr_of_organisation]
+
+
+def _user(request: Request) -> CurrentUser:
+    user = current_user(request)
+    assert user is not None  # the guards let only HR of the organisation through
+    return user
 
 
 def _bad_request(message: str) -> HTTPException:
@@ -292,6 +298,7 @@ class EvaluatorController(Controller):
                 text(raw, "role"),
                 text(raw, "evaluator"),
                 from_on,
+                assigner_staff_id=_user(request).staff_id,
             )
         except NotFound:
             raise NotFoundException(
@@ -319,7 +326,13 @@ class EvaluatorController(Controller):
     async def end(self, request: Request, code: FromPath[str], staff_id: FromPath[int]) -> Redirect:
         organisation = await organisation_or_404(code)
         raw = await request.form()
-        until_on = _date_or_400(text(raw, "until_on"), dt.date.today())
+        # "End now": the last day was yesterday, so the assignment gives no access today.
+        ends_now = text(raw, "now") == "1"
+        until_on = (
+            dt.date.today() - dt.timedelta(days=1)
+            if ends_now
+            else _date_or_400(text(raw, "until_on"), dt.date.today())
+        )
         try:
             await service.end_assignment(
                 actor_of(request), organisation["id"], staff_id, text(raw, "role"), until_on
@@ -332,7 +345,9 @@ class EvaluatorController(Controller):
             raise _bad_request(refused.message) from None
         flash(
             request,
-            _(
+            _("The %(role)s's assignment has ended.", role=role_label(text(raw, "role")))
+            if ends_now
+            else _(
                 "The %(role)s's assignment ends on %(day)s.",
                 role=role_label(text(raw, "role")),
                 day=format_day(until_on),
