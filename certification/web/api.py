@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get
-from litestar.params import FromPath, QueryParameter
+from litestar.params import PathParameter, QueryParameter
 
 from certification.eligibility import eligibility_for_all
 from portal.api import error_responses
 from portal.forms import parse_as_of
 from portal.guards import current_user, requires_dgro, requires_login, requires_organisation_scope
+from portal.input_guard import NO_NUL
 from portal.lookups import no_such_organisation
 
 
@@ -24,17 +25,29 @@ class Me:
     language: str
 
 
-# A date in the schema; read by `parse_as_of`, whose 400 says what a date looks like.
+# A date in the schema, as `parse_as_of` reads it: a day from 1900 to 2999 (the days any
+# date may name, core.parsing), or nothing (absent or empty: today); its 400 says what a
+# date looks like.
 AsOf = Annotated[
     str | None,
     QueryParameter(
         name="as_of",
-        # A string in the form of a date (never null in a query string).
-        schema_extra={"one_of": None, "type": "string", "format": "date"},
+        # A string (never null in a query string): a date, or empty.
+        schema_extra={
+            "one_of": None,
+            "type": "string",
+            "anyOf": [
+                {"format": "date", "pattern": "^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"},
+                {"maxLength": 0},
+            ],
+        },
         required=False,
-        description="The day (YYYY-MM-DD) to compute on; today if absent",
+        description="The day (YYYY-MM-DD, 1900-01-01 to 2999-12-31) to compute on; "
+        "today if absent or empty",
     ),
 ]
+# An organisation's code in the path: no NUL (the input guard's 400), like every string.
+Code = Annotated[str, PathParameter(schema_extra={"pattern": NO_NUL})]
 
 
 class ApiV1Controller(Controller):
@@ -73,9 +86,7 @@ class ApiV1Controller(Controller):
         summary="One organisation's certification level on a date (SPEC 5.2)",
         responses=error_responses(400, 401, 403, 404),
     )
-    async def organisation_eligibility(
-        self, code: FromPath[str], as_of: AsOf = None
-    ) -> dict[str, Any]:
+    async def organisation_eligibility(self, code: Code, as_of: AsOf = None) -> dict[str, Any]:
         results = await eligibility_for_all(parse_as_of(as_of), code)
         if not results:
             raise no_such_organisation(code)

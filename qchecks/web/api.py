@@ -15,6 +15,7 @@ from core.errors import Refused
 from core.i18n import gettext as _
 from portal.api import error_responses
 from portal.guards import actor_of, requires_dgro, requires_login
+from portal.input_guard import NO_NUL
 from qchecks import forms, queries, service
 from qchecks.rules import MAX_REFERENCE, format_hundredths
 from qchecks.web.qchecks import may_read, no_such_qcheck, user_of
@@ -45,29 +46,32 @@ def qcheck_json(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-_DATE = {"type": "string", "format": "date"}
-_SCORE = {"oneOf": [{"type": "number"}, {"type": "string"}], "description": "0-100, e.g. 83.25"}
+# Every string holds no NUL (the input guard's 400), and a date is a day from 1900 to
+# 2999 (the days any date may name, core.parsing).
+_TEXT = {"type": "string", "pattern": NO_NUL}
+_DATE = {"type": "string", "format": "date", "pattern": "^(19[0-9]{2}|2[0-9]{3})-"}
+_SCORE = {"oneOf": [{"type": "number"}, _TEXT], "description": "0-100, e.g. 83.25"}
 # The body as the form has it (read as a mapping, so that every wrong field is named in
 # `errors`, never a bare 400).
 QCHECK_BODY = {
     "type": "object",
     "properties": {
-        "selection_reference": {"type": "string", "maxLength": MAX_REFERENCE},
-        "organisation_code": {"type": "string"},
-        "consultant_email": {"type": "string", "format": "email"},
+        "selection_reference": {**_TEXT, "maxLength": MAX_REFERENCE},
+        "organisation_code": _TEXT,
+        "consultant_email": {**_TEXT, "format": "email"},
         "language_role": {"type": "string", "enum": ["NL", "FR", "DE"]},
         "closed_on": _DATE,
         "checked_on": _DATE,
         "score": {**_SCORE, "description": "The overall score, unless criteria are scored"},
-        "comment": {"type": "string", "maxLength": forms.MAX_COMMENT},
+        "comment": {**_TEXT, "maxLength": forms.MAX_COMMENT},
         "criteria": {
             "type": "array",
             "items": {
                 "type": "object",
                 "properties": {
-                    "code": {"type": "string"},
+                    "code": _TEXT,
                     "score": _SCORE,
-                    "comment": {"type": "string", "maxLength": forms.MAX_COMMENT},
+                    "comment": {**_TEXT, "maxLength": forms.MAX_COMMENT},
                 },
                 "required": ["code"],
             },

@@ -88,3 +88,60 @@ def exercise(base_url: str, email: str, password: str) -> int:
 async def test_every_api_operation_answers_as_its_schema_says(users):
     with portal_run(LOGIN_ATTEMPTS_PER_MINUTE="100") as base_url:
         assert exercise(base_url, users["dgro"].email, users["dgro"].password) >= 30
+
+
+def _strings(schema: dict, where: str) -> list[tuple[str, dict]]:
+    """Every string schema inside `schema` (properties, items, oneOf/anyOf branches)."""
+    found = [(where, schema)] if schema.get("type") == "string" else []
+    for name, inner in schema.get("properties", {}).items():
+        found += _strings(inner, f"{where}.{name}")
+    if "items" in schema:
+        found += _strings(schema["items"], f"{where}[]")
+    for key in ("oneOf", "anyOf"):
+        for inner in schema.get(key, []):
+            found += _strings({"type": schema.get("type"), **inner}, f"{where}|")
+    return found
+
+
+def _takes(schema: dict, value: str) -> bool:
+    """Whether a string schema's patterns and lengths (and branches) take `value`."""
+    branches = schema.get("anyOf") or [{}]
+    return any(
+        all(
+            re.search(part["pattern"], value) if "pattern" in part else True
+            for part in (schema, branch)
+        )
+        and len(value) <= branch.get("maxLength", schema.get("maxLength", len(value)))
+        for branch in branches
+    )
+
+
+async def test_the_schema_says_what_the_api_takes(client, users):
+    """Issue 18 (info row, schema nits): an empty `as_of` was taken though the schema said
+    a date; a NUL was refused though the schema allowed it. Now every string the API takes
+    says it holds no NUL, and `as_of` says: a day from 1900 to 2999, or empty (today)."""
+    from tests.conftest import login
+
+    schema = (await client.get("/schema/openapi.json")).json()
+    strings = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                where = f"{method} {path} {parameter['name']}"
+                strings += _strings(parameter["schema"], where)
+            body = operation.get("requestBody", {}).get("content", {})
+            for content in body.values():
+                strings += _strings(content["schema"], f"{method} {path} body")
+    loose = [where for where, string in strings if "enum" not in string and _takes(string, "a\0b")]
+    # The competency model's name (competencies/web/models.py) is not declared here yet.
+    assert loose == ["get /api/v1/competencies model"]
+    as_of = next(
+        p["schema"]
+        for p in schema["paths"]["/api/v1/eligibility"]["get"]["parameters"]
+        if p["name"] == "as_of"
+    )
+    await login(client, users["dgro"])
+    for value, status in (("", 200), ("2999-12-31", 200), ("9999-12-31", 400), ("a\0b", 400)):
+        assert _takes(as_of, value) == (status == 200), value
+        answer = await client.get("/api/v1/eligibility", params={"as_of": value})
+        assert answer.status_code == status, value
