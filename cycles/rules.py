@@ -106,7 +106,7 @@ PRESETS = {"federal": FEDERAL, "ploeg": PLOEG}
 def month_day(value: str) -> tuple[int, int] | None:
     """ "03-15" -> (3, 15); None when it is not a day of every year (29 February is not)."""
     parts = value.strip().split("-")
-    if len(parts) != 2 or not all(part.isdigit() for part in parts):
+    if len(parts) != 2 or not all(part.isascii() and part.isdigit() for part in parts):
         return None
     month, day = int(parts[0]), int(parts[1])
     try:

@@ -16,7 +16,8 @@ def _seconds(value: int | timedelta | None) -> int | None:
     return int(value.total_seconds()) if isinstance(value, timedelta) else int(value)
 
 
-# An idle timeout is renewed when at least this many seconds of it have passed.
+# An idle timeout is renewed when at least this many seconds of it have passed, or a
+# quarter of it when that is shorter (a one-minute timeout renews every 15 s of activity).
 RENEW_EVERY = 60
 
 
@@ -59,12 +60,13 @@ class DatabaseStore(NamespacedStore):
             await self.delete(key)
             return None
         seconds = _seconds(renew_for)
-        # Renewed at most once per RENEW_EVERY seconds: a write per request would serialise
-        # every reader behind the database's write lock for a minute's precision nobody needs.
+        # Renewed at most once per RENEW_EVERY seconds (or a quarter of a shorter timeout, so
+        # activity always renews it, issue 18): a write per request would serialise every
+        # reader behind the database's write lock for a precision nobody needs.
         if (
             seconds is not None
             and row["expires_at"] is not None
-            and row["expires_at"] < now + seconds - RENEW_EVERY
+            and row["expires_at"] < now + seconds - min(RENEW_EVERY, seconds // 4)
         ):
             await StoreEntry.update({StoreEntry.expires_at: now + seconds}).where(
                 StoreEntry.key == self._key(key)

@@ -4,6 +4,7 @@ password": public pages, answered the same whether or not an account exists."""
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
@@ -87,10 +88,16 @@ class TokenController(Controller):
     @post("/password/forgot", opt=PUBLIC, status_code=303)
     async def forgot(self, request: Request) -> Redirect:
         email = parse_email(await request.form())
-        await request_password_reset(
-            actor_of(request), email, str(request.base_url), current_language()
+        # The same answer whether or not the address has an account, and as fast: the token
+        # and the mail are made after the response has gone (issue 18, row 9: a known
+        # address took 11 ms against 7 ms for an unknown one).
+        work = BackgroundTask(
+            request_password_reset,
+            actor_of(request),
+            email,
+            str(request.base_url),
+            current_language(),
         )
-        # The same answer whether or not the address has an account.
         flash(
             request,
             _(
@@ -99,4 +106,4 @@ class TokenController(Controller):
             ),
             category="info",
         )
-        return Redirect("/login", status_code=303)
+        return Redirect("/login", status_code=303, background=work)

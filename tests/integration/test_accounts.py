@@ -13,6 +13,7 @@ from accounts.service import save_user
 from accounts.tables import AccountToken, User
 from core.mail import mail_sender
 from core.outbox import deliver_due
+from core.settings import get_settings
 from core.tables import AuditEntry, OutboxMessage
 from organisations.tables import Organisation, ProPartnerTerm, StaffMember
 from portal.app import create_app
@@ -565,5 +566,5 @@ async def test_the_invitation_is_mailed_in_the_invitees_language(app, users, smt
     assert message["Subject"] == "Votre compte sur le portail de certification PRO"
     assert "Bonjour Marie Dupont," in body and "valable 7 jours" in body
     path, _, _ = await last_link("marie@fin.be")
-    assert f"http://testserver.local{path}" in body
+    assert f"{get_settings().public_url}{path}" in body  # PUBLIC_URL, never the Host
     await dgro.aclose()

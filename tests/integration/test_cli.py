@@ -62,6 +62,7 @@ def test_demo_data_is_refused_in_production(tmp_path):
         PORTAL_ENV="production",
         SECRET_KEY="dY2LXbLMWFBwuVzSfn9bX1D8QEIpyksHqHe3LFCYe4fnBqs5",
         ALLOWED_HOSTS="portal.example.be",
+        PUBLIC_URL="https://portal.example.be",
     )
     assert result.returncode != 0
     assert "refused in production" in result.stderr

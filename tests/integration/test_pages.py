@@ -172,6 +172,7 @@ async def test_openapi_describes_the_api_in_development_only(client):
         PORTAL_ENV="production",
         SECRET_KEY="dY2LXbLMWFBwuVzSfn9bX1D8QEIpyksHqHe3LFCYe4fnBqs5",
         ALLOWED_HOSTS="testserver.local",
+        PUBLIC_URL="https://testserver.local",
     )
     async with new_client(create_app(production), base_url="https://testserver.local") as prod:
         assert (await prod.get("/schema/openapi.json")).status_code == 404

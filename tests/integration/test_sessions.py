@@ -251,11 +251,6 @@ async def session_expiry() -> int:
     return int(row["expires_at"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the renewal threshold of portal/store.py to follow the idle timeout "
-    "(min(RENEW_EVERY, seconds // 4)); see issue 18, row (d)",
-)
 async def test_a_short_idle_timeout_is_renewed_by_activity(users):
     """SESSION_IDLE_MINUTES=1 and a click every 30 s: the session lives on. (It was renewed
     only once a minute of it had passed, which with a one-minute timeout is never.)"""

@@ -89,3 +89,11 @@ def test_random_careers_match_the_plain_version(start, length, changes, through)
     end = None if length is None else start + dt.timedelta(days=length)
     functions = [(start, "F0")] + [(start + dt.timedelta(days=n), f"F{n}") for n in changes]
     assert cycles_of(start, end, functions, through) == reference(start, end, functions, through)
+
+
+def test_a_month_day_in_other_digits_is_no_day():
+    """'²-01' passes str.isdigit() but not int(): it was a 500 on the regime form (issue 18)."""
+    from cycles.rules import month_day
+
+    assert month_day("²-01") is None
+    assert month_day("03-15") == (3, 15)
