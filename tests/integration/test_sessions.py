@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from core.tables import AuditEntry, StoreEntry
 from portal.app import create_app
 from tests.conftest import csrf_token, login, make_settings, new_client
