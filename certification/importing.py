@@ -26,6 +26,20 @@ from organisations.importing import staff_in_scope
 from organisations.tables import StaffMember
 
 
+def _partner_status_problem(
+    status: str, until: dt.date | None, known: tuple[str, dt.date | None] | None
+) -> str | None:
+    """A PRO Partner registers pending certificates; one DG R&O has decided on may come
+    back (an export re-imported) but only unchanged. The problem, or None."""
+    if known is not None and known[0] != CertificateStatus.PENDING:
+        if (status, until) != known:
+            return f"this certificate is {known[0]}: only DG R&O can change it now"
+        return None
+    if status != CertificateStatus.PENDING:
+        return f"status {status}: certificates you register are pending until DG R&O verifies them"
+    return None
+
+
 async def _import_certificates(
     rows: Iterable[Row], scope: ImportScope, result: ImportResult
 ) -> Callable | None:
@@ -70,16 +84,9 @@ async def _import_certificates(
             else None
         )
         if not scope.may_set_status and status in statuses:
-            # A PRO Partner registers pending certificates; one DG R&O has decided on may
-            # come back (an export re-imported) but only unchanged.
-            if known is not None and known[0] != CertificateStatus.PENDING:
-                if (status, until) != known:
-                    errors.add(f"this certificate is {known[0]}: only DG R&O can change it now")
-            elif status != CertificateStatus.PENDING:
-                errors.add(
-                    f"status {status}: certificates you register are pending "
-                    "until DG R&O verifies them"
-                )
+            problem = _partner_status_problem(status, until, known)
+            if problem:
+                errors.add(problem)
         if obtained and until and until < obtained:
             errors.add("valid_until comes before obtained_on")
         if obtained and obtained > dt.date.today():

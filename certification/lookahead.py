@@ -20,6 +20,7 @@ from certification.rules import (
     SELTEST,
     CertificateFacts,
     Counts,
+    Eligibility,
     Level,
     LevelDrop,
     OrganisationFacts,
@@ -115,19 +116,19 @@ class _Counter:
         )
 
 
-def first_level_drop(
+Event = tuple[dt.date, str, int, object, int]
+
+
+def _events(
     organisation: OrganisationFacts,
-    staff: Sequence[StaffFacts],
+    members: dict[int, StaffFacts],
     certificates: Sequence[CertificateFacts],
     qchecks: Sequence[QCheckFacts],
     policies: Sequence[Policy],
-    day: dt.date,
-    horizon_days: int = 730,
-) -> LevelDrop | None:
-    """The first date after `day`, within the horizon, on which the eligible level falls."""
-    until = day + dt.timedelta(days=horizon_days)
-    members = {s.id: s for s in staff if s.organisation == organisation.code}
-    events: list[tuple[dt.date, str, int, object, int]] = []
+) -> list[Event]:
+    """Every date a count can change, sorted once: leaving before joining on the same day
+    keeps every running count at or above zero."""
+    events: list[Event] = []
     for s in members.values():
         if s.end_date is not None and s.end_date < s.start_date:
             continue  # never active
@@ -151,9 +152,42 @@ def first_level_drop(
         )
     for p in policies:
         events.append((p.effective_from, POLICY, 0, None, 0))
-    # Leaving before joining on the same day keeps every running count at or above zero.
     events.sort(key=lambda event: (event[0], event[4]))
+    return events
 
+
+def _apply(counter: _Counter, event: Event) -> None:
+    _on, kind, record_id, detail, sign = event
+    if kind == STAFF:
+        counter.staff_event(record_id, sign)
+    elif kind == CERTIFICATE:
+        counter.certificate_event(record_id, str(detail), sign)
+    elif kind == QCHECK:
+        counter.qcheck_event(record_id, int(detail), sign)  # type: ignore[call-overload]
+
+
+def _drop(current: Eligibility, later: Eligibility, on: dt.date) -> LevelDrop | None:
+    """A fall from `current` to `later` on `on`, with the conditions that fail then."""
+    if later.eligible_level.rank >= current.eligible_level.rank:
+        return None
+    was_met = {c.code for c in current.conditions if c.met}
+    failing = tuple(c for c in later.conditions if not c.met and c.code in was_met)
+    return LevelDrop(on, current.eligible_level, later.eligible_level, failing, later)
+
+
+def first_level_drop(
+    organisation: OrganisationFacts,
+    staff: Sequence[StaffFacts],
+    certificates: Sequence[CertificateFacts],
+    qchecks: Sequence[QCheckFacts],
+    policies: Sequence[Policy],
+    day: dt.date,
+    horizon_days: int = 730,
+) -> LevelDrop | None:
+    """The first date after `day`, within the horizon, on which the eligible level falls."""
+    until = day + dt.timedelta(days=horizon_days)
+    members = {s.id: s for s in staff if s.organisation == organisation.code}
+    events = _events(organisation, members, certificates, qchecks, policies)
     counter = _Counter(members)
     current = None
     position = 0
@@ -166,20 +200,14 @@ def first_level_drop(
             if current.eligible_level == Level.NONE:
                 return None
         while position < len(events) and events[position][0] == on:
-            _on, kind, record_id, detail, sign = events[position]
-            if kind == STAFF:
-                counter.staff_event(record_id, sign)
-            elif kind == CERTIFICATE:
-                counter.certificate_event(record_id, str(detail), sign)
-            elif kind == QCHECK:
-                counter.qcheck_event(record_id, int(detail), sign)  # type: ignore[call-overload]
+            _apply(counter, events[position])
             position += 1
         if on <= day:
             continue
-        later = decide(organisation, counter.counts(), policy_on(policies, on), on)
         assert current is not None
-        if later.eligible_level.rank < current.eligible_level.rank:
-            was_met = {c.code for c in current.conditions if c.met}
-            failing = tuple(c for c in later.conditions if not c.met and c.code in was_met)
-            return LevelDrop(on, current.eligible_level, later.eligible_level, failing, later)
+        drop = _drop(
+            current, decide(organisation, counter.counts(), policy_on(policies, on), on), on
+        )
+        if drop is not None:
+            return drop
     return None

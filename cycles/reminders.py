@@ -60,6 +60,38 @@ def _language(preferred: str | None, language_role: str) -> str:
     return "fr" if language_role == "FR" else "nl"
 
 
+def _due_tasks(
+    cycle: dict,
+    regime: rules.Regime,
+    done: set[tuple[int, str]],
+    sent: set[tuple[int, str, dt.date]],
+    evaluators: list[tuple[str, str, str]],
+    today: dt.date,
+) -> list[tuple[str, dt.date, list[tuple[str, str]]]]:
+    """The cycle's tasks whose reminder is due today, not done and not sent, each with who
+    is reminded (address, language role): the staff member for the self-evaluation, the
+    first evaluator and any co-planner for the first, the second for the second. Pure."""
+    deadlines = rules.deadlines(cycle["ends_on"], regime)
+    evaluated = rules.gets_annual_evaluation(
+        cycle["starts_on"], cycle["ends_on"], cycle["absent_days"], regime
+    )
+    out = []
+    for task in rules.EVALUATION_KINDS:
+        deadline = deadlines.of(task)
+        if (cycle["id"], task) in done or (cycle["id"], task, deadline) in sent:
+            continue
+        if (task != "self" and not evaluated) or not rules.reminder_due(deadline, regime, today):
+            continue
+        if task == "self":
+            recipients = [(cycle["email"], cycle["language_role"])]
+        else:
+            wanted = {"first", "coplanner"} if task == "first" else {"second"}
+            recipients = [(email, role) for kind, email, role in evaluators if kind in wanted]
+        if recipients:
+            out.append((task, deadline, recipients))
+    return out
+
+
 async def send_cycle_reminders(
     today: dt.date, send_mail: SendMail, actor: audit.Actor = COMMAND_LINE
 ) -> RemindReport:
@@ -105,29 +137,10 @@ async def send_cycle_reminders(
     due: list[tuple[dict, str, dt.date, list[tuple[str, str]]]] = []
     for cycle in cycles:
         regime = regime_of_row(regimes.get(cycle["organisation_id"]))
-        deadlines = rules.deadlines(cycle["ends_on"], regime)
-        evaluated = rules.gets_annual_evaluation(
-            cycle["starts_on"], cycle["ends_on"], cycle["absent_days"], regime
-        )
-        for task in rules.EVALUATION_KINDS:
-            deadline = deadlines.of(task)
-            if (cycle["id"], task) in done or (cycle["id"], task, deadline) in sent:
-                continue
-            if task != "self" and not evaluated:
-                continue
-            if not rules.reminder_due(deadline, regime, today):
-                continue
-            if task == "self":
-                recipients = [(cycle["email"], cycle["language_role"])]
-            else:
-                wanted = {"first", "coplanner"} if task == "first" else {"second"}
-                recipients = [
-                    (email, role)
-                    for kind, email, role in evaluators.get(cycle["staff"], [])
-                    if kind in wanted
-                ]
-            if recipients:
-                due.append((cycle, task, deadline, recipients))
+        for task, deadline, recipients in _due_tasks(
+            cycle, regime, done, sent, evaluators.get(cycle["staff"], []), today
+        ):
+            due.append((cycle, task, deadline, recipients))
     if not due:
         return report
     addresses = {email for *_, recipients in due for email, _role in recipients}

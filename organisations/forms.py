@@ -35,6 +35,27 @@ class StaffInput:
         }
 
 
+def _staff_dates(
+    values: Mapping[str, str], errors: dict[str, str]
+) -> tuple[dt.date | None, dt.date | None]:
+    """The start date (required) and the end date (optional, not before the start), each
+    error next to its field."""
+    start = end = None
+    if not values["start_date"]:
+        errors["start_date"] = _("Give the start date.")
+    else:
+        start, problem = date_field(values["start_date"])
+        if problem:
+            errors["start_date"] = problem
+    if values["end_date"]:
+        end, problem = date_field(values["end_date"])
+        if problem:
+            errors["end_date"] = problem
+        elif start is not None and end is not None and end < start:
+            errors["end_date"] = _("The end date comes before the start date.")
+    return start, end
+
+
 def parse_staff_form(form: Mapping[str, Any], language_roles: Sequence[str]) -> FormResult:
     """Check a staff member's fields; the language role must be one of the organisation's."""
     values = {name: text(form, name) for name in STAFF_FIELDS}
@@ -61,19 +82,7 @@ def parse_staff_form(form: Mapping[str, Any], language_roles: Sequence[str]) -> 
             "Choose one of the organisation's language roles: %(roles)s.",
             roles=", ".join(language_roles),
         )
-    start = end = None
-    if not values["start_date"]:
-        errors["start_date"] = _("Give the start date.")
-    else:
-        start, problem = date_field(values["start_date"])
-        if problem:
-            errors["start_date"] = problem
-    if values["end_date"]:
-        end, problem = date_field(values["end_date"])
-        if problem:
-            errors["end_date"] = problem
-        elif start is not None and end is not None and end < start:
-            errors["end_date"] = _("The end date comes before the start date.")
+    start, end = _staff_dates(values, errors)
     if not errors and start is not None:
         result.data = StaffInput(
             email=values["email"],

@@ -76,6 +76,19 @@ async def staff_in_scope(scope: ImportScope, *columns: Any) -> list[dict[str, An
 CLIENT_SINCE = "client_certified_since"
 
 
+def _language_roles(raw: str, errors: RowErrors) -> list[str]:
+    """`NL|FR` -> ["NL", "FR"]; an empty, unknown or repeated role is an error of the row."""
+    roles = [r.strip().upper() for r in raw.split("|") if r.strip()]
+    if not roles:
+        errors.add("language_roles is empty: give e.g. NL|FR")
+    bad = [r for r in roles if r not in LANGUAGE_ROLES]
+    if bad:
+        errors.add(f"language_roles {'|'.join(bad)} unknown: use NL, FR and/or DE, joined by |")
+    if len(set(roles)) != len(roles):
+        errors.add("language_roles lists a role twice")
+    return roles
+
+
 async def _import_organisations(
     rows: Iterable[Row], scope: ImportScope, result: ImportResult
 ) -> Callable | None:
@@ -95,14 +108,7 @@ async def _import_organisations(
         no_duplicate(code, row.line, seen, errors, f"organisation {code}")
         name_nl = required(v, "name_nl", errors)
         name_fr = required(v, "name_fr", errors)
-        roles = [r.strip().upper() for r in v.get("language_roles", "").split("|") if r.strip()]
-        if not roles:
-            errors.add("language_roles is empty: give e.g. NL|FR")
-        bad = [r for r in roles if r not in LANGUAGE_ROLES]
-        if bad:
-            errors.add(f"language_roles {'|'.join(bad)} unknown: use NL, FR and/or DE, joined by |")
-        if len(set(roles)) != len(roles):
-            errors.add("language_roles lists a role twice")
+        roles = _language_roles(v.get("language_roles", ""), errors)
         partner = email_cell(v, "pro_partner_email", errors, optional=True)
         since = None
         if CLIENT_SINCE in v:

@@ -91,52 +91,13 @@ def parse_qcheck_form(
     result = FormResult(values)
     errors = result.errors
     reference = values["selection_reference"]
-    if not reference:
-        errors["selection_reference"] = _("Give the reference of the selection file.")
-    elif len(reference) > MAX_REFERENCE:
-        errors["selection_reference"] = _("Keep the reference to 60 characters.")
-    if not values["organisation_code"]:
-        errors["organisation_code"] = _("Choose the organisation.")
-    if not values["consultant_email"]:
-        errors["consultant_email"] = _("Give the consultant's e-mail address.")
-    elif not EMAIL.match(values["consultant_email"]):
-        errors["consultant_email"] = _("This is not an e-mail address.")
-    if values["language_role"] not in LANGUAGE_ROLES:
-        errors["language_role"] = _(
-            "Choose the language role: %(roles)s.", roles=", ".join(LANGUAGE_ROLES)
-        )
+    _who_and_what(values, errors)
     closed = _date(values, "closed_on", errors, _("Give the date the selection file closed."))
     checked = _date(values, "checked_on", errors, _("Give the date of the check."))
     if closed and checked:
-        for problem in check_dates(closed, checked, today):
-            if problem == "closed_in_future":
-                errors["closed_on"] = _(
-                    "The closing date cannot be in the future (today is %(today)s).",
-                    today=format_day(today),
-                )
-            elif problem == "checked_in_future":
-                errors["checked_on"] = _(
-                    "The date of the check cannot be in the future (today is %(today)s).",
-                    today=format_day(today),
-                )
-            else:
-                errors["checked_on"] = _(
-                    "Only a closed file is checked: the check cannot come before %(closed)s.",
-                    closed=closed.isoformat(),
-                )
+        _date_order(closed, checked, today, errors)
     criteria = _criteria(values, criteria_codes, errors)
-    score = None
-    if not criteria:
-        score, score_problem = check_score(values["score"])
-        if score_problem == "empty":
-            errors["score"] = _("Give the overall score, or score every criterion.")
-        elif score_problem:
-            errors["score"] = score_message(score_problem)
-    elif values["score"]:
-        errors["score"] = _(
-            "Leave the overall score empty when you score the criteria: it is computed "
-            "from their weights."
-        )
+    score = _overall_score(values["score"], bool(criteria), errors)
     if len(values["comment"]) > MAX_COMMENT:
         errors["comment"] = _("Keep the comment under 4,000 characters.")
     if not errors and closed and checked:
@@ -152,6 +113,64 @@ def parse_qcheck_form(
             comment=values["comment"],
         )
     return result
+
+
+def _who_and_what(values: dict[str, str], errors: dict[str, str]) -> None:
+    """The file's reference, organisation, consultant and language role, each error next
+    to its field."""
+    reference = values["selection_reference"]
+    if not reference:
+        errors["selection_reference"] = _("Give the reference of the selection file.")
+    elif len(reference) > MAX_REFERENCE:
+        errors["selection_reference"] = _("Keep the reference to 60 characters.")
+    if not values["organisation_code"]:
+        errors["organisation_code"] = _("Choose the organisation.")
+    if not values["consultant_email"]:
+        errors["consultant_email"] = _("Give the consultant's e-mail address.")
+    elif not EMAIL.match(values["consultant_email"]):
+        errors["consultant_email"] = _("This is not an e-mail address.")
+    if values["language_role"] not in LANGUAGE_ROLES:
+        errors["language_role"] = _(
+            "Choose the language role: %(roles)s.", roles=", ".join(LANGUAGE_ROLES)
+        )
+
+
+def _date_order(closed: dt.date, checked: dt.date, today: dt.date, errors: dict[str, str]) -> None:
+    """`check_dates` in words, next to the field each problem concerns."""
+    for problem in check_dates(closed, checked, today):
+        if problem == "closed_in_future":
+            errors["closed_on"] = _(
+                "The closing date cannot be in the future (today is %(today)s).",
+                today=format_day(today),
+            )
+        elif problem == "checked_in_future":
+            errors["checked_on"] = _(
+                "The date of the check cannot be in the future (today is %(today)s).",
+                today=format_day(today),
+            )
+        else:
+            errors["checked_on"] = _(
+                "Only a closed file is checked: the check cannot come before %(closed)s.",
+                closed=closed.isoformat(),
+            )
+
+
+def _overall_score(raw: str, scored_criteria: bool, errors: dict[str, str]) -> int | None:
+    """The overall score in hundredths when no criterion is scored; it must be empty when
+    they are (it is computed from their weights)."""
+    if scored_criteria:
+        if raw:
+            errors["score"] = _(
+                "Leave the overall score empty when you score the criteria: it is computed "
+                "from their weights."
+            )
+        return None
+    score, problem = check_score(raw)
+    if problem == "empty":
+        errors["score"] = _("Give the overall score, or score every criterion.")
+    elif problem:
+        errors["score"] = score_message(problem)
+    return score
 
 
 def _criteria(

@@ -100,6 +100,67 @@ WHERE s.closed_on IS NOT NULL
 """  # noqa: S608 - the stage's name is the code's
 
 
+def _worded(
+    row: Row,
+    organisations: dict[str, int],
+    staff: dict[str, int],
+    today: dt.date,
+    errors: RowErrors,
+) -> tuple:
+    """The full check of a row the quick one (`_clean`) refused: each problem in words;
+    the row's values as far as they could be read (reference first)."""
+    v = row.values
+    reference = required(v, "selection_reference", errors)
+    code = required(v, "organisation_code", errors).upper()
+    organisation = organisations.get(code)
+    if code and organisation is None:
+        errors.add(f"organisation {code} does not exist")
+    email = email_cell(v, "consultant_email", errors)
+    consultant = staff.get(email)
+    if email and consultant is None:
+        errors.add(f"no staff member with e-mail {email} (the consultant must be registered staff)")
+    role = language_cell(required(v, "language_role", errors), "language_role", errors)
+    closed = date_cell(v, "closed_on", errors)
+    checked = date_cell(v, "checked_on", errors)
+    if closed and checked:
+        for problem in check_dates(closed, checked, today):
+            errors.add(DATE_PROBLEMS[problem].format(closed=closed, checked=checked))
+    elif closed and closed > today:
+        errors.add(DATE_PROBLEMS["closed_in_future"].format(closed=closed))
+    elif checked and checked > today:
+        errors.add(DATE_PROBLEMS["checked_in_future"].format(checked=checked))
+    raw_score = v.get("score", "").strip()
+    score, score_problem = check_score(raw_score)
+    if score_problem:
+        errors.add(SCORE_PROBLEMS[score_problem].format(raw=raw_score))
+    return (reference, organisation, consultant, role, closed, checked, score)
+
+
+async def _staged_issues(result: ImportResult) -> None:
+    """What only the whole file shows, found as sets in the stage: a reference twice, a
+    consultant not on the organisation's staff on the closing day, a closed year."""
+    for duplicate in await duplicate_lines(STAGE, "reference"):
+        result.issues.append(
+            ImportIssue(
+                duplicate["line"],
+                f"selection file {duplicate['key']} is already on line "
+                f"{duplicate['first']} of this file",
+            )
+        )
+    for elsewhere in await fetch_in_transaction(NOT_ON_STAFF):
+        result.issues.append(
+            ImportIssue(
+                int(elsewhere["line"]),
+                f"consultant {elsewhere['email']} is not on the staff of {elsewhere['code']} "
+                f"on closed_on {elsewhere['closed_on']}",
+            )
+        )
+    for line, year in await _closed_year_lines(await closed_years()):
+        result.issues.append(
+            ImportIssue(line, f"the yearly review of {year} is closed: its Q-checks cannot change")
+        )
+
+
 async def _import_qchecks(
     rows: Iterable[Row], scope: ImportScope, result: ImportResult
 ) -> Callable | None:
@@ -131,63 +192,17 @@ async def _import_qchecks(
                 batch = []
             continue
         # Something in the row is off: the full check words each problem.
-        errors = RowErrors(row.line, result.issues)
-        v = row.values
-        reference = required(v, "selection_reference", errors)
-        code = required(v, "organisation_code", errors).upper()
-        organisation = organisations.get(code)
-        if code and organisation is None:
-            errors.add(f"organisation {code} does not exist")
-        email = email_cell(v, "consultant_email", errors)
-        consultant = staff.get(email)
-        if email and consultant is None:
-            errors.add(
-                f"no staff member with e-mail {email} (the consultant must be registered staff)"
-            )
-        role = language_cell(required(v, "language_role", errors), "language_role", errors)
-        closed = date_cell(v, "closed_on", errors)
-        checked = date_cell(v, "checked_on", errors)
-        if closed and checked:
-            for problem in check_dates(closed, checked, today):
-                errors.add(DATE_PROBLEMS[problem].format(closed=closed, checked=checked))
-        elif closed and closed > today:
-            errors.add(DATE_PROBLEMS["closed_in_future"].format(closed=closed))
-        elif checked and checked > today:
-            errors.add(DATE_PROBLEMS["checked_in_future"].format(checked=checked))
-        raw_score = v.get("score", "").strip()
-        score, score_problem = check_score(raw_score)
-        if score_problem:
-            errors.add(SCORE_PROBLEMS[score_problem].format(raw=raw_score))
+        worded = _worded(row, organisations, staff, today, RowErrors(row.line, result.issues))
+        reference = worded[0]
         if reference:
-            batch.append(
-                (row.line, reference, organisation, consultant, role, closed, checked, score, by)
-            )
+            batch.append((row.line, *worded, by))
             if len(batch) == FLUSH:
                 await stage_append(STAGE, STAGE_NAMES, batch)
                 staged += len(batch)
                 batch = []
     await stage_append(STAGE, STAGE_NAMES, batch)
     staged += len(batch)
-    for duplicate in await duplicate_lines(STAGE, "reference"):
-        result.issues.append(
-            ImportIssue(
-                duplicate["line"],
-                f"selection file {duplicate['key']} is already on line "
-                f"{duplicate['first']} of this file",
-            )
-        )
-    for elsewhere in await fetch_in_transaction(NOT_ON_STAFF):
-        result.issues.append(
-            ImportIssue(
-                int(elsewhere["line"]),
-                f"consultant {elsewhere['email']} is not on the staff of {elsewhere['code']} "
-                f"on closed_on {elsewhere['closed_on']}",
-            )
-        )
-    for line, year in await _closed_year_lines(await closed_years()):
-        result.issues.append(
-            ImportIssue(line, f"the yearly review of {year} is closed: its Q-checks cannot change")
-        )
+    await _staged_issues(result)
 
     # The threshold watch's zones before the write: read now, before the import replaces the
     # data version (a result cached under the new version must be of the new data).

@@ -203,6 +203,28 @@ def _pick_current(cycles: list[dict[str, Any]], today: dt.date) -> dict[str, Any
     return min(cycles, key=lambda c: c["starts_on"]) if cycles else None
 
 
+def _grouped(rows: list[dict[str, Any]], key: str) -> dict[int, list[dict[str, Any]]]:
+    """The rows by the value of one column, in their order."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        out.setdefault(row[key], []).append(row)
+    return out
+
+
+def _planning_signed_on(meetings: list[dict[str, Any]]) -> dt.date | None:
+    """The day the cycle's planning report was signed by both (the later signature; the
+    meeting's day when a signature has no time), or None."""
+    days = [
+        max(
+            _day(m["staff_signed_at"]) or m["held_on"],
+            _day(m["evaluator_signed_at"]) or m["held_on"],
+        )
+        for m in meetings
+        if m["kind"] == "planning" and m["state"] == "signed"
+    ]
+    return min(days) if days else None
+
+
 async def organisation_cycles(
     organisation_id: int, today: dt.date, year: int | None = None
 ) -> OrganisationCycles:
@@ -254,32 +276,20 @@ async def organisation_cycles(
     }
     assignments = await _assignments([m["id"] for m in staff])
 
-    meetings_of: dict[int, list[dict[str, Any]]] = {}
-    for meeting in meetings:
-        meetings_of.setdefault(meeting["cycle"], []).append(meeting)
+    meetings_of = _grouped(meetings, "cycle")
     submitted: dict[int, dict[str, dt.date | None]] = {}
     for evaluation in evaluations:
         submitted.setdefault(evaluation["cycle"], {})[evaluation["kind"]] = _day(
             evaluation["submitted_at"]
         )
-    cycles_of: dict[int, list[dict[str, Any]]] = {}
-    for cycle in cycles:
-        cycles_of.setdefault(cycle["staff"], []).append(cycle)
+    cycles_of = _grouped(cycles, "staff")
     evaluators: dict[int, dict[str, dict[str, Any]]] = {}
     for row in assignments:
         if _current(row, today):
             evaluators.setdefault(row["staff"], {}).setdefault(row["role"], row)
 
     def planning_signed_on(cycle_id: int) -> dt.date | None:
-        days = [
-            max(
-                _day(m["staff_signed_at"]) or m["held_on"],
-                _day(m["evaluator_signed_at"]) or m["held_on"],
-            )
-            for m in meetings_of.get(cycle_id, [])
-            if m["kind"] == "planning" and m["state"] == "signed"
-        ]
-        return min(days) if days else None
+        return _planning_signed_on(meetings_of.get(cycle_id, []))
 
     def required(cycle: dict[str, Any]) -> bool:
         return cycle_rules.gets_annual_evaluation(

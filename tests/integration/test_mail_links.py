@@ -11,7 +11,7 @@ import httpx
 from core.settings import get_settings
 from core.tables import OutboxMessage
 from tests.conftest import csrf_token, login
-from tests.integration.server_log import portal_run_logged
+from tests.integration.live_server import portal_run_logged
 
 LINK = re.compile(r"\S+/(?:invitation|password/reset)/\d+/[A-Za-z0-9_-]+")
 ATTACKER = {"Host": "attacker.example"}

@@ -14,7 +14,7 @@ from litestar.exceptions import HTTPException
 from portal.app import create_app
 from portal.guards import PUBLIC
 from tests.conftest import make_settings, new_client
-from tests.integration.server_log import portal_run_logged
+from tests.integration.live_server import portal_run_logged
 
 FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
 

@@ -16,7 +16,7 @@ from core.audit import REDACTED, redact_tokens
 from core.tables import AuditEntry, OutboxMessage
 from portal.app import create_app
 from tests.conftest import make_settings
-from tests.integration.server_log import portal_run_logged
+from tests.integration.live_server import portal_run_logged
 
 FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
 LINK = re.compile(r"https?://[^/\s]+(/(?:invitation|password/reset)/(\d+)/([A-Za-z0-9_-]+))")
