@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,6 +86,45 @@ def _jsonable(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return out
 
 
+def _entry(
+    actor: Actor,
+    action: str,
+    table: str,
+    key: str,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+    outcome: str,
+    detail: str,
+) -> AuditEntry:
+    return AuditEntry(
+        at=dt.datetime.now(dt.UTC),
+        actor_email=actor.email,
+        actor_roles=actor.roles,
+        action=action,
+        table_name=table,
+        record_key=str(key)[:200],
+        before=_jsonable(before),
+        after=_jsonable(after),
+        outcome=outcome,
+        ip_address=actor.ip_address,
+        path=redact_tokens(actor.path)[:500],
+        detail=redact_tokens(detail),
+    )
+
+
+async def record_many(
+    actor: Actor, action: str, *, table: str, entries: Sequence[tuple[str, Mapping[str, Any]]]
+) -> None:
+    """One entry per (key, after) of a set-based write, in one insert."""
+    if entries:
+        await AuditEntry.insert(
+            *[
+                _entry(actor, action, table, key, None, after, Outcome.OK, "")
+                for key, after in entries
+            ]
+        )
+
+
 async def record(
     actor: Actor,
     action: str,
@@ -98,19 +137,4 @@ async def record(
     detail: str = "",
 ) -> None:
     """Append one entry; call it inside the write's transaction so both land or neither."""
-    await AuditEntry.insert(
-        AuditEntry(
-            at=dt.datetime.now(dt.UTC),
-            actor_email=actor.email,
-            actor_roles=actor.roles,
-            action=action,
-            table_name=table,
-            record_key=str(key)[:200],
-            before=_jsonable(before),
-            after=_jsonable(after),
-            outcome=outcome,
-            ip_address=actor.ip_address,
-            path=redact_tokens(actor.path)[:500],
-            detail=redact_tokens(detail),
-        )
-    )
+    await AuditEntry.insert(_entry(actor, action, table, key, before, after, outcome, detail))

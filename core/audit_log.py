@@ -111,6 +111,10 @@ def action_label(action: str) -> str:
         "user_saved": _("User account saved"),
         "staff_added": _("Staff member added"),
         "staff_updated": _("Staff member changed"),
+        "staff_move_requested": _("Move of a staff member requested"),
+        "staff_move_confirmed": _("Move of a staff member confirmed"),
+        "staff_move_declined": _("Move of a staff member declined"),
+        "staff_move_withdrawn": _("Move request withdrawn"),
         "certificate_registered": _("Certificate registered"),
         "certificate_verified": _("Certificate verified"),
         "certificate_rejected": _("Certificate rejected"),
@@ -158,6 +162,7 @@ def record_label(table: str) -> str:
     labels = {
         "portal_user": _("User account"),
         "staff_member": _("Staff member"),
+        "staff_move_request": _("Move request"),
         "certificate": _("Certificate"),
         "certificate_reminder": _("Expiry reminder"),
         "certification_policy": _("Policy version"),

@@ -23,7 +23,9 @@ from core.importing import (
     required,
     varchar_lengths,
 )
-from organisations.rules import LANGUAGE_ROLES, ORGANISATION_CODE
+from organisations.forms import StaffInput
+from organisations.rules import LANGUAGE_ROLES, ORGANISATION_CODE, earlier_posting_end
+from organisations.service import request_moves
 from organisations.tables import Organisation, ProPartnerTerm, StaffAssignment, StaffMember
 
 _CANONICAL_ROLES = {role: role for role in LANGUAGE_ROLES}
@@ -165,6 +167,13 @@ async def _import_organisations(
     return write
 
 
+def _moves_on_request(
+    previous: dict[str, Any], organisation: dict[str, Any], scope: ImportScope
+) -> bool:
+    """A PRO Partner's row whose address another organisation's record holds."""
+    return scope.organisation_code is not None and previous["organisation"] != organisation["id"]
+
+
 async def _import_staff(
     rows: Iterable[Row], scope: ImportScope, result: ImportResult
 ) -> Callable | None:
@@ -181,6 +190,7 @@ async def _import_staff(
     }
     seen: dict[str, int] = {}
     records = []
+    requests: list[tuple[int, StaffInput]] = []
     for row in rows:
         errors = RowErrors(row.line, result.issues)
         v = row.values
@@ -205,31 +215,30 @@ async def _import_staff(
         if start and end and end < start:
             errors.add("end_date comes before start_date")
         previous = existing.get(email)
-        if (
-            previous is not None
-            and scope.organisation_code is not None
-            and organisation is not None
-            and previous["organisation"] != organisation["id"]
-        ):
-            # The address is taken (e-mail is the natural key of staff); which organisation
-            # has it is not said.
-            errors.add(
-                f"{email} cannot be added to the staff of {scope.organisation_code} by an "
-                "import: ask DG R&O, who records staff coming from elsewhere"
-            )
-        if errors.count == 0 and organisation is not None:
-            records.append((organisation["id"], email, first, last, role, start, end))
+        if errors.count or organisation is None:
+            continue
+        record = (organisation["id"], email, first, last, role, start, end)
+        if previous is not None and _moves_on_request(previous, organisation, scope):
+            # The address is another organisation's record (e-mail is the natural key of
+            # staff): a PRO Partner's row becomes a move request for DG R&O, counted as
+            # a new row - the result does not say the address exists (issue 18, row 10).
+            assert start is not None  # no error on the row: the date was read
+            requests.append((int(previous["id"]), StaffInput(email, first, last, role, start, end)))
+        else:
+            records.append(record)
 
     async def write() -> None:
-        result.created = sum(1 for r in records if r[1] not in existing)
-        result.updated = len(records) - result.created
+        result.created = sum(1 for r in records if r[1] not in existing) + len(requests)
+        result.updated = len(records) + len(requests) - result.created
+        if requests:
+            own = organisations[str(scope.organisation_code)]["id"]
+            await request_moves(scope.actor, own, requests)
         moves = [
             StaffAssignment(
                 staff=existing[r[1]]["id"],
                 organisation=existing[r[1]]["organisation"],
                 start_date=existing[r[1]]["start_date"],
-                end_date=existing[r[1]]["end_date"]
-                or ((r[5] or dt.date.today()) - dt.timedelta(days=1)),
+                end_date=earlier_posting_end(existing[r[1]]["end_date"], r[5], dt.date.today()),
             )
             for r in records
             if r[1] in existing and existing[r[1]]["organisation"] != r[0]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from core.paging import Page, fetch_page
-from organisations.rules import split_language_roles
-from organisations.tables import Organisation, StaffAssignment, StaffMember
+from organisations.rules import MOVE_PENDING, split_language_roles
+from organisations.tables import Organisation, StaffAssignment, StaffMember, StaffMoveRequest
 
 
 async def organisation_by_code(code: str) -> dict[str, Any] | None:
@@ -119,3 +120,46 @@ async def organisations_page(text: str, page: int) -> Page:
         Organisation.pro_partner_email,
     ).order_by(Organisation.code)
     return await fetch_page(query, Organisation.count(), clauses, page)
+
+
+@dataclass(frozen=True)
+class MoveRequest:
+    """A pending move of a staff member to the organisation that asked for it. `current`
+    (the organisation that has the record now) is only filled for DG R&O."""
+
+    id: int
+    email: str
+    first_name: str
+    last_name: str
+    language_role: str
+    start_date: dt.date
+    end_date: dt.date | None
+    organisation: str
+    requested_by: str
+    requested_at: dt.datetime
+    current: str | None
+
+
+async def pending_moves(organisation_id: int | None = None) -> list[MoveRequest]:
+    """The pending move requests, oldest first: every one (DG R&O), or those one
+    organisation asked for (without saying where the record is now)."""
+    query = StaffMoveRequest.select(
+        StaffMoveRequest.id,
+        StaffMoveRequest.staff.email.as_alias("email"),
+        StaffMoveRequest.first_name,
+        StaffMoveRequest.last_name,
+        StaffMoveRequest.language_role,
+        StaffMoveRequest.start_date,
+        StaffMoveRequest.end_date,
+        StaffMoveRequest.organisation.code.as_alias("organisation"),
+        StaffMoveRequest.requested_by,
+        StaffMoveRequest.requested_at,
+        StaffMoveRequest.staff._.organisation._.code.as_alias("current"),
+    ).where(StaffMoveRequest.state == MOVE_PENDING)
+    if organisation_id is not None:
+        query = query.where(StaffMoveRequest.organisation == organisation_id)
+    rows = await query.order_by(StaffMoveRequest.requested_at).order_by(StaffMoveRequest.id)
+    return [
+        MoveRequest(**{**row, "current": row["current"] if organisation_id is None else None})
+        for row in rows
+    ]

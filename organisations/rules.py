@@ -30,3 +30,19 @@ def correspondence_language(language_roles: str | None) -> str:
     language role, else NL (SPEC 5.3)."""
     roles = split_language_roles(language_roles)
     return "fr" if roles and roles[0] == "FR" else "nl"
+
+
+def earlier_posting_end(
+    end_date: dt.date | None, next_start: dt.date | None, today: dt.date
+) -> dt.date:
+    """When a staff member's posting at the organisation they leave ends: its own end date,
+    else the day before they start at the next one (today's when no start is given) - the
+    rule of the staff import and of a confirmed move alike."""
+    return end_date or ((next_start or today) - dt.timedelta(days=1))
+
+
+# The states of a move request (organisations.tables.StaffMoveRequest).
+MOVE_PENDING = "pending"
+MOVE_CONFIRMED = "confirmed"
+MOVE_DECLINED = "declined"
+MOVE_WITHDRAWN = "withdrawn"

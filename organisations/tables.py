@@ -58,3 +58,26 @@ class StaffAssignment(Table, tablename="staff_assignment"):
     organisation = ForeignKey(references=Organisation, required=True)
     start_date = Date(required=True)
     end_date = Date(null=True, default=None)
+
+
+class StaffMoveRequest(Table, tablename="staff_move_request"):
+    """A PRO Partner's registration of a person whose e-mail another organisation's record
+    holds: kept with what the partner typed until DG R&O confirms the move (the record
+    then moves, as a staff import moves it) or declines it. The partner is answered as for
+    a new address; which organisation holds it is never said (issue 18, row 10)."""
+
+    id: Serial
+
+    staff = ForeignKey(references=StaffMember, required=True, index=True)
+    organisation = ForeignKey(references=Organisation, required=True, index=True)
+    first_name = Varchar(length=STAFF_NAME_LENGTH, required=True)
+    last_name = Varchar(length=STAFF_NAME_LENGTH, required=True)
+    language_role = Varchar(length=2, required=True)
+    start_date = Date(required=True)
+    end_date = Date(null=True, default=None)
+    requested_by = Varchar(length=EMAIL_LENGTH, required=True)
+    requested_at = Timestamptz()
+    # pending -> confirmed | declined | withdrawn
+    state = Varchar(length=10, default="pending", index=True)
+    decided_by = Varchar(length=EMAIL_LENGTH, null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)

@@ -108,6 +108,8 @@ async def _staff_context(
         # The competencies each track develops: a certificate shows what it covers.
         "developed": await track_competencies(),
         "add_open": add_open,
+        # Registrations of people another organisation's record holds, waiting for DG R&O.
+        "moves": await organisation_queries.pending_moves(organisation["id"]),
     }
     return context, bool(filters.errors)
 
@@ -142,8 +144,12 @@ class CertificateController(Controller):
         form = staff_forms.parse_staff_form(await request.form(), organisation["roles"])
         if form.ok:
             try:
+                # A PRO Partner's address held elsewhere becomes a move request (None).
                 staff_id = await staff_service.add_staff(
-                    actor_of(request), organisation["id"], form.data
+                    actor_of(request),
+                    organisation["id"],
+                    form.data,
+                    request_move=not _user(request).is_dgro,
                 )
             except Refused as refused:
                 form.errors[refused.field or "email"] = refused.message
@@ -156,7 +162,8 @@ class CertificateController(Controller):
                     ),
                     category="success",
                 )
-                return Redirect(f"/organisations/{code}/staff#staff-{staff_id}", status_code=303)
+                anchor = f"staff-{staff_id}" if staff_id else "moves"
+                return Redirect(f"/organisations/{code}/staff#{anchor}", status_code=303)
         context, _invalid = await _staff_context(
             request, organisation, {}, 1, add_form=form, add_open=True
         )
@@ -202,7 +209,11 @@ class CertificateController(Controller):
         if form.ok:
             try:
                 await staff_service.update_staff(
-                    actor_of(request), organisation["id"], staff_id, form.data
+                    actor_of(request),
+                    organisation["id"],
+                    staff_id,
+                    form.data,
+                    partner=not _user(request).is_dgro,
                 )
             except NotFound:
                 raise NotFoundException(
@@ -227,6 +238,28 @@ class CertificateController(Controller):
             "next": target,
         }
         return render(request, EDIT_TEMPLATE, context, block=None, status=400)
+
+    @post(
+        "/organisations/{code:str}/staff/moves/{request_id:int}/withdraw",
+        guards=REGISTER_WRITE,
+        status_code=303,
+    )
+    async def withdraw_move(
+        self, request: Request, code: FromPath[str], request_id: FromPath[int]
+    ) -> Redirect:
+        """The organisation takes back a registration waiting for DG R&O."""
+        organisation = await organisation_or_404(code)
+        try:
+            await staff_service.withdraw_move(actor_of(request), organisation["id"], request_id)
+        except NotFound:
+            raise NotFoundException(_("There is no such request in %(code)s.", code=code)) from None
+        except TransitionRefused:
+            raise HTTPException(
+                status_code=409,
+                detail=_("The request was decided or withdrawn meanwhile: reload the page."),
+            ) from None
+        flash(request, _("The registration has been withdrawn."), category="success")
+        return Redirect(f"/organisations/{code}/staff", status_code=303)
 
     @post(
         "/organisations/{code:str}/staff/{staff_id:int}/certificates",

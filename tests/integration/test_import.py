@@ -14,7 +14,7 @@ from openpyxl import Workbook
 import core.importing as importing
 from certification.tables import Certificate
 from core.audit import Actor
-from organisations.tables import Organisation, StaffAssignment, StaffMember
+from organisations.tables import Organisation, StaffAssignment, StaffMember, StaffMoveRequest
 from portal.imports import ImportScope, import_file
 from qchecks.tables import QCheck
 from tests.conftest import DATABASE_URL
@@ -491,12 +491,18 @@ async def test_a_partners_import_errors_are_the_same_for_another_organisations_k
     assert theirs == ["f.csv:2: no staff member with e-mail ed@fin.be in BOSA"]
     assert nobody == [m.replace("ed@fin.be", "zz@fin.be") for m in theirs]
 
-    # An address another organisation's staff member has cannot be taken over, and the
-    # message does not say whose it is.
-    taken = await messages("staff", staff_header, "BOSA,ed@fin.be,Ed,Jacobs,NL,2022-01-01,")
-    assert len(taken) == 1 and "FIN" not in taken[0]
-    assert "ask DG R&O" in taken[0]
-    assert await StaffMember.count().where(StaffMember.email == "ed@fin.be") == 1
+    # An address another organisation's staff member has is not taken over: the row becomes
+    # a move request for DG R&O, and the result reads as for an unknown address (issue 18,
+    # row 10).
+    taken = await run("staff", f"{staff_header}\nBOSA,ed@fin.be,Ed,Jacobs,NL,2022-01-01,\n", scope)
+    unknown = await run("staff", f"{staff_header}\nBOSA,zz@bosa.be,Zo,Zee,NL,2022-01-01,\n", scope)
+    assert (taken.ok, taken.created, taken.updated, taken.issues) == (True, 1, 0, [])
+    assert (unknown.ok, unknown.created, unknown.updated, unknown.issues) == (True, 1, 0, [])
+    ed = await StaffMember.select().where(StaffMember.email == "ed@fin.be").first()
+    fin_id = (await Organisation.select().where(Organisation.code == "FIN").first())["id"]
+    assert (ed["organisation"], ed["language_role"]) == (fin_id, "DE")  # FIN's, unchanged
+    [move] = await StaffMoveRequest.select().where(StaffMoveRequest.staff == ed["id"])
+    assert (move["state"], move["first_name"], move["last_name"]) == ("pending", "Ed", "Jacobs")
 
 
 # --- the same length limits as the forms, and no NUL character (issue 13 #3) ---

@@ -51,6 +51,7 @@ EXPECTED: dict[str, set[str]] = {
     "GET /organisations/{code}/staff/{staff_id}/edit": {DGRO, PARTNER},
     "POST /organisations/{code}/staff/{staff_id}": {DGRO, PARTNER},
     "POST /organisations/{code}/staff/{staff_id}/certificates": {DGRO, PARTNER},
+    "POST /organisations/{code}/staff/moves/{request_id}/withdraw": {DGRO, PARTNER},
     "GET /certificates/queue": {DGRO},
     "POST /certificates/{certificate_id}/{action}": {DGRO},
     "GET /policy": {DGRO},
@@ -145,6 +146,8 @@ EXPECTED: dict[str, set[str]] = {
     "POST /admin/organisations/new": {DGRO},
     "GET /admin/organisations/{code}": {DGRO},
     "POST /admin/organisations/{code}": {DGRO},
+    "GET /admin/staff-moves": {DGRO},
+    "POST /admin/staff-moves/{request_id}": {DGRO},
     "GET /admin/users": {DGRO, HR},
     "GET /admin/users/invite": {DGRO, HR},
     "POST /admin/users/invite": {DGRO, HR},
@@ -255,6 +258,16 @@ async def records(users) -> dict[str, Any]:
                params={"average": "81.00", "threshold": "80.00", "as_of": today.isoformat()})
     ).returning(Notice.id)  # fmt: skip
     await open_review(cli, today.year - 1)
+    # A PRO Partner's registration of FIN's first staff member, waiting for DG R&O.
+    from organisations.forms import StaffInput
+    from organisations.service import request_moves
+
+    fin_member = await StaffMember.select().where(StaffMember.organisation.code == "FIN").first()
+    await request_moves(cli, bosa, [(fin_member["id"], StaffInput(
+        fin_member["email"], "Moving", "Member", "NL", today, None))])  # fmt: skip
+    from organisations.tables import StaffMoveRequest
+
+    move = await StaffMoveRequest.select(StaffMoveRequest.id).first()
     future = today + dt.timedelta(days=400)
     await adopt(replace(DEFAULT_POLICY, effective_from=future), "matrix", cli, today)
     return {
@@ -269,6 +282,7 @@ async def records(users) -> dict[str, Any]:
         "application_id": application,
         "profile_id": profile,
         "notice_id": notice[0]["id"],
+        "request_id": move["id"],
         "user_id": extra["id"],
         "year": today.year - 1,
         "effective_from": future.isoformat(),
