@@ -73,6 +73,8 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     issues: list[ImportIssue] = field(default_factory=list)
+    # "Windows-1252" when a CSV file was read as such (not valid UTF-8): the summary says so.
+    encoding: str = ""
 
     @property
     def ok(self) -> bool:
@@ -195,15 +197,10 @@ def _records(file_name: str, data: bytes) -> Iterator[tuple[int, list[str]]]:
     """(line, cells) of every record of the file, read as it goes (bounded memory)."""
     suffix = Path(file_name).suffix.lower()
     if suffix == ".csv":
-        try:
-            data.decode("utf-8-sig")  # checked whole first, so the bad line can be named
-        except UnicodeDecodeError as error:
-            line = data[: error.start].count(b"\n") + 1
-            raise ImportRefused(
-                [ImportIssue(line, "the file is not UTF-8 text (save it as CSV UTF-8)")]
-            ) from None
+        encoding = csv_encoding(data)
         # Decoded as it is read: no second copy of the whole text.
-        return _csv_records(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""))
+        text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+        return _csv_records(text, _separator(data, encoding))
     if suffix == ".xlsx":
         _check_xlsx_container(data)
         from openpyxl import load_workbook
@@ -216,8 +213,36 @@ def _records(file_name: str, data: bytes) -> Iterator[tuple[int, list[str]]]:
     raise ImportRefused([ImportIssue(0, "only .csv and .xlsx files can be imported")])
 
 
-def _csv_records(source: io.TextIOWrapper) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(source)
+WINDOWS_1252 = "cp1252"
+
+
+def csv_encoding(data: bytes) -> str:
+    """UTF-8 (with or without BOM), or Windows-1252 when the file is not valid UTF-8 (what
+    Excel saves as "CSV"); neither: refused, naming the line (SPEC 5.1)."""
+    try:
+        data.decode("utf-8-sig")  # checked whole first, so the bad line can be named
+    except UnicodeDecodeError as error:
+        try:
+            data.decode(WINDOWS_1252)
+        except UnicodeDecodeError:
+            line = data[: error.start].count(b"\n") + 1
+            raise ImportRefused(
+                [ImportIssue(line, "the file is neither UTF-8 nor Windows-1252 text")]
+            ) from None
+        return WINDOWS_1252
+    return "utf-8-sig"
+
+
+def _separator(data: bytes, encoding: str) -> str:
+    """`;` when the header row has more semicolons than commas (Excel with Belgian
+    settings), else `,`: the header row decides (SPEC 5.1)."""
+    start = data.lstrip(b"\r\n")[:65536]
+    first = start.split(b"\n", 1)[0].decode(encoding, errors="replace")
+    return ";" if first.count(";") > first.count(",") else ","
+
+
+def _csv_records(source: io.TextIOWrapper, separator: str) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(source, delimiter=separator)
     try:
         for record in reader:
             yield reader.line_num, record
@@ -235,8 +260,9 @@ def _xlsx_records(workbook: Any) -> Iterator[tuple[int, list[str]]]:
 
 
 def read_rows(file_name: str, data: bytes) -> tuple[list[str], Iterator[Row]]:
-    """The header of a .csv (UTF-8, comma) or .xlsx file (first sheet), and its rows as
-    they are read: a file of a million rows never sits in memory as a million dicts.
+    """The header of a .csv (UTF-8 or Windows-1252, comma or semicolon) or .xlsx file
+    (first sheet), and its rows as they are read: a file of a million rows never sits in
+    memory as a million dicts.
 
     Reading the rows may still raise ImportRefused (an unreadable CSV record, too many rows).
     """
@@ -457,6 +483,8 @@ async def run_import(
     except ImportRefused as refused:
         result.issues.extend(refused.issues)
         return result
+    if file_name.lower().endswith(".csv") and csv_encoding(data) == WINDOWS_1252:
+        result.encoding = "Windows-1252"
     result.issues.extend(check_header(spec.columns, header, spec.optional))
     if result.issues:
         return result

@@ -103,8 +103,11 @@ def import_command(kind: str, file: Path) -> None:
             click.echo(issue.format(str(file)), err=True)
         click.echo(f"Nothing was imported: {len(result.issues)} error(s).", err=True)
         sys.exit(1)
+    rows = "row" if result.rows == 1 else "rows"
+    read_as = f" The file was read as {result.encoding} text." if result.encoding else ""
     click.echo(
-        f"Imported {result.rows} {kind} row(s): {result.created} new, {result.updated} updated."
+        f"Imported {result.rows} {kind} {rows}: {result.created} new, "
+        f"{result.updated} updated.{read_as}"
     )
 
 

@@ -24,6 +24,7 @@ from litestar.response import Redirect, Template
 
 from accounts.identity import Role
 from core.i18n import gettext as _
+from core.i18n import ngettext
 from core.importing import (
     MAX_FILE_BYTES,
     ImportIssue,
@@ -210,16 +211,19 @@ async def _handle_upload(request: HTMXRequest, page: ImportPage) -> Response:
         )
         return _render(request, page, 400)
 
-    flash(
-        request,
-        _(
-            "Imported %(rows)d rows: %(created)d new, %(updated)d updated.",
-            rows=result.rows,
-            created=result.created,
-            updated=result.updated,
-        ),
-        category="success",
+    message = ngettext(
+        "Imported %(num)d row: %(created)d new, %(updated)d updated.",
+        "Imported %(num)d rows: %(created)d new, %(updated)d updated.",
+        result.rows,
+        created=result.created,
+        updated=result.updated,
     )
+    if result.encoding:
+        message += " " + _(
+            "The file was read as %(encoding)s text (it is not UTF-8).",
+            encoding=result.encoding,
+        )
+    flash(request, message, category="success")
     if request.htmx:
         # The whole page is reloaded, so the message and any counts on it are fresh.
         return Response(None, status_code=200, headers={"HX-Redirect": page.action})

@@ -316,7 +316,7 @@ async def test_dgro_imports_qchecks(english, users):
     [entry] = await import_entries("import_qchecks")
     assert as_dict(entry["after"]) == {"rows": 1, "created": 1, "updated": 0}
     page = await english.get("/import")
-    assert "Imported 1 rows: 1 new, 0 updated." in page.text
+    assert "Imported 1 row: 1 new, 0 updated." in page.text
 
 
 async def test_xlsx_upload_works(english, users):

@@ -236,13 +236,49 @@ async def test_an_xlsx_bomb_is_refused_before_it_is_unpacked():
     ]
 
 
-async def test_files_that_cannot_be_read_get_one_clear_message(monkeypatch):
-    latin1 = "code,name_nl,name_fr,language_roles,pro_partner_email\nX1,Één,Éé,NL,\n".encode(
-        "latin-1"
+async def test_a_belgian_excel_csv_semicolons_and_windows_1252_is_read(tmp_path):
+    """Excel with Belgian settings saves "CSV" with semicolons, in Windows-1252 (SPEC 5.1):
+    the header row gives the separator, the summary names the encoding."""
+    text = (
+        "code;name_nl;name_fr;language_roles;pro_partner_email\r\n"
+        "X1;FOD Financiën;SPF Économie, PME;NL|FR;\r\n"
+        '"X2";"Één; twee";"Côté";FR;\r\n'
     )
-    result = await import_file("organisations", "o.csv", latin1, ImportScope())
+    result = await import_file("organisations", "o.csv", text.encode("cp1252"), ImportScope())
+    assert (result.ok, result.rows, result.created, result.encoding) == (True, 2, 2, "Windows-1252")
+    names = await Organisation.select(Organisation.code, Organisation.name_nl, Organisation.name_fr)
+    assert sorted((r["code"], r["name_nl"], r["name_fr"]) for r in names) == [
+        ("X1", "FOD Financiën", "SPF Économie, PME"),
+        ("X2", "Één; twee", "Côté"),
+    ]
+    # The same file in UTF-8 (with a BOM) is read as UTF-8 and says nothing of encodings.
+    again = await import_file("organisations", "o.csv", text.encode("utf-8-sig"), ImportScope())
+    assert (again.ok, again.updated, again.encoding) == (True, 2, "")
+    # A comma file whose cells hold semicolons keeps its commas: the header decides.
+    commas = "code,name_nl,name_fr,language_roles,pro_partner_email\nX3,A;B,C;D,NL,\n"
+    assert (await import_file("organisations", "o.csv", commas.encode(), ImportScope())).ok
+    # The command line says it too.
+    path = tmp_path / "belgian.csv"
+    path.write_bytes(text.encode("cp1252"))
+    run = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "portal", "import", "organisations", str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATABASE_URL": DATABASE_URL},
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Imported 2 organisations rows: 0 new, 2 updated." in run.stdout
+    assert "read as Windows-1252" in run.stdout
+
+
+async def test_files_that_cannot_be_read_get_one_clear_message(monkeypatch):
+    # 0x81 is neither UTF-8 (alone) nor Windows-1252.
+    unreadable = b"code,name_nl,name_fr,language_roles,pro_partner_email\nX1," + b"\x81\n"
+    result = await import_file("organisations", "o.csv", unreadable, ImportScope())
     assert [i.format("o.csv") for i in result.issues] == [
-        "o.csv:2: the file is not UTF-8 text (save it as CSV UTF-8)"
+        "o.csv:2: the file is neither UTF-8 nor Windows-1252 text"
     ]
     assert (await import_file("staff", "s.txt", b"x", ImportScope())).issues[0].message == (
         "only .csv and .xlsx files can be imported"
