@@ -141,6 +141,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             *shell_web.ROUTE_HANDLERS,
+            # The outbox as pages, in development only (portal.web.dev_mail).
+            *([] if settings.is_production else shell_web.DEVELOPMENT_HANDLERS),
             *accounts_web.ROUTE_HANDLERS,
             *organisations_web.ROUTE_HANDLERS,
             *certification_web.ROUTE_HANDLERS,

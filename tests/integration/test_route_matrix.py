@@ -32,6 +32,9 @@ PARTNERS_HR = {DGRO, PARTNER, HR}
 EXPECTED: dict[str, set[str]] = {
     "GET /": LOGGED_IN,
     "GET /accessibility": LOGGED_IN | {ANON},
+    # The outbox as pages, in development only (the tests' app is one): no login.
+    "GET /dev/mail": LOGGED_IN | {ANON},
+    "GET /dev/mail/{mail_id}": LOGGED_IN | {ANON},
     "GET /audit": {DGRO},
     "GET /import": {DGRO},
     "POST /import": {DGRO},
@@ -268,6 +271,9 @@ async def records(users) -> dict[str, Any]:
     from organisations.tables import StaffMoveRequest
 
     move = await StaffMoveRequest.select(StaffMoveRequest.id).first()
+    from core import outbox
+
+    mail = await outbox.enqueue("matrix", "someone@bosa.demo.portal.be", "en", "Matrix", "Hi")
     future = today + dt.timedelta(days=400)
     await adopt(replace(DEFAULT_POLICY, effective_from=future), "matrix", cli, today)
     return {
@@ -283,6 +289,7 @@ async def records(users) -> dict[str, Any]:
         "profile_id": profile,
         "notice_id": notice[0]["id"],
         "request_id": move["id"],
+        "mail_id": mail,
         "user_id": extra["id"],
         "year": today.year - 1,
         "effective_from": future.isoformat(),

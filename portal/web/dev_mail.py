@@ -1,0 +1,85 @@
+"""The e-mail outbox as pages, for development only (issue 19): `make run` writes the
+invitation, reset and notice mails to the outbox and nothing delivers them, so this is
+where a developer reads them and follows their links. Not registered in production
+(`portal.app`: the routes do not exist there), and open without logging in, because the
+person reading an invitation has no account yet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from litestar import Controller, get
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Template
+
+from core.i18n import gettext as _
+from core.tables import OutboxMessage
+from portal.guards import PUBLIC
+from portal.rendering import render
+
+SHOWN = 100
+
+
+@dataclass(frozen=True)
+class Mail:
+    id: int
+    created_at: dt.datetime
+    recipient: str
+    subject: str
+    state: str
+    body: str
+
+
+def _mail(row: dict) -> Mail:
+    return Mail(
+        id=row["id"],
+        created_at=row["created_at"],
+        recipient=row["recipient"],
+        subject=row["subject"],
+        state=row["state"],
+        body=row["body"],
+    )
+
+
+class DevMailController(Controller):
+    path = "/dev/mail"
+    include_in_schema = False
+    opt = PUBLIC
+
+    @get("/", name="dev_mail")
+    async def mails(self, request: HTMXRequest) -> Template:
+        """The newest mails first, at most a hundred."""
+        rows = (
+            await OutboxMessage.select(
+                OutboxMessage.id,
+                OutboxMessage.created_at,
+                OutboxMessage.recipient,
+                OutboxMessage.subject,
+                OutboxMessage.state,
+                OutboxMessage.body,
+            )
+            .order_by(OutboxMessage.id, ascending=False)
+            .limit(SHOWN)
+        )
+        return render(request, "portal/dev_mail.html", {"mails": [_mail(r) for r in rows]})
+
+    @get("/{mail_id:int}", name="dev_mail_one")
+    async def mail(self, request: HTMXRequest, mail_id: FromPath[int]) -> Template:
+        row = (
+            await OutboxMessage.select(
+                OutboxMessage.id,
+                OutboxMessage.created_at,
+                OutboxMessage.recipient,
+                OutboxMessage.subject,
+                OutboxMessage.state,
+                OutboxMessage.body,
+            )
+            .where(OutboxMessage.id == mail_id)
+            .first()
+        )
+        if row is None:
+            raise NotFoundException(_("There is no such e-mail in the outbox."))
+        return render(request, "portal/dev_mail_one.html", {"mail": _mail(row)})
