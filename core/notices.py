@@ -108,6 +108,14 @@ async def notices_for(
     return list(rows)
 
 
+async def unread_count(is_dgro: bool, pro_partner_of: str | None) -> int:
+    """How many of the notices a reader may see are not read yet."""
+    where = _audience_clause(is_dgro, pro_partner_of)
+    if where is None:
+        return 0
+    return int(await Notice.count().where(where & Notice.read_at.is_null()))
+
+
 async def mark_read(notice_id: int, is_dgro: bool, pro_partner_of: str | None) -> bool:
     """Mark one of the reader's notices read; False when it is not theirs (or absent)."""
     where = _audience_clause(is_dgro, pro_partner_of)

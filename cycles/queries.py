@@ -13,6 +13,7 @@ from certification.catalogue import track_competencies
 from certification.tables import Certificate, Track
 from core.errors import NotFound
 from cycles import rules
+from cycles.lifecycle import ReportState
 from cycles.rules import Regime
 from cycles.tables import (
     CycleEvaluation,
@@ -509,3 +510,15 @@ async def planning_choices() -> dict[str, Any]:
         .where(Track.active == True)  # noqa: E712
         .order_by(Track.code),
     }
+
+
+async def reports_to_sign(staff_id: int | None) -> int:
+    """Meeting reports the evaluator has signed that wait for the staff member's signature."""
+    if staff_id is None:
+        return 0
+    return int(
+        await CycleMeeting.count().where(
+            (CycleMeeting.cycle._.staff == staff_id)
+            & (CycleMeeting.state == ReportState.EVALUATOR_SIGNED)
+        )
+    )

@@ -163,3 +163,11 @@ async def pending_moves(organisation_id: int | None = None) -> list[MoveRequest]
         MoveRequest(**{**row, "current": row["current"] if organisation_id is None else None})
         for row in rows
     ]
+
+
+async def pending_move_count(organisation_id: int | None = None) -> int:
+    """Move requests waiting for DG R&O (asked by one organisation, or all)."""
+    query = StaffMoveRequest.count().where(StaffMoveRequest.state == MOVE_PENDING)
+    if organisation_id is not None:
+        query = query.where(StaffMoveRequest.organisation == organisation_id)
+    return int(await query)

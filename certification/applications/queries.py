@@ -31,3 +31,8 @@ async def queue() -> list[dict[str, Any]]:
         .order_by(Application.id)
         .output(load_json=True)
     )
+
+
+async def submitted_count() -> int:
+    """Applications for client certification waiting for DG R&O's decision."""
+    return int(await Application.count().where(Application.state == ApplicationState.SUBMITTED))

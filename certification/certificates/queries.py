@@ -125,3 +125,11 @@ async def certificate_export_rows(code: str) -> list[tuple]:
         )
         for r in rows
     ]
+
+
+async def pending_count(organisation_code: str | None = None) -> int:
+    """Certificates waiting for DG R&O's verification (of one organisation, or all)."""
+    query = Certificate.count().where(Certificate.status == CertificateStatus.PENDING)
+    if organisation_code is not None:
+        query = query.where(Certificate.staff._.organisation._.code == organisation_code)
+    return int(await query)

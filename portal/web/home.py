@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from litestar import Controller, MediaType, Request, Response, get
 from litestar.response import Template
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 
 from core.database import check_database
-from portal.guards import PUBLIC, requires_login
+from portal.guards import PUBLIC, current_user, requires_login
+from portal.worklist import work_for
 
 
 class HomeController(Controller):
@@ -15,7 +18,11 @@ class HomeController(Controller):
 
     @get("/", guards=[requires_login], name="home")
     async def home(self, request: Request) -> Template:
-        return Template("portal/home.html")
+        """What waits for the reader first, then what each of their roles can do."""
+        user = current_user(request)
+        assert user is not None  # the guard ran first
+        work = await work_for(user, dt.date.today())
+        return Template("portal/home.html", context={"work": work})
 
     @get("/accessibility", opt=PUBLIC, name="accessibility")
     async def accessibility(self) -> Template:
