@@ -9,7 +9,9 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from certification.catalogue import (
+    NAME_FIELDS,
     TrackExists,
+    TrackForm,
     add_track,
     parse_track_form,
     set_track_competencies,
@@ -31,7 +33,8 @@ async def _page(request: Request, form=None, status_code: int = 200) -> Template
         context={
             "tracks": await tracks_with_use(),
             "developed": await track_competencies(),
-            "form": form or parse_track_form({}, with_code=False),
+            # A first visit shows an empty form, not the errors of an empty submission.
+            "form": form or TrackForm({name: "" for name in ("code", *NAME_FIELDS)}),
             "may_edit": bool(user and user.is_dgro),
         },
         status_code=status_code,

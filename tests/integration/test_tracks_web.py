@@ -27,6 +27,10 @@ async def test_everyone_reads_the_seeded_catalogue(client, users):
 
 async def test_dgro_adds_renames_and_closes_a_track(client, users):
     await login(client, users["dgro"])
+    # A first visit shows the empty form without errors (issue 19 #10: it showed three).
+    first = await client.get("/tracks", headers=EN)
+    assert "Add a track" in first.text
+    assert 'class="error"' not in first.text and 'aria-invalid="true"' not in first.text
     added = await client.post(
         "/tracks",
         data=form(
