@@ -286,7 +286,7 @@ async def test_the_ranking_orders_flags_and_compares_with_last_year(client, user
         "at or above",
     ]
     assert rows["BOSA"][2:6] == ["86.95", "5", "+13.61", "at or above"]  # 86.95 - 73.33…
-    assert rows["FIN"][2:6] == ["79.00", "2", "—", "below near the threshold"]
+    assert rows["FIN"][2:6] == ["79.00", "2", "—", "below, near the threshold"]
     assert rows["OSTBEL"][:6] == [
         "—",
         "OSTBEL Dienst Oost-België",
