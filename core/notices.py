@@ -13,6 +13,7 @@ from typing import Any
 
 from core import outbox
 from core.i18n import current_language, gettext, set_language
+from core.settings import get_settings
 from core.tables import Notice
 from core.templating import jinja_environment
 
@@ -63,6 +64,7 @@ def notice_mail(
                 kind=kind,
                 code=organisation_code or "",
                 params=dict(params),
+                public_url=get_settings().public_url,
             )
             .strip()
         )
