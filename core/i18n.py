@@ -10,6 +10,7 @@ import datetime as dt
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.core import negotiate_locale
@@ -54,13 +55,17 @@ def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
 _ = gettext
 
 
+# Every time shown is Belgian time; moments are stored in UTC.
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
 # The Belgian variants for NL and FR; British English (day before month) for EN.
 DATE_LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "en": "en_GB"}
 
 
 def format_day(value: dt.date | dt.datetime | None, empty: str = "—") -> str:
     """A date (or a moment) as the reader writes it: "1 dec 2026", "1 déc. 2026",
-    "1 Dec 2026"; a moment (stored in UTC) gets its time of day in UTC: "… 14:05".
+    "1 Dec 2026"; a moment (stored in UTC) is shown in Belgian time (Europe/Brussels,
+    summer time included) with its time of day: "… 15:05".
     The one function every page uses to show a date (the Jinja filter `date` of
     core.templating: `{{ day | date }}`); links, form values
     and `<time datetime>` keep ISO 8601."""
@@ -69,9 +74,9 @@ def format_day(value: dt.date | dt.datetime | None, empty: str = "—") -> str:
     locale = DATE_LOCALES.get(current_language(), "nl_BE")
     if isinstance(value, dt.datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-        moment = moment.astimezone(dt.UTC)
+        moment = moment.astimezone(BRUSSELS)
         day = babel_format_date(moment.date(), "medium", locale=locale)
-        time = babel_format_time(moment, "HH:mm", tzinfo=dt.UTC, locale=locale)
+        time = babel_format_time(moment, "HH:mm", tzinfo=BRUSSELS, locale=locale)
         return f"{day} {time}"
     return babel_format_date(value, "medium", locale=locale)
 

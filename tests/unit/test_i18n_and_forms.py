@@ -1,5 +1,7 @@
 """Language negotiation, catalogues and redirect targets."""
 
+import datetime as dt
+
 import pytest
 
 from core.i18n import gettext, negotiate_language, set_language
@@ -51,3 +53,14 @@ def test_catalogues_translate_into_dutch_and_french():
 )
 def test_only_local_redirect_targets(value, expected):
     assert safe_redirect_target(value) == expected
+
+
+def test_moments_are_shown_in_belgian_time_winter_and_summer():
+    """Stored in UTC, shown as Belgium lives them (issue 19 #10: times were UTC unsaid)."""
+    from core.i18n import format_day, set_language
+
+    set_language("nl")
+    winter = dt.datetime(2026, 12, 2, 14, 5, tzinfo=dt.UTC)  # CET, UTC+1
+    summer = dt.datetime(2026, 7, 1, 22, 30, tzinfo=dt.UTC)  # CEST, UTC+2: the next day
+    assert format_day(winter) == "2 dec 2026 15:05"
+    assert format_day(summer) == "2 jul 2026 00:30"
