@@ -68,7 +68,13 @@ def notice_mail(
             )
             .strip()
         )
-        subject = gettext("PRO certification portal: %(code)s", code=organisation_code or "")
+        macros = jinja_environment().get_template("components/notice_text.html").module
+        title = str(macros.notice_title(kind)).strip()  # type: ignore[attr-defined]
+        subject = gettext(
+            "PRO certification portal: %(title)s (%(code)s)",
+            title=title,
+            code=organisation_code or "DG R&O",
+        )
     finally:
         set_language(previous)
     return subject, body + "\n"

@@ -26,6 +26,14 @@ CASES = [
 ]  # fmt: skip
 
 
+TITLES = {
+    "qcheck_average_near": "Q-check average",
+    "application_decided": "Application for client certification decided",
+    "certificate_decided": "Certificate decided",
+    "staff_move_requested": "Staff moves to confirm",
+}
+
+
 @pytest.mark.parametrize(("kind", "audience", "code", "params", "href", "words"), CASES)
 async def test_a_notice_links_to_what_it_is_about(
     client, users, kind, audience, code, params, href, words
@@ -40,5 +48,7 @@ async def test_a_notice_links_to_what_it_is_about(
     assert re.findall(
         r'<a href="([^"]+)">([^<]+)</a>', page.text.split("<ol", 1)[1].split("</ol>", 1)[0]
     ) == [(href, words)]
-    _subject, body = notices.notice_mail(kind, code, params, "en")
+    subject, body = notices.notice_mail(kind, code, params, "en")
     assert f"{get_settings().public_url}{href}" in body
+    # The subject says what it is about, not only the organisation.
+    assert subject == f"PRO certification portal: {TITLES[kind]} ({code})"
