@@ -23,7 +23,9 @@ from cycles.tables import (
     EvaluationRegime,
     EvaluatorAssignment,
     ObjectiveProgress,
+    StaffFunction,
 )
+from organisations.tables import StaffMember
 
 REGIME_FIELDS = tuple(field.name for field in fields(Regime))
 
@@ -521,4 +523,50 @@ async def reports_to_sign(staff_id: int | None) -> int:
             (CycleMeeting.cycle._.staff == staff_id)
             & (CycleMeeting.state == ReportState.EVALUATOR_SIGNED)
         )
+    )
+
+
+@dataclass(frozen=True)
+class FunctionHeld:
+    started_on: dt.date
+    title: str
+
+
+@dataclass(frozen=True)
+class StaffFunctions:
+    staff_id: int
+    first_name: str
+    last_name: str
+    start_date: dt.date
+    end_date: dt.date | None
+    functions: tuple[FunctionHeld, ...]  # oldest first
+
+
+async def staff_functions(organisation_id: int, staff_id: int) -> StaffFunctions | None:
+    """A staff member of this organisation and the functions they held, or None."""
+    member = (
+        await StaffMember.select(
+            StaffMember.id,
+            StaffMember.first_name,
+            StaffMember.last_name,
+            StaffMember.start_date,
+            StaffMember.end_date,
+        )
+        .where((StaffMember.id == staff_id) & (StaffMember.organisation == organisation_id))
+        .first()
+    )
+    if member is None:
+        return None
+    rows = (
+        await StaffFunction.select(StaffFunction.started_on, StaffFunction.title)
+        .where(StaffFunction.staff == staff_id)
+        .order_by(StaffFunction.started_on)
+    )
+    return StaffFunctions(
+        staff_id=member["id"],
+        first_name=member["first_name"],
+        last_name=member["last_name"],
+        start_date=member["start_date"],
+        end_date=member["end_date"],
+        functions=tuple(FunctionHeld(r["started_on"], r["title"]) for r in rows),
     )

@@ -299,3 +299,15 @@ def certificate_completes(
     """A valid certificate of the objective's track obtained during the cycle completes
     a development objective (SPEC 3)."""
     return status == "valid" and cycle_start <= obtained_on <= cycle_end
+
+
+def function_start_problem(
+    started_on: dt.date, start_date: dt.date, end_date: dt.date | None
+) -> str | None:
+    """A function starts within the staff member's time at the organisation (the rule of
+    the `functions` import, SPEC 5.1): "before_start", "after_end" or None."""
+    if started_on < start_date:
+        return "before_start"
+    if end_date is not None and started_on > end_date:
+        return "after_end"
+    return None

@@ -19,6 +19,7 @@ from core.database import bulk_upsert, compare_and_set, is_unique_violation, wri
 from core.errors import NotFound, Refused, TransitionRefused
 from core.i18n import gettext as _
 from cycles import queries, rules
+from cycles.forms import FunctionInput
 from cycles.labels import format_day, meeting_kind_label
 from cycles.lifecycle import (
     OBJECTIVE_LIFECYCLE,
@@ -781,3 +782,66 @@ async def submit_evaluation(
             raise TransitionRefused("submitted", "submit") from None
         raise
     return late
+
+
+# --- functions (issue 19 #5): HR records a change of function, as the import does ---------
+
+
+async def set_function(
+    actor: audit.Actor, organisation_id: int, staff_id: int, data: FunctionInput
+) -> bool:
+    """The staff member of this organisation holds `data.title` from `data.started_on`
+    (NotFound for anyone else's; Refused outside their time at the organisation). Another
+    function on the same day is replaced. True when it is new."""
+    async with write_transaction():
+        member = (
+            await StaffMember.select(
+                StaffMember.email, StaffMember.start_date, StaffMember.end_date
+            )
+            .where((StaffMember.id == staff_id) & (StaffMember.organisation == organisation_id))
+            .first()
+        )
+        if member is None:
+            raise NotFound
+        problem = rules.function_start_problem(
+            data.started_on, member["start_date"], member["end_date"]
+        )
+        if problem == "before_start":
+            raise Refused(
+                _(
+                    "The function cannot start before the staff member started (%(day)s).",
+                    day=format_day(member["start_date"]),
+                ),
+                "started_on",
+            )
+        if problem == "after_end":
+            raise Refused(
+                _(
+                    "The function cannot start after the staff member left (%(day)s).",
+                    day=format_day(member["end_date"]),
+                ),
+                "started_on",
+            )
+        before = (
+            await StaffFunction.select(StaffFunction.title)
+            .where(
+                (StaffFunction.staff == staff_id) & (StaffFunction.started_on == data.started_on)
+            )
+            .first()
+        )
+        await bulk_upsert(
+            "staff_function",
+            ("staff", "started_on", "title"),
+            [(staff_id, data.started_on, data.title)],
+            conflict=("staff", "started_on"),
+            update=("title",),
+        )
+        await audit.record(
+            actor,
+            "staff_function_set",
+            table="staff_function",
+            key=member["email"],
+            before=before,
+            after={"title": data.title, "started_on": data.started_on},
+        )
+    return before is None

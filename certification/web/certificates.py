@@ -33,6 +33,7 @@ from portal.guards import (
     requires_organisation_scope,
     requires_register_reader,
     requires_register_writer,
+    requires_role,
 )
 from portal.lookups import organisation_or_404
 from portal.rendering import render
@@ -47,6 +48,9 @@ QUEUE_PATH = "/certificates/queue"
 # Who may read an organisation's register, and who may write it (besides the scope guard).
 REGISTER_READ = [requires_organisation_scope, requires_register_reader]
 REGISTER_WRITE = [requires_organisation_scope, requires_register_writer]
+# Staff records (add, edit, end): HR keeps its own organisation's too (issue 19 #5), so an
+# invited colleague gets cycles; certificates stay with the PRO Partner and DG R&O.
+STAFF_WRITE = [requires_organisation_scope, requires_role(Role.DGRO, Role.PRO_PARTNER, Role.HR)]
 
 
 def _user(request: Request) -> CurrentUser:
@@ -59,11 +63,18 @@ def _may_edit(user: CurrentUser, code: str) -> bool:
     return user.is_dgro or (user.has_role(Role.PRO_PARTNER) and user.organisation_code == code)
 
 
+def _may_edit_staff(user: CurrentUser, code: str) -> bool:
+    own = user.organisation_code == code and user.has_role(Role.PRO_PARTNER, Role.HR)
+    return user.is_dgro or own
+
+
 def _common(request: Request, organisation: dict[str, Any]) -> dict[str, Any]:
     user = _user(request)
     return {
         "organisation": organisation,
         "may_edit": _may_edit(user, organisation["code"]),
+        "may_edit_staff": _may_edit_staff(user, organisation["code"]),
+        "may_set_function": user.is_dgro or user.has_role(Role.HR),
         "is_dgro": user.is_dgro,
         "status_label": labels.status_label,
         "action_label": labels.action_label,
@@ -137,7 +148,7 @@ class CertificateController(Controller):
             push_url=context["current"],
         )
 
-    @post("/organisations/{code:str}/staff", guards=REGISTER_WRITE, status_code=303)
+    @post("/organisations/{code:str}/staff", guards=STAFF_WRITE, status_code=303)
     async def add_staff(self, request: Request, code: FromPath[str]) -> Template | Redirect:
         """Add a staff member (PRO Partner of the organisation or DG R&O)."""
         organisation = await organisation_or_404(code)
@@ -149,7 +160,7 @@ class CertificateController(Controller):
                     actor_of(request),
                     organisation["id"],
                     form.data,
-                    request_move=not _user(request).is_dgro,
+                    request_move=not _user(request).is_dgro,  # a partner or HR
                 )
             except Refused as refused:
                 form.errors[refused.field or "email"] = refused.message
@@ -169,7 +180,7 @@ class CertificateController(Controller):
         )
         return render(request, STAFF_TEMPLATE, context, block=None, status=400)
 
-    @get("/organisations/{code:str}/staff/{staff_id:int}/edit", guards=REGISTER_WRITE)
+    @get("/organisations/{code:str}/staff/{staff_id:int}/edit", guards=STAFF_WRITE)
     async def edit_staff(
         self,
         request: HTMXRequest,
@@ -194,7 +205,7 @@ class CertificateController(Controller):
         }
         return render(request, EDIT_TEMPLATE, context, block="edit_row")
 
-    @post("/organisations/{code:str}/staff/{staff_id:int}", guards=REGISTER_WRITE, status_code=303)
+    @post("/organisations/{code:str}/staff/{staff_id:int}", guards=STAFF_WRITE, status_code=303)
     async def save_staff(
         self, request: Request, code: FromPath[str], staff_id: FromPath[int]
     ) -> Template | Redirect:
@@ -241,7 +252,7 @@ class CertificateController(Controller):
 
     @post(
         "/organisations/{code:str}/staff/moves/{request_id:int}/withdraw",
-        guards=REGISTER_WRITE,
+        guards=STAFF_WRITE,
         status_code=303,
     )
     async def withdraw_move(

@@ -28,7 +28,9 @@ class StaffMoveController(Controller):
     @get("/", name="staff_moves")
     async def moves(self, request: HTMXRequest) -> Template:
         """The pending requests, oldest first, with where each record is now."""
-        return render(request, "organisations/moves.html", {"moves": await pending_moves()})
+        return render(
+            request, "organisations/moves.html", {"moves": await pending_moves()}, block=None
+        )
 
     @post("/{request_id:int}", status_code=303)
     async def decide(self, request: Request, request_id: FromPath[int]) -> Redirect:

@@ -64,7 +64,9 @@ class DevMailController(Controller):
             .order_by(OutboxMessage.id, ascending=False)
             .limit(SHOWN)
         )
-        return render(request, "portal/dev_mail.html", {"mails": [_mail(r) for r in rows]})
+        return render(
+            request, "portal/dev_mail.html", {"mails": [_mail(r) for r in rows]}, block=None
+        )
 
     @get("/{mail_id:int}", name="dev_mail_one")
     async def mail(self, request: HTMXRequest, mail_id: FromPath[int]) -> Template:
@@ -82,4 +84,4 @@ class DevMailController(Controller):
         )
         if row is None:
             raise NotFoundException(_("There is no such e-mail in the outbox."))
-        return render(request, "portal/dev_mail_one.html", {"mail": _mail(row)})
+        return render(request, "portal/dev_mail_one.html", {"mail": _mail(row)}, block=None)

@@ -146,8 +146,9 @@ async def test_who_may_see_a_staff_register(english, users):
     page = await client.get("/organisations/BOSA/staff")
     assert page.status_code == 200
     assert "ann@bosa.example.be" in page.text
-    assert "/edit" not in page.text  # HR reads only
-    assert "Add a staff member" not in page.text
+    # HR keeps the staff records (issue 19 #5), not the certificates.
+    assert "/edit" in page.text and "Add a staff member" in page.text
+    assert "Register a certificate" not in page.text
     for name in ("evaluator_bosa", "staff_bosa"):
         await client.post("/logout", data={"_csrf_token": client.cookies["csrftoken"]})
         await login(client, users[name])
@@ -379,11 +380,18 @@ async def test_a_staff_id_of_another_organisation_is_not_found(english, users):
     assert await audit_actions("staff_updated") == []
 
 
-async def test_hr_may_not_write_the_register(english, users):
+async def test_hr_may_not_register_certificates(english, users):
+    """HR keeps staff records (tests/integration/test_hr_staff.py), not certificates."""
     client = english
+    ann = await add_staff_row("BOSA", "ann@bosa.example.be")
     await login(client, users["hr_bosa"])
-    assert (await post(client, "/organisations/BOSA/staff", NEW_STAFF)).status_code == 403
-    assert await staff_count() == 0
+    refused = await post(
+        client,
+        f"/organisations/BOSA/staff/{ann}/certificates",
+        {"track": "AZ", "obtained_on": "2026-01-10"},
+    )
+    assert refused.status_code == 403
+    assert await Certificate.count() == 0
 
 
 # --- registering certificates ---------------------------------------------------------------
