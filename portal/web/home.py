@@ -7,7 +7,7 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 
 from core.database import check_database
-from portal.guards import PUBLIC, requires_login
+from webkit.guards import PUBLIC, requires_login
 
 
 class HomeController(Controller):
