@@ -8,7 +8,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 AREAS := core organisations accounts certification qchecks competencies cycles
-SOURCES := portal $(AREAS) templates
+SOURCES := portal webkit $(AREAS) templates
 
 .PHONY: run test setup lint test-sqlite test-postgres test-browser translations \
         extract-messages migrations bench load clean
@@ -57,7 +57,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/mypy $(AREAS) portal
+	$(BIN)/mypy $(AREAS) webkit portal
 
 test-sqlite: setup
 	env -u DATABASE_URL $(BIN)/pytest -m "not browser" -q

@@ -6,7 +6,7 @@ import asyncio
 
 import click
 
-from accounts.identity import Role
+from core.identity import Role
 
 
 @click.command(

@@ -8,10 +8,10 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from accounts.identity import Role
 from accounts.passwords import password_error
 from core.forms import FormResult, text
 from core.i18n import gettext as _
+from core.identity import Role
 from core.parsing import is_email
 from core.settings import LANGUAGES
 

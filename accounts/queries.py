@@ -8,9 +8,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from accounts import rules
-from accounts.identity import CurrentUser, Role
 from accounts.tables import User
 from core.i18n import gettext as _
+from core.identity import CurrentUser, Role
 from core.paging import Page, fetch_page
 
 # `unlinked`: a staff or evaluator account without its staff record (issue 18): it has no

@@ -1,7 +1,7 @@
 """Who may manage whose account, which roles one may grant, the password rule and the
 life of one-time tokens (pure: the standard library only).
 
-Roles are compared as their string values ("dgro", "hr", ...): `accounts.identity.Role` is
+Roles are compared as their string values ("dgro", "hr", ...): `core.identity.Role` is
 a `StrEnum`, so its members pass as they are.
 """
 

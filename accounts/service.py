@@ -17,7 +17,6 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from accounts import rules
 from accounts.forms import UserInput
-from accounts.identity import CurrentUser, Role, parse_roles
 from accounts.mails import INVITATION_MAIL, RESET_MAIL, queue_account_mail
 from accounts.passwords import password_error
 from accounts.tables import AccountToken, User
@@ -25,6 +24,7 @@ from core import audit
 from core.database import is_unique_violation, write_transaction
 from core.errors import NotFound, Refused
 from core.i18n import gettext as _
+from core.identity import CurrentUser, Role, parse_roles
 from core.parsing import is_email
 from organisations.tables import Organisation, StaffMember
 

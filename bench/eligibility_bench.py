@@ -90,8 +90,10 @@ async def load_dataset(
     from bench.generate import generate, write_csv
     from core.database import current_engine
     from portal.cli import migrate_database
+    from portal.hooks import install
     from portal.imports import ImportScope, import_file
 
+    install()  # the hooks, as the app and the `portal` command fill them
     await migrate_database()
     engine = current_engine()
     if hasattr(engine, "start_connection_pool"):

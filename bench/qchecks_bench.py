@@ -75,10 +75,10 @@ async def computed(code: str, day: dt.date, repeat: int = 5) -> tuple[float, flo
     three aggregates and pandas (`read_analytics`), both charts drawn afresh, and the
     ranking of every organisation (eligibility on both days, not kept)."""
     from certification.eligibility import clear_cache
+    from certification.web.qcheck_analytics import _rank
     from core.database import current_engine
     from qchecks import analytics, charts
     from qchecks.tables import QCheck
-    from qchecks.web.analytics import _rank
 
     engine = current_engine()
     if hasattr(engine, "start_connection_pool"):

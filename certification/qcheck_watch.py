@@ -2,7 +2,8 @@
 organisation's window average under the threshold of the policy in force, or within
 `qchecks.rules.NEAR_MARGIN` points above it, its PRO Partner and DG R&O get a notice.
 
-The Q-check service (and the Q-check import) take the zones before the write and again
+The Q-check service (and the Q-check import) run it as a `qchecks.watch.Watch`, which the
+shell adds at start-up (`portal.hooks`): they take the zones before the write and again
 after it (`zones`), then `raise_notices`: a notice only when an organisation's zone got
 worse, so repeated writes in the same zone do not repeat it.
 """

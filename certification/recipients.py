@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from accounts.identity import Role, parse_roles
 from accounts.tables import User
 from core import notices
+from core.identity import Role, parse_roles
 from organisations.rules import correspondence_language
 from organisations.tables import Organisation
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from competencies.uses import NAMED_BY
 from core import audit
 from core.database import write_transaction
 from core.settings import PROJECT_ROOT
@@ -498,10 +499,9 @@ async def _refuse_removing_used(model: ModelData, model_id: int) -> None:
     """The competencies of the loaded model that the file no longer has must be used by
     nothing: the foreign keys to a competency cascade, so removing one would silently
     delete the evaluation objectives (and their progress), function requirements and track
-    links that name it. Refused instead, each competency with what uses it."""
-    from certification.tables import TrackCompetency
+    links that name it. Refused instead, each competency with what uses it (the function
+    requirements here, and what the areas above name in `competencies.uses.NAMED_BY`)."""
     from competencies.tables import Competency, FunctionRequirement
-    from cycles.tables import CycleObjective
 
     in_file = {c.code for g in model.groups for c in g.competencies}
     gone = {
@@ -514,10 +514,11 @@ async def _refuse_removing_used(model: ModelData, model_id: int) -> None:
     if not gone:
         return
     uses: dict[str, list[str]] = {code: [] for code in gone.values()}
-    for column, what in (
-        (CycleObjective.competency, "evaluation objective(s)"),
-        (FunctionRequirement.competency, "function requirement(s)"),
-        (TrackCompetency.competency, "track(s)"),
+    named_by = [(use.column(), use.what) for use in NAMED_BY]
+    # In the order of their words: evaluation objective(s), function requirement(s), track(s).
+    for column, what in sorted(
+        [(FunctionRequirement.competency, "function requirement(s)"), *named_by],
+        key=lambda use: use[1],
     ):
         counts: dict[int, int] = {}
         for row in await column._meta.table.select(column).where(column.is_in(list(gone))):

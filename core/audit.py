@@ -37,7 +37,7 @@ class Outcome:
 class Actor:
     """Who acted and from where: a logged-in user, an anonymous visitor or the command line.
 
-    The web shell builds it from a request (`portal.guards.actor_of`); no web code here.
+    The web shell builds it from a request (`webkit.guards.actor_of`); no web code here.
     """
 
     email: str | None

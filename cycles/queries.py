@@ -8,10 +8,10 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Any
 
-from accounts.identity import CurrentUser, Role
 from certification.catalogue import track_competencies
 from certification.tables import Certificate, Track
 from core.errors import NotFound
+from core.identity import CurrentUser, Role
 from cycles import rules
 from cycles.lifecycle import ReportState
 from cycles.rules import Regime

@@ -11,13 +11,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from accounts.identity import CurrentUser
 from certification.tables import Track
 from competencies.tables import Competency
 from core import audit
 from core.database import bulk_upsert, compare_and_set, is_unique_violation, write_transaction
 from core.errors import NotFound, Refused, TransitionRefused
 from core.i18n import gettext as _
+from core.identity import CurrentUser
 from cycles import queries, rules
 from cycles.forms import FunctionInput
 from cycles.labels import format_day, meeting_kind_label

@@ -27,14 +27,15 @@ from portal import web as shell_web
 from portal.auth import UserAndLanguageMiddleware
 from portal.cli import make_cli_plugin
 from portal.csrf import ErrorPageTokens, SessionBoundCSRFMiddleware, csrf_config
-from portal.errors import EXCEPTION_HANDLERS, log_server_errors
-from portal.guards import PUBLIC
+from portal.hooks import install as install_hooks
 from portal.input_guard import RefuseNulMiddleware
 from portal.security import AllowedHostsMiddleware, RedactTokens, security_headers_hook
 from portal.sessions import PortalSessionConfig
 from portal.store import DatabaseStore
 from portal.templating import template_config
 from qchecks import web as qchecks_web
+from webkit.errors import EXCEPTION_HANDLERS, log_server_errors
+from webkit.guards import PUBLIC
 
 NODE_MODULES = PROJECT_ROOT / "node_modules"
 
@@ -111,6 +112,7 @@ def _logging_config() -> LoggingConfig:
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the portal. Settings are validated first: an unsafe production setup won't start."""
     settings = settings or get_settings()
+    install_hooks()
     security = settings.security
     templates = template_config()
     session_config = PortalSessionConfig(

@@ -1,41 +1,19 @@
-"""Logging in and out on the session, and the per-request user and language."""
+"""The per-request user and language, from the session (logging in and out on the session:
+`webkit.sessions`)."""
 
 from __future__ import annotations
 
 import time
 
-from litestar.connection import ASGIConnection, Request
+from litestar.connection import ASGIConnection
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from accounts.identity import CurrentUser
 from accounts.service import load_user
 from core.i18n import LANGUAGE_COOKIE, negotiate_language, set_language
+from core.identity import CurrentUser
 from core.settings import settings_of
-from portal.sessions import rotate_session_id
-
-
-def start_session(request: Request, user: CurrentUser) -> None:
-    """Log the user in on a fresh session id (never the one the browser brought)."""
-    rotate_session_id(request)
-    request.set_session(
-        {"user_id": user.id, "auth_at": int(time.time()), "sv": user.session_version}
-    )
-    request.scope["user"] = user
-
-
-def keep_session(request: Request, session_version: int) -> None:
-    """After the user changed their own password: this session goes on, on a fresh id and
-    with the new session version (every other session of the user has ended)."""
-    rotate_session_id(request)
-    request.set_session({**request.session, "sv": session_version})
-
-
-def end_session(request: Request) -> None:
-    """Log out: the old session id is deleted server-side; a fresh, empty one may follow."""
-    rotate_session_id(request)
-    request.set_session({})
-    request.scope["user"] = None
+from webkit.sessions import rotate_session_id
 
 
 class UserAndLanguageMiddleware(ASGIMiddleware):

@@ -19,6 +19,7 @@ from accounts import cli as accounts_cli
 from certification import cli as certification_cli
 from competencies import cli as competencies_cli
 from cycles import cli as cycles_cli
+from portal.hooks import install as install_hooks
 
 
 async def migrate_database() -> int:
@@ -285,7 +286,8 @@ def _litestar_command(name: str, help_text: str) -> click.Command:
 
 @click.group(name="portal", help="The PRO certification portal.")
 def portal_group() -> None:
-    pass
+    # Every command runs the areas as the shell assembles them (the hooks import nothing yet).
+    install_hooks()
 
 
 for _command in PORTAL_COMMANDS:

@@ -31,8 +31,8 @@ from litestar.types import Empty
 from litestar.utils.scope.state import ScopeState
 
 from core.settings import SecuritySettings
-from portal.errors import CSRF_FAILURE, is_api_path
 from portal.sessions import PortalSessionConfig, logged_in_session_id, session_id_of
+from webkit.errors import CSRF_FAILURE, is_api_path
 
 if TYPE_CHECKING:
     from litestar.types import Message, Receive, Scope, Send

@@ -46,8 +46,6 @@ from core.parsing import LARGEST_ID
 FORM_NUL = (b"\x00", b"%00")
 JSON_NUL = (b"\x00", b"\\u0000")
 FORM_TYPES = (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART)
-# What the API's schema says of every string it takes (a `pattern`): no NUL, as here.
-NO_NUL = "^[^\\u0000]*$"
 
 
 def _refused() -> ClientException:

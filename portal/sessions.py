@@ -3,7 +3,7 @@
 Litestar's `ServerSideSessionBackend` adopts whatever session id the browser sends and
 keeps it across login: session fixation. This backend only ever uses ids it issued
 itself and that still exist in the store, and issues a fresh id when the application
-asks for one (at login).
+asks for one (at login: `webkit.sessions.rotate_session_id`).
 """
 
 from __future__ import annotations
@@ -21,12 +21,9 @@ from litestar.middleware.session.server_side import (
 from litestar.types import Empty, Message, Scope, ScopeSession
 from litestar.utils.dataclass import extract_dataclass_items
 
-_SCOPE_KEY = "_portal_session"
+from webkit.sessions import session_state
+
 SESSION_ID_BYTES = 32
-
-
-def _state(connection: ASGIConnection) -> dict[str, Any]:
-    return connection.scope.setdefault(_SCOPE_KEY, {})  # type: ignore[misc,typeddict-item]
 
 
 def session_id_of(scope: Scope) -> str:
@@ -36,18 +33,13 @@ def session_id_of(scope: Scope) -> str:
     session = scope.get("session")
     if session is Empty or not session:
         return ""
-    state = scope.setdefault(_SCOPE_KEY, {})  # type: ignore[misc,typeddict-item]
+    state = session_state(scope)
     known = state.get("known_id")
     if known and not state.get("rotate"):
         return str(known)
     if "new_id" not in state:  # the id `get_session_id` will store the session under
         state["new_id"] = secrets.token_hex(SESSION_ID_BYTES)
     return str(state["new_id"])
-
-
-def rotate_session_id(connection: ASGIConnection) -> None:
-    """Ask for a fresh session id on this response; the old id stops working."""
-    _state(connection)["rotate"] = True
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
@@ -57,14 +49,14 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             store = self.config.get_store_from_app(connection.scope["app"])
             data = await self.get(browser_id, store=store)
             if data is not None:
-                _state(connection)["known_id"] = browser_id
-                _state(connection)["loaded"] = data
+                session_state(connection.scope)["known_id"] = browser_id
+                session_state(connection.scope)["loaded"] = data
                 return self.deserialize_data(data)
         # An id we do not know is ignored: it is never adopted.
         return {}
 
     def get_session_id(self, connection: ASGIConnection) -> str:
-        state = _state(connection)
+        state = session_state(connection.scope)
         known = state.get("known_id")
         if known and not state.get("rotate"):
             return known
@@ -75,7 +67,7 @@ class RotatingSessionBackend(ServerSideSessionBackend):
     async def store_in_message(
         self, scope_session: ScopeSession, message: Message, connection: ASGIConnection
     ) -> None:
-        state = _state(connection)
+        state = session_state(connection.scope)
         known = state.get("known_id")
         if state.get("rotate") and known:
             store = self.config.get_store_from_app(connection.scope["app"])

@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from accounts.identity import CurrentUser, Role
 from certification.applications.queries import submitted_count
 from certification.certificates.queries import pending_count
 from certification.dashboard import organisation_dashboard
 from certification.explain import level_label
 from core import notices
 from core.i18n import ngettext
+from core.identity import CurrentUser, Role
 from cycles.queries import reports_to_sign
 from organisations.queries import pending_move_count
 

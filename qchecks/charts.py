@@ -1,12 +1,6 @@
-"""Server-side SVG charts of the Q-check analytics (matplotlib's SVG backend, no GUI).
-
-Each chart is inline SVG that may sit in a page under the portal's Content-Security-Policy
-(`style-src 'self'`): matplotlib writes `style="…"` attributes and a `<style>` element,
-which that policy blocks, so `inline_svg` turns every declaration into the equivalent
-presentation attribute (`fill="#1f77b4"`), drops the `<style>`, the metadata and the
-XML prologue, prefixes every id with the chart's own (two charts on one page never share
-an id), and adds `role="img"` with a `<title>` and `<desc>` in the reader's language. The
-page puts a data table with the same figures next to each chart.
+"""Server-side SVG charts of the Q-check analytics: the quarterly trend against the
+threshold and the distribution over score bands, drawn in the portal's chart style and made
+inline SVG by `core.charts.inline_svg` (see there for what it does to stay inside the CSP).
 
 matplotlib is imported inside the functions: `portal --help` must start quickly. A chart
 is a pure function of its figures and words, so the rendered SVG is kept (LRU).
@@ -14,56 +8,14 @@ is a pure function of its figures and words, so the rendered SVG is kept (LRU).
 
 from __future__ import annotations
 
-import io
 import math
-import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
-from xml.etree import ElementTree as ET
 
+from core.charts import BAR, LINE, RC, THRESHOLD, inline_svg
 from core.i18n import gettext as _
 from qchecks.rules import format_average, format_hundredths
-
-SVG = "http://www.w3.org/2000/svg"
-XLINK = "http://www.w3.org/1999/xlink"
-ET.register_namespace("", SVG)
-ET.register_namespace("xlink", XLINK)
-
-# Declarations matplotlib writes that SVG also takes as presentation attributes.
-PRESENTATION = frozenset(
-    {
-        "clip-path",
-        "fill",
-        "fill-opacity",
-        "fill-rule",
-        "font-family",
-        "font-size",
-        "font-style",
-        "font-weight",
-        "opacity",
-        "stroke",
-        "stroke-dasharray",
-        "stroke-dashoffset",
-        "stroke-linecap",
-        "stroke-linejoin",
-        "stroke-miterlimit",
-        "stroke-opacity",
-        "stroke-width",
-        "text-anchor",
-        "dominant-baseline",
-        "letter-spacing",
-    }
-)
-LINE = "#0f5ba7"
-THRESHOLD = "#b3261e"
-BAR = "#0f5ba7"
-RC: dict[Any, Any] = {
-    "svg.fonttype": "none",  # real <text>: smaller, selectable, in the page's font
-    "svg.hashsalt": "qchecks",  # the same figures give the same SVG (and ids)
-    "font.family": "sans-serif",
-    "font.size": 10,
-}
 
 
 def quarterly_trend_svg(
@@ -197,83 +149,3 @@ def _distribution(
         axes.set_axisbelow(True)
         figure.tight_layout()
         return inline_svg(figure, chart_id, title, desc)
-
-
-def inline_svg(figure: Any, chart_id: str, title: str, desc: str) -> str:
-    # Public: every area's server-side chart goes through it (the Q-check analytics, the
-    # evaluation cycles' progress), so one place keeps SVG inside the CSP.
-    """The figure as SVG for a page under `style-src 'self'` (see the module's docstring)."""
-    from defusedxml.ElementTree import fromstring
-    from matplotlib.backends.backend_svg import FigureCanvasSVG
-
-    buffer = io.StringIO()
-    FigureCanvasSVG(figure).print_svg(buffer, metadata={"Date": None})
-    root = fromstring(buffer.getvalue())
-    _drop_metadata_and_styles(root)
-    _prefix_ids(root, chart_id)
-    for element in root.iter():
-        style = element.attrib.pop("style", None)
-        if style:
-            element.attrib.update(_presentation(style))
-    # The <style> said `*{stroke-linejoin: round; stroke-linecap: butt}`: inherited from here.
-    root.set("stroke-linejoin", "round")
-    root.set("stroke-linecap", "butt")
-    # Scales with its column; the height follows the viewBox.
-    root.attrib.pop("height", None)
-    root.set("width", "100%")
-    root.set("id", chart_id)
-    root.set("role", "img")
-    root.set("aria-labelledby", f"{chart_id}-title {chart_id}-desc")
-    title_element = ET.Element(f"{{{SVG}}}title", {"id": f"{chart_id}-title"})
-    title_element.text = title
-    desc_element = ET.Element(f"{{{SVG}}}desc", {"id": f"{chart_id}-desc"})
-    desc_element.text = desc
-    root.insert(0, desc_element)
-    root.insert(0, title_element)
-    return ET.tostring(root, encoding="unicode")
-
-
-def _drop_metadata_and_styles(root: ET.Element) -> None:
-    for parent in list(root.iter()):
-        for child in list(parent):
-            if child.tag in (f"{{{SVG}}}metadata", f"{{{SVG}}}style"):
-                parent.remove(child)
-
-
-def _prefix_ids(root: ET.Element, chart_id: str) -> None:
-    """Ids of groups go (nothing points at them); the others get the chart's prefix, and so
-    do the references to them (`#id`, `url(#id)`)."""
-    renamed: dict[str, str] = {}
-    for element in root.iter():
-        name = element.attrib.get("id")
-        if name is None:
-            continue
-        if element.tag == f"{{{SVG}}}g":
-            del element.attrib["id"]
-        else:
-            renamed[name] = f"{chart_id}-{name}"
-            element.set("id", renamed[name])
-    if not renamed:
-        return
-    reference = re.compile(r"#([A-Za-z_][\w.\-]*)")
-    for element in root.iter():
-        for key, value in element.attrib.items():
-            if "#" in value and key != "id":
-                element.set(
-                    key,
-                    reference.sub(
-                        lambda match: "#" + renamed.get(match.group(1), match.group(1)), value
-                    ),
-                )
-
-
-def _presentation(style: str) -> dict[str, str]:
-    """`fill: #fff; stroke-width: 0.8` -> {"fill": "#fff", "stroke-width": "0.8"}; anything
-    that is not a presentation attribute is left out."""
-    attributes = {}
-    for declaration in style.split(";"):
-        name, _colon, value = declaration.partition(":")
-        name, value = name.strip(), value.strip()
-        if name in PRESENTATION and value:
-            attributes[name] = value
-    return attributes

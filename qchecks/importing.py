@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable
 from operator import itemgetter
-from typing import Any
 
 from core.database import (
     bulk_load,
@@ -36,6 +35,7 @@ from core.parsing import NotADate, is_email, parse_iso_date
 from organisations.importing import language_cell, organisation_map
 from organisations.rules import LANGUAGE_ROLES
 from organisations.tables import StaffMember
+from qchecks import watch
 from qchecks.queries import closed_years
 from qchecks.rules import check_dates, check_score
 from qchecks.tables import SelectionFile
@@ -204,9 +204,10 @@ async def _import_qchecks(
     staged += len(batch)
     await _staged_issues(result)
 
-    # The threshold watch's zones before the write: read now, before the import replaces the
-    # data version (a result cached under the new version must be of the new data).
-    before = {} if result.issues else await _watch_zones(today)
+    # What the watches (`qchecks.watch`: the threshold watch) note before the write: read
+    # now, before the import replaces the data version (a result cached under the new
+    # version must be of the new data).
+    noted = [] if result.issues else await watch.before(None, today)
 
     async def write() -> Callable[[], Awaitable[None]]:
         updated = await fetch_in_transaction(
@@ -225,15 +226,13 @@ async def _import_qchecks(
             await _merge(files.empty, checks.empty)
         await drop_stage(STAGE)
 
-        async def watch() -> None:
+        async def after_commit() -> None:
             # After the commit and fresh statistics: the threshold watch reads all
             # organisations' eligibility (see certification.qcheck_watch).
-            from certification.qcheck_watch import raise_notices
-
             async with write_transaction():
-                await raise_notices(before, await _watch_zones(today), today)
+                await watch.after(noted, None, today)
 
-        return watch
+        return after_commit
 
     return write
 
@@ -289,13 +288,6 @@ async def _closed_year_lines(years: set[int]) -> list[tuple[int, int]]:
         for row in rows:
             found.setdefault(int(row["line"]), year)
     return sorted(found.items())
-
-
-async def _watch_zones(today: dt.date) -> Any:
-    # Certification's watch, imported at the call: certification stands on qchecks.
-    from certification.qcheck_watch import zones
-
-    return await zones(None, today)
 
 
 async def _merge(files_empty: bool, checks_empty: bool) -> None:

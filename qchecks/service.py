@@ -1,6 +1,7 @@
 """Writes of Q-checks: DG R&O records, edits and deletes a Q-check, keeps the checklist,
 and (for the yearly review) closes a year. Each write runs in one transaction with its
-audit entry (the Q-check's history is its audit entries) and the threshold watch.
+audit entry (the Q-check's history is its audit entries) and the watches of the areas
+above (`qchecks.watch`: the threshold watch).
 
 An edit is a compare-and-set on the revision the page showed: a stale page never
 overwrites a change made meanwhile. A Q-check of a closed year cannot change
@@ -19,6 +20,7 @@ from core.i18n import format_day
 from core.i18n import gettext as _
 from organisations.queries import staff_postings
 from organisations.tables import Organisation
+from qchecks import watch
 from qchecks.forms import CriterionInput, QCheckInput
 from qchecks.queries import criteria_in_force
 from qchecks.rules import format_hundredths, on_staff_on, weighted_score
@@ -138,20 +140,6 @@ async def _write_criteria(qcheck_id: int, scored: list[tuple[dict[str, Any], Any
         )
 
 
-async def _watch_before(code: str, today: dt.date) -> Any:
-    # The threshold watch is certification's (it knows levels and policies); imported here,
-    # at the call, because certification itself stands on qchecks.
-    from certification.qcheck_watch import zones
-
-    return await zones([code], today)
-
-
-async def _watch_after(code: str, before: Any, today: dt.date) -> None:
-    from certification.qcheck_watch import raise_notices, zones
-
-    await raise_notices(before, await zones([code], today), today)
-
-
 async def record_qcheck(actor: audit.Actor, data: QCheckInput, today: dt.date) -> int:
     """A new selection file and its Q-check, checked by `actor`; the Q-check's id."""
     try:
@@ -166,7 +154,7 @@ async def record_qcheck(actor: audit.Actor, data: QCheckInput, today: dt.date) -
                 )
             await ensure_year_open(data.checked_on)
             organisation, consultant, scored, score = await _resolve(data)
-            before = await _watch_before(data.organisation_code, today)
+            before = await watch.before([data.organisation_code], today)
             await versions.bump()  # computed eligibility is stale from here
             [selection_file] = await SelectionFile.insert(
                 SelectionFile(
@@ -197,7 +185,7 @@ async def record_qcheck(actor: audit.Actor, data: QCheckInput, today: dt.date) -
                 key=data.reference,
                 after=_audit_values(data, score),
             )
-            await _watch_after(data.organisation_code, before, today)
+            await watch.after(before, [data.organisation_code], today)
         return int(qcheck["id"])
     except Exception as error:
         if is_unique_violation(error):  # the same reference, recorded meanwhile
@@ -261,10 +249,10 @@ async def edit_qcheck(
         await ensure_year_open(row["checked_on"], data.checked_on)
         organisation, consultant, scored, score = await _resolve(data)
         criteria = await QCheckCriterion.select().where(QCheckCriterion.qcheck == row["id"])
-        before_zones = await _watch_before(data.organisation_code, today)
+        noted = await watch.before([data.organisation_code], today)
         moved = row["organisation_code"] != data.organisation_code
         if moved:
-            before_zones.update(await _watch_before(row["organisation_code"], today))
+            noted = watch.joined(noted, await watch.before([row["organisation_code"]], today))
         await versions.bump()
         changed = await compare_and_set(
             QCheck,
@@ -301,8 +289,8 @@ async def edit_qcheck(
             after=_audit_values(data, score),
         )
         if moved:
-            await _watch_after(row["organisation_code"], before_zones, today)
-        await _watch_after(data.organisation_code, before_zones, today)
+            await watch.after(noted, [row["organisation_code"]], today)
+        await watch.after(noted, [data.organisation_code], today)
 
 
 async def delete_qcheck(actor: audit.Actor, qcheck_id: int, revision: int, today: dt.date) -> None:
@@ -313,7 +301,7 @@ async def delete_qcheck(actor: audit.Actor, qcheck_id: int, revision: int, today
         if row["revision"] != revision:
             raise TransitionRefused(str(row["revision"]), "delete")
         criteria = await QCheckCriterion.select().where(QCheckCriterion.qcheck == row["id"])
-        before_zones = await _watch_before(row["organisation_code"], today)
+        noted = await watch.before([row["organisation_code"]], today)
         await versions.bump()
         await SelectionFile.delete().where(SelectionFile.id == row["file_id"])  # cascades
         await audit.record(
@@ -323,7 +311,7 @@ async def delete_qcheck(actor: audit.Actor, qcheck_id: int, revision: int, today
             key=row["reference"],
             before=_before_values(row, criteria),
         )
-        await _watch_after(row["organisation_code"], before_zones, today)
+        await watch.after(noted, [row["organisation_code"]], today)
 
 
 # --- the checklist -----------------------------------------------------------------------

@@ -24,6 +24,11 @@ os.environ.pop("SECRET_KEY", None)
 from litestar import Litestar  # noqa: E402
 
 from core.settings import Settings, get_settings, load_settings  # noqa: E402
+from portal.hooks import install as install_hooks  # noqa: E402
+
+# The areas as the shell assembles them (the app and the `portal` command do the same), for
+# the tests that call a service or an import without the app.
+install_hooks()
 
 DATABASE_URL = os.environ["DATABASE_URL"]
 ON_POSTGRES = DATABASE_URL.startswith(("postgresql://", "postgres://"))

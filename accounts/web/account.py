@@ -10,8 +10,8 @@ from accounts.service import change_password
 from core.errors import Refused
 from core.forms import FormResult
 from core.i18n import gettext as _
-from portal.auth import keep_session
-from portal.guards import actor_of, current_user, requires_login
+from webkit.guards import actor_of, current_user, requires_login
+from webkit.sessions import keep_session
 
 
 class AccountController(Controller):

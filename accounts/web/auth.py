@@ -9,9 +9,9 @@ from litestar.response import Redirect, Template
 
 from accounts.service import authenticate, record_login, record_logout
 from core.i18n import gettext as _
-from portal.auth import end_session, start_session
-from portal.forms import safe_redirect_target
-from portal.guards import PUBLIC, actor_of, current_user, requires_login
+from webkit.forms import safe_redirect_target
+from webkit.guards import PUBLIC, actor_of, current_user, requires_login
+from webkit.sessions import end_session, start_session
 
 
 class AuthController(Controller):

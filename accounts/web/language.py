@@ -10,8 +10,8 @@ from litestar.response import Redirect
 from accounts.service import set_preferred_language
 from core.i18n import LANGUAGE_COOKIE
 from core.settings import LANGUAGES, settings_of
-from portal.forms import safe_redirect_target
-from portal.guards import PUBLIC, actor_of, current_user
+from webkit.forms import safe_redirect_target
+from webkit.guards import PUBLIC, actor_of, current_user
 
 ONE_YEAR = 365 * 24 * 3600
 

@@ -16,7 +16,7 @@ from core.errors import Refused
 from core.forms import FormResult
 from core.i18n import current_language
 from core.i18n import gettext as _
-from portal.guards import PUBLIC, actor_of
+from webkit.guards import PUBLIC, actor_of
 
 TEMPLATE = "accounts/set_password.html"
 

@@ -14,7 +14,6 @@ from litestar.response import Redirect, Template
 
 from accounts import rules
 from accounts.forms import parse_user_form
-from accounts.identity import CurrentUser, Role
 from accounts.queries import STATUSES, UserFilter, users_page
 from accounts.service import (
     invite_user,
@@ -29,10 +28,11 @@ from core.errors import NotFound, Refused
 from core.forms import FormResult, text
 from core.i18n import current_language
 from core.i18n import gettext as _
+from core.identity import CurrentUser, Role
 from core.paging import pager
 from organisations.queries import organisation_codes
-from portal.guards import actor_of, current_user, requires_account_manager
-from portal.rendering import render
+from webkit.guards import actor_of, current_user, requires_account_manager
+from webkit.rendering import render
 
 ROLE_ORDER = [str(role) for role in Role]
 

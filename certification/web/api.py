@@ -9,11 +9,10 @@ from litestar import Controller, Request, get
 from litestar.params import PathParameter, QueryParameter
 
 from certification.eligibility import eligibility_for_all
-from portal.api import error_responses
-from portal.forms import parse_as_of
-from portal.guards import current_user, requires_dgro, requires_login, requires_organisation_scope
-from portal.input_guard import NO_NUL
-from portal.lookups import no_such_organisation
+from webkit.api import NO_NUL, error_responses
+from webkit.forms import parse_as_of
+from webkit.guards import current_user, requires_dgro, requires_login, requires_organisation_scope
+from webkit.lookups import no_such_organisation
 
 
 @dataclass

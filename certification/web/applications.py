@@ -12,15 +12,16 @@ from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from accounts.identity import Role
 from certification import explain
 from certification.applications import queries, service
 from core.errors import NotFound, Refused, TransitionRefused
 from core.i18n import gettext as _
-from portal.forms import form_revision
-from portal.guards import actor_of, requires_dgro, requires_organisation_scope, requires_role
-from portal.lookups import organisation_or_404
-from portal.rendering import render
+from core.identity import Role
+from organisations.queries import organisation_by_code
+from webkit.forms import form_revision
+from webkit.guards import actor_of, requires_dgro, requires_organisation_scope, requires_role
+from webkit.lookups import no_such_organisation, or_404
+from webkit.rendering import render
 
 requires_applicant = requires_role(Role.PRO_PARTNER, Role.DGRO)
 
@@ -50,7 +51,7 @@ class ApplicationController(Controller):
         name="application",
     )
     async def page(self, request: HTMXRequest, code: FromPath[str]) -> Template:
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         context = {
             "organisation": organisation,
             "applications": await queries.applications_of(organisation["code"]),
@@ -65,7 +66,7 @@ class ApplicationController(Controller):
         status_code=303,
     )
     async def submit(self, request: Request, code: FromPath[str]) -> Redirect:
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         try:
             await service.apply(actor_of(request), organisation["code"], dt.date.today())
         except Refused as refused:
@@ -81,7 +82,7 @@ class ApplicationController(Controller):
     async def withdraw(
         self, request: Request, code: FromPath[str], application_id: FromPath[int]
     ) -> Redirect:
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         raw = await request.form()
         try:
             await service.withdraw(

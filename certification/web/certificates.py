@@ -14,19 +14,20 @@ from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from accounts.identity import CurrentUser, Role
 from certification.catalogue import track_competencies
 from certification.certificates import forms, labels, lifecycle, queries, service
 from certification.certificates.lifecycle import ACTIONS, Action
 from core.errors import ChangedMeanwhile, NotFound, Refused, TransitionRefused
 from core.forms import FormResult
 from core.i18n import gettext as _
+from core.identity import CurrentUser, Role
 from core.paging import Page, pager
 from organisations import forms as staff_forms
 from organisations import queries as organisation_queries
 from organisations import service as staff_service
-from portal.forms import safe_redirect_target
-from portal.guards import (
+from organisations.queries import organisation_by_code
+from webkit.forms import safe_redirect_target
+from webkit.guards import (
     actor_of,
     current_user,
     requires_dgro,
@@ -35,8 +36,8 @@ from portal.guards import (
     requires_register_writer,
     requires_role,
 )
-from portal.lookups import organisation_or_404
-from portal.rendering import render
+from webkit.lookups import no_such_organisation, or_404
+from webkit.rendering import render
 
 STAFF_TEMPLATE = "certification/staff.html"
 EDIT_TEMPLATE = "certification/staff_edit.html"
@@ -136,7 +137,7 @@ class CertificateController(Controller):
         self, request: HTMXRequest, code: FromPath[str], page: FromQuery[int] = 1
     ) -> Template:
         """The organisation's staff with their certificates; filters, pages, htmx fragment."""
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         context, invalid = await _staff_context(
             request, organisation, dict(request.query_params), page
         )
@@ -151,7 +152,7 @@ class CertificateController(Controller):
     @post("/organisations/{code:str}/staff", guards=STAFF_WRITE, status_code=303)
     async def add_staff(self, request: Request, code: FromPath[str]) -> Template | Redirect:
         """Add a staff member (PRO Partner of the organisation or DG R&O)."""
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         form = staff_forms.parse_staff_form(await request.form(), organisation["roles"])
         if form.ok:
             try:
@@ -189,7 +190,7 @@ class CertificateController(Controller):
         next: FromQuery[str | None] = None,
     ) -> Template:
         """The edit form: a table row for htmx, a page of its own without JavaScript."""
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         member = await organisation_queries.staff_member(organisation["id"], staff_id)
         if member is None:
             raise NotFoundException(_("There is no such staff member in %(code)s.", code=code))
@@ -210,7 +211,7 @@ class CertificateController(Controller):
         self, request: Request, code: FromPath[str], staff_id: FromPath[int]
     ) -> Template | Redirect:
         """Save a staff member of this organisation; anyone else's is a 404."""
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         member = await organisation_queries.staff_member(organisation["id"], staff_id)
         if member is None:
             raise NotFoundException(_("There is no such staff member in %(code)s.", code=code))
@@ -259,7 +260,7 @@ class CertificateController(Controller):
         self, request: Request, code: FromPath[str], request_id: FromPath[int]
     ) -> Redirect:
         """The organisation takes back a registration waiting for DG R&O."""
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         try:
             await staff_service.withdraw_move(actor_of(request), organisation["id"], request_id)
         except NotFound:
@@ -281,7 +282,7 @@ class CertificateController(Controller):
         self, request: Request, code: FromPath[str], staff_id: FromPath[int]
     ) -> Template | Redirect:
         """Register a certificate: pending for the PRO Partner, valid at once for DG R&O."""
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         member = await organisation_queries.staff_member(organisation["id"], staff_id)
         if member is None:
             raise NotFoundException(_("There is no such staff member in %(code)s.", code=code))

@@ -13,10 +13,10 @@ from certification import explain
 from certification.dashboard import organisation_dashboard, organisation_look_ahead
 from certification.overview import OverviewFilter, overview
 from core.paging import pager
-from portal.forms import as_of_field, parse_as_of
-from portal.guards import requires_dgro, requires_organisation_scope
-from portal.lookups import no_such_organisation
-from portal.rendering import render, render_kept
+from webkit.forms import as_of_field, parse_as_of
+from webkit.guards import requires_dgro, requires_organisation_scope
+from webkit.lookups import no_such_organisation
+from webkit.rendering import render, render_kept
 
 
 class OrganisationController(Controller):

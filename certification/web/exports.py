@@ -11,10 +11,11 @@ from certification.eligibility import eligibility_for_all
 from certification.exports import CSV_COLUMNS, eligibility_csv, eligibility_sheet_rows
 from certification.importing import CERTIFICATES
 from core.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, xlsx_bytes
-from portal.forms import parse_as_of
-from portal.guards import requires_dgro, requires_organisation_scope, requires_register_reader
-from portal.lookups import organisation_or_404
-from portal.rendering import download, spreadsheet
+from organisations.queries import organisation_by_code
+from webkit.forms import parse_as_of
+from webkit.guards import requires_dgro, requires_organisation_scope, requires_register_reader
+from webkit.lookups import no_such_organisation, or_404
+from webkit.rendering import download, spreadsheet
 
 
 class ExportController(Controller):
@@ -29,7 +30,7 @@ class ExportController(Controller):
         name="certificates_export",
     )
     async def certificates_export(self, request: Request, code: FromPath[str]) -> Response:
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         rows = await certificate_export_rows(organisation["code"])
         return spreadsheet(
             request,

@@ -17,8 +17,8 @@ from certification import policy as service
 from certification.rules import DEFAULT_POLICY, Level
 from core.i18n import format_day
 from core.i18n import gettext as _
-from portal.guards import actor_of, requires_dgro
-from portal.rendering import render
+from webkit.guards import actor_of, requires_dgro
+from webkit.rendering import render
 
 TEMPLATE = "certification/policy.html"
 

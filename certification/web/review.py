@@ -19,9 +19,9 @@ from certification.review import letters, queries, service
 from certification.review.lifecycle import DECISIONS, ReviewState, decision_allowed
 from core.errors import Refused, TransitionRefused
 from core.i18n import gettext as _
-from portal.forms import form_int, form_revision
-from portal.guards import actor_of, requires_dgro
-from portal.rendering import download, render, spreadsheet
+from webkit.forms import form_int, form_revision
+from webkit.guards import actor_of, requires_dgro
+from webkit.rendering import download, render, spreadsheet
 
 LIST_TEMPLATE = "certification/reviews.html"
 REVIEW_TEMPLATE = "certification/review.html"

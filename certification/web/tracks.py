@@ -22,8 +22,8 @@ from certification.catalogue import (
 )
 from competencies.queries import model_tree
 from core.i18n import gettext as _
-from portal.forms import form_int
-from portal.guards import actor_of, current_user, requires_dgro, requires_login
+from webkit.forms import form_int
+from webkit.guards import actor_of, current_user, requires_dgro, requires_login
 
 
 async def _page(request: Request, form=None, status_code: int = 200) -> Template:

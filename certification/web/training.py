@@ -14,24 +14,25 @@ from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from accounts.identity import Role
 from certification.certificates.queries import track_codes
 from certification.training import queries, service
 from core.errors import NotFound, Refused
 from core.i18n import gettext as _
+from core.identity import Role
 from core.parsing import date_field
+from organisations.queries import organisation_by_code
 from organisations.rules import LANGUAGE_ROLES, is_active_on
 from organisations.tables import StaffMember
-from portal.forms import form_int
-from portal.guards import (
+from webkit.forms import form_int
+from webkit.guards import (
     actor_of,
     current_user,
     requires_dgro,
     requires_organisation_scope,
     requires_role,
 )
-from portal.lookups import organisation_or_404
-from portal.rendering import render
+from webkit.lookups import no_such_organisation, or_404
+from webkit.rendering import render
 
 requires_training_reader = requires_role(Role.DGRO, Role.PRO_PARTNER, Role.HR)
 requires_partner = requires_role(Role.PRO_PARTNER)
@@ -149,7 +150,7 @@ class TrainingController(Controller):
         name="mentoring",
     )
     async def mentoring(self, request: HTMXRequest, code: FromPath[str]) -> Template:
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         context = {
             "organisation": organisation,
             "mentorships": await queries.mentorships(organisation["id"]),
@@ -164,7 +165,7 @@ class TrainingController(Controller):
         status_code=303,
     )
     async def register(self, request: Request, code: FromPath[str]) -> Redirect:
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         raw = await request.form()
         try:
             await service.register_mentorship(

@@ -12,23 +12,24 @@ from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from accounts.identity import Role
-from certification.coverage import covered_competencies
 from competencies import functions, queries
+from competencies.uses import ANSWERS
 from competencies.web.models import DEFAULT_MODEL
 from core.errors import NotFound, Refused
 from core.i18n import gettext as _
+from core.identity import Role
 from core.templating import localized
-from portal.forms import form_int
-from portal.guards import (
+from organisations.queries import organisation_by_code
+from webkit.forms import form_int
+from webkit.guards import (
     actor_of,
     current_user,
     requires_dgro,
     requires_organisation_scope,
     requires_role,
 )
-from portal.lookups import organisation_or_404
-from portal.rendering import render
+from webkit.lookups import no_such_organisation, or_404
+from webkit.rendering import render
 
 requires_function_reader = requires_role(Role.DGRO, Role.PRO_PARTNER, Role.HR)
 requires_function_writer = requires_role(Role.DGRO, Role.HR)
@@ -41,9 +42,9 @@ class FunctionController(Controller):
 
     @get("/", name="functions")
     async def functions_page(self, request: HTMXRequest, code: FromPath[str]) -> Template:
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         profiles = await functions.profiles_for(organisation["id"])
-        covered = await covered_competencies(organisation["id"], dt.date.today())
+        covered = await ANSWERS.covered(organisation["id"], dt.date.today())
         uncovered: dict[int, dict] = {}
         for profile in profiles:
             for requirement in profile["requirements"]:
@@ -63,7 +64,7 @@ class FunctionController(Controller):
 
     @post("/", guards=[requires_function_writer], status_code=303)
     async def add_profile(self, request: Request, code: FromPath[str]) -> Redirect:
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         raw = await request.form()
         try:
             await functions.add_profile(
@@ -78,7 +79,7 @@ class FunctionController(Controller):
     async def add_requirement(
         self, request: Request, code: FromPath[str], profile_id: FromPath[int]
     ) -> Redirect:
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         raw = await request.form()
         try:
             await functions.add_requirement(

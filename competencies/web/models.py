@@ -11,14 +11,14 @@ from litestar.params import FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
-from certification.catalogue import track_competencies
 from competencies import queries
 from competencies.functions import functions_requiring
+from competencies.uses import ANSWERS
 from core.i18n import gettext as _
 from core.templating import localized
-from portal.api import error_responses
-from portal.guards import current_user, requires_login
-from portal.rendering import render
+from webkit.api import error_responses
+from webkit.guards import current_user, requires_login
+from webkit.rendering import render
 
 DEFAULT_MODEL = "FED-5+1"
 
@@ -42,7 +42,7 @@ class CompetencyController(Controller):
         """One model: group → competency → indicators; `q` searches every language."""
         q = q.strip()[:100]
         developed: dict[int, list[str]] = {}
-        for track, competencies in (await track_competencies()).items():
+        for track, competencies in (await ANSWERS.tracks_developing()).items():
             for competency in competencies:
                 developed.setdefault(competency["id"], []).append(track)
         user = current_user(request)

@@ -22,9 +22,9 @@ from core.parsing import date_field, number_field
 from core.templating import localized
 from cycles import labels, queries, service
 from cycles.lifecycle import ObjectiveAction
-from portal.forms import form_revision
-from portal.guards import actor_of, current_user, requires_login
-from portal.rendering import render, wants_fragment
+from webkit.forms import form_revision
+from webkit.guards import actor_of, current_user, requires_login
+from webkit.rendering import render, wants_fragment
 
 
 def _today() -> dt.date:

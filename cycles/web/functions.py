@@ -11,15 +11,16 @@ from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from accounts.identity import Role
 from core.errors import NotFound, Refused
 from core.forms import FormResult
 from core.i18n import gettext as _
+from core.identity import Role
 from cycles import queries, service
 from cycles.forms import parse_function_form
-from portal.guards import actor_of, requires_organisation_scope, requires_role
-from portal.lookups import organisation_or_404
-from portal.rendering import render
+from organisations.queries import organisation_by_code
+from webkit.guards import actor_of, requires_organisation_scope, requires_role
+from webkit.lookups import no_such_organisation, or_404
+from webkit.rendering import render
 
 TEMPLATE = "cycles/functions.html"
 PATH = "/organisations/{code:str}/staff/{staff_id:int}/functions"
@@ -27,7 +28,7 @@ GUARDS = [requires_organisation_scope, requires_role(Role.DGRO, Role.HR)]
 
 
 async def _member(code: str, staff_id: int) -> tuple[dict, queries.StaffFunctions]:
-    organisation = await organisation_or_404(code)
+    organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
     member = await queries.staff_functions(organisation["id"], staff_id)
     if member is None:
         raise NotFoundException(_("There is no such staff member in %(code)s.", code=code))

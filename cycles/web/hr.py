@@ -22,10 +22,11 @@ from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from accounts.identity import CurrentUser, Role
+from core.charts import LINE, RC, THRESHOLD, inline_svg
 from core.errors import NotFound, Refused, TransitionRefused
 from core.forms import FormResult, text
 from core.i18n import gettext as _
+from core.identity import CurrentUser, Role
 from core.paging import PAGE_SIZE, Page, clamp_page, page_count, pager
 from core.parsing import date_field, number_field
 from cycles import rules as cycle_rules
@@ -36,16 +37,17 @@ from cycles.labels import format_day
 from cycles.labels import task_status_label as status_label
 from cycles.queries import REGIME_FIELDS, regime_for, regime_of_row
 from cycles.rules import Regime
-from portal.forms import form_int, form_revision
-from portal.guards import (
+from organisations.queries import organisation_by_code
+from webkit.forms import form_int, form_revision
+from webkit.guards import (
     actor_of,
     current_user,
     requires_login,
     requires_organisation_scope,
     requires_role,
 )
-from portal.lookups import organisation_or_404
-from portal.rendering import render, spreadsheet
+from webkit.lookups import no_such_organisation, or_404
+from webkit.rendering import render, spreadsheet
 
 REGIME_TEMPLATE = "cycles/hr_regime.html"
 EVALUATORS_TEMPLATE = "cycles/hr_evaluators.html"
@@ -196,7 +198,7 @@ class RegimeController(Controller):
     ) -> Template:
         """The regime in force (the federal default without a stored one); `?preset=`
         fills the form with a preset to adjust before saving (nothing is saved)."""
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         row = await queries.regime_row(organisation["id"])
         regime = cycle_rules.PRESETS.get(preset) or regime_of_row(row)
         return await self._page(
@@ -210,7 +212,7 @@ class RegimeController(Controller):
     @post("/", status_code=303)
     async def save(self, request: Request, code: FromPath[str]) -> Template | Redirect:
         """Save the regime at the revision the page showed (409 naming who saved since)."""
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         raw = await request.form()
         revision = form_revision(text(raw, "revision"))
         form = parse_regime(raw)
@@ -262,7 +264,7 @@ class EvaluatorController(Controller):
         q: FromQuery[str] = "",
         page: FromQuery[int] = 1,
     ) -> Template:
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         today = dt.date.today()
         q = q.strip()[:100]
         found = await queries.evaluators_page(organisation["id"], today, q, page)
@@ -287,7 +289,7 @@ class EvaluatorController(Controller):
     async def assign(
         self, request: Request, code: FromPath[str], staff_id: FromPath[int]
     ) -> Redirect:
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         raw = await request.form()
         from_on = _date_or_400(text(raw, "from_on"), dt.date.today())
         try:
@@ -324,7 +326,7 @@ class EvaluatorController(Controller):
 
     @post("/{staff_id:int}/end", status_code=303)
     async def end(self, request: Request, code: FromPath[str], staff_id: FromPath[int]) -> Redirect:
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         raw = await request.form()
         # "End now": the last day was yesterday, so the assignment gives no access today.
         ends_now = text(raw, "now") == "1"
@@ -435,7 +437,7 @@ def progress_svg(
     months: Sequence[rules.MonthProgress], year: int, chart_id: str = "cycle-progress"
 ) -> str:
     """The year's progress as two lines (planning signed, evaluations done, in %), as
-    accessible inline SVG (qchecks.charts' conventions: role=img, title, desc)."""
+    accessible inline SVG in the portal's chart style (`core.charts`: role=img, title, desc)."""
     points = tuple((month_name(m.month), m.planning_percent, m.evaluations_percent) for m in months)
     words = (
         _("Progress of the evaluation cycles in %(year)d", year=year),
@@ -480,8 +482,6 @@ def _progress_chart(
 ) -> str:
     import matplotlib
     from matplotlib.figure import Figure
-
-    from qchecks.charts import LINE, RC, THRESHOLD, inline_svg
 
     title, desc, x_label, y_label, planning_label, evaluations_label = words
     with matplotlib.rc_context(RC):
@@ -533,7 +533,7 @@ class StatusController(Controller):
         page: FromQuery[int] = 1,
     ) -> Template:
         """Status only: per team and staff member the cycle's dates, counts and states."""
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         today = dt.date.today()
         filters = _filters(team, late)
         chosen_year = _year(year.strip(), today)
@@ -579,7 +579,7 @@ class StatusController(Controller):
         team: FromQuery[str] = "",
         late: FromQuery[str] = "",
     ) -> Response:
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         today = dt.date.today()
         found = await queries.organisation_cycles(organisation["id"], today)
         rows = queries.filtered(found.rows, _filters(team, late))
@@ -594,7 +594,7 @@ class StatusController(Controller):
     @post("/generate", status_code=303)
     async def generate(self, request: Request, code: FromPath[str]) -> Redirect:
         """Create the organisation's cycles through a date (again: nothing new)."""
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         raw = await request.form()
         today = dt.date.today()
         through = _date_or_400(text(raw, "through"))
@@ -661,7 +661,7 @@ class StatusController(Controller):
     async def absence(
         self, request: HTMXRequest, code: FromPath[str], cycle_id: FromPath[int]
     ) -> Template:
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         cycle = await self._cycle(organisation, cycle_id)
         changed = cycle["work_regime_changed_on"]
         values = {
@@ -674,7 +674,7 @@ class StatusController(Controller):
     async def record_absence(
         self, request: Request, code: FromPath[str], cycle_id: FromPath[int]
     ) -> Template | Redirect:
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         cycle = await self._cycle(organisation, cycle_id)
         raw = await request.form()
         form = FormResult(

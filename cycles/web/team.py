@@ -9,10 +9,10 @@ from litestar import Controller, get
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
-from accounts.identity import Role
+from core.identity import Role
 from cycles import labels, queries
-from portal.guards import current_user, requires_role
-from portal.rendering import render
+from webkit.guards import current_user, requires_role
+from webkit.rendering import render
 
 
 class TeamController(Controller):

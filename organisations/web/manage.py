@@ -16,12 +16,12 @@ from core.forms import FormResult
 from core.i18n import gettext as _
 from core.paging import pager
 from organisations.forms import parse_organisation_form
-from organisations.queries import organisations_page
+from organisations.queries import organisation_by_code, organisations_page
 from organisations.rules import LANGUAGE_ROLES
 from organisations.service import add_organisation, update_organisation
-from portal.guards import actor_of, requires_dgro
-from portal.lookups import no_such_organisation, organisation_or_404
-from portal.rendering import render
+from webkit.guards import actor_of, requires_dgro
+from webkit.lookups import no_such_organisation, or_404
+from webkit.rendering import render
 
 FORM = "organisations/form.html"
 
@@ -80,7 +80,7 @@ class OrganisationAdminController(Controller):
 
     @get("/{code:str}", name="organisation_edit")
     async def edit_page(self, code: FromPath[str]) -> Template:
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         values = {
             key: organisation[key] or ""
             for key in ("code", "name_nl", "name_fr", "language_roles", "pro_partner_email")
@@ -89,7 +89,7 @@ class OrganisationAdminController(Controller):
 
     @post("/{code:str}", status_code=303)
     async def save(self, request: Request, code: FromPath[str]) -> Template | Redirect:
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         form = parse_organisation_form(await request.form(), code=organisation["code"])
         if form.ok:
             try:

@@ -14,8 +14,8 @@ from core.errors import NotFound, TransitionRefused
 from core.i18n import gettext as _
 from organisations.queries import pending_moves
 from organisations.service import decide_move
-from portal.guards import actor_of, requires_dgro
-from portal.rendering import render
+from webkit.guards import actor_of, requires_dgro
+from webkit.rendering import render
 
 PATH = "/admin/staff-moves"
 

@@ -6,10 +6,10 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 
 from organisations.importing import STAFF
-from organisations.queries import staff_export_rows
-from portal.guards import requires_organisation_scope, requires_register_reader
-from portal.lookups import organisation_or_404
-from portal.rendering import spreadsheet
+from organisations.queries import organisation_by_code, staff_export_rows
+from webkit.guards import requires_organisation_scope, requires_register_reader
+from webkit.lookups import no_such_organisation, or_404
+from webkit.rendering import spreadsheet
 
 
 class StaffExportController(Controller):
@@ -21,6 +21,6 @@ class StaffExportController(Controller):
         name="staff_export",
     )
     async def staff_export(self, request: Request, code: FromPath[str]) -> Response:
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         rows = await staff_export_rows(organisation["code"])
         return spreadsheet(request, f"{organisation['code']}-staff", "staff", STAFF.columns, rows)

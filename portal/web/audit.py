@@ -16,8 +16,8 @@ from core.audit_log import (
     record_label,
 )
 from core.paging import pager
-from portal.guards import requires_dgro
-from portal.rendering import render
+from webkit.guards import requires_dgro
+from webkit.rendering import render
 
 
 class AuditController(Controller):

@@ -17,8 +17,8 @@ from litestar.response import Template
 
 from core.i18n import gettext as _
 from core.tables import OutboxMessage
-from portal.guards import PUBLIC
-from portal.rendering import render
+from webkit.guards import PUBLIC
+from webkit.rendering import render
 
 SHOWN = 100
 

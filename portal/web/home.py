@@ -9,8 +9,8 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 
 from core.database import check_database
-from portal.guards import PUBLIC, current_user, requires_login
 from portal.worklist import work_for
+from webkit.guards import PUBLIC, current_user, requires_login
 
 
 class HomeController(Controller):

@@ -22,9 +22,9 @@ from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from accounts.identity import Role
 from core.i18n import gettext as _
 from core.i18n import ngettext
+from core.identity import Role
 from core.importing import (
     MAX_FILE_BYTES,
     ImportIssue,
@@ -33,18 +33,18 @@ from core.importing import (
     ImportScope,
     read_rows,
 )
-from organisations.queries import organisation_codes
-from portal.errors import error_response
-from portal.guards import (
+from organisations.queries import organisation_by_code, organisation_codes
+from portal.imports import IMPORT_KINDS, KINDS, import_file
+from webkit.errors import error_response
+from webkit.guards import (
     actor_of,
     current_user,
     requires_dgro,
     requires_organisation_scope,
     requires_register_writer,
 )
-from portal.imports import IMPORT_KINDS, KINDS, import_file
-from portal.lookups import organisation_or_404
-from portal.rendering import render
+from webkit.lookups import no_such_organisation, or_404
+from webkit.rendering import render
 
 # Room for the multipart envelope around a file of the largest size the import accepts.
 MAX_REQUEST_BYTES = MAX_FILE_BYTES + 1024 * 1024
@@ -93,7 +93,7 @@ def _is_partner_only(request: Request) -> bool:
 
 
 async def _organisation_page(request: Request, code: str) -> ImportPage:
-    organisation = await organisation_or_404(code)
+    organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
     return ImportPage(
         action=f"/organisations/{organisation['code']}/import",
         kinds=ORGANISATION_KINDS,

@@ -9,11 +9,11 @@ from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from accounts.identity import Role
 from core import notices
 from core.i18n import gettext as _
-from portal.guards import current_user, requires_role
-from portal.rendering import render
+from core.identity import Role
+from webkit.guards import current_user, requires_role
+from webkit.rendering import render
 
 requires_notice_reader = requires_role(Role.DGRO, Role.PRO_PARTNER)
 

@@ -13,12 +13,11 @@ from litestar.params import Body, PathParameter
 
 from core.errors import Refused
 from core.i18n import gettext as _
-from portal.api import error_responses
-from portal.guards import actor_of, requires_dgro, requires_login
-from portal.input_guard import NO_NUL
 from qchecks import forms, queries, service
 from qchecks.rules import MAX_REFERENCE, format_hundredths
 from qchecks.web.qchecks import may_read, no_such_qcheck, user_of
+from webkit.api import NO_NUL, error_responses
+from webkit.guards import actor_of, requires_dgro, requires_login
 
 
 def qcheck_json(row: dict[str, Any]) -> dict[str, Any]:

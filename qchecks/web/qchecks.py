@@ -14,35 +14,33 @@ from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from accounts.identity import CurrentUser, Role
 from core.audit_log import record_history
 from core.errors import NotFound, Refused, TransitionRefused
 from core.forms import FormResult
 from core.i18n import gettext as _
+from core.identity import CurrentUser, Role
 from core.paging import pager
 from core.templating import localized
-from organisations.queries import organisation_codes
+from organisations.queries import organisation_by_code, organisation_codes
 from organisations.rules import LANGUAGE_ROLES
-from portal.forms import form_int, form_revision
-from portal.guards import (
+from qchecks import forms, queries, service
+from qchecks.rules import format_hundredths
+from webkit.forms import form_int, form_revision
+from webkit.guards import (
     actor_of,
     current_user,
     requires_dgro,
     requires_login,
     requires_organisation_scope,
-    requires_role,
+    requires_qcheck_reader,
 )
-from portal.lookups import organisation_or_404
-from portal.rendering import render
-from qchecks import forms, queries, service
-from qchecks.rules import format_hundredths
+from webkit.lookups import no_such_organisation, or_404
+from webkit.rendering import render
 
 LIST_TEMPLATE = "qchecks/list.html"
 FORM_TEMPLATE = "qchecks/form.html"
 DETAIL_TEMPLATE = "qchecks/detail.html"
 CRITERIA_TEMPLATE = "qchecks/criteria.html"
-# Who reads an organisation's Q-checks (besides its own scope): DG R&O, PRO Partner, HR.
-requires_qcheck_reader = requires_role(Role.DGRO, Role.PRO_PARTNER, Role.HR)
 
 
 def user_of(request: Request) -> CurrentUser:
@@ -137,7 +135,7 @@ class QCheckController(Controller):
         page: FromQuery[int] = 1,
     ) -> Template:
         """One organisation's Q-checks: what DG R&O found in its selection files."""
-        organisation = await organisation_or_404(code)
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         filters = queries.QCheckFilter(
             organisation_code=organisation["code"], year=_year(year), q=q.strip()[:100]
         )

@@ -8,9 +8,9 @@ import datetime as dt
 
 import pytest
 
-from accounts.identity import CurrentUser, parse_roles
 from core.audit import Actor
 from core.errors import NotFound, Refused, TransitionRefused
+from core.identity import CurrentUser, parse_roles
 from cycles import service
 from cycles.lifecycle import ObjectiveAction
 from tests.conftest import csrf_token, link_staff_records, login

@@ -12,10 +12,10 @@ import random
 
 import pytest
 
-from accounts.identity import CurrentUser
 from accounts.service import load_user
 from core.audit import Actor
 from core.errors import Refused
+from core.identity import CurrentUser
 from cycles import queries
 from cycles import service as cycles
 from portal.demo import DEMO_USERS

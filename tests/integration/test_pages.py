@@ -7,8 +7,8 @@ from litestar import get
 from accounts.tables import User
 from core.tables import AuditEntry
 from portal.app import create_app
-from portal.guards import PUBLIC
 from tests.conftest import login, make_settings, new_client
+from webkit.guards import PUBLIC
 
 
 def html_lang(text: str) -> str:

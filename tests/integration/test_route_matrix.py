@@ -223,7 +223,7 @@ async def records(users) -> dict[str, Any]:
         .order_by(EvaluationCycle.starts_on, ascending=False)
         .first()
     )
-    from accounts.identity import CurrentUser, parse_roles
+    from core.identity import CurrentUser, parse_roles
 
     bosa = (await Organisation.select().where(Organisation.code == "BOSA").first())["id"]
     eva_record = await StaffMember.select(StaffMember.id).where(

@@ -12,9 +12,9 @@ from litestar import get
 from litestar.exceptions import HTTPException
 
 from portal.app import create_app
-from portal.guards import PUBLIC
 from tests.conftest import make_settings, new_client
 from tests.integration.live_server import portal_run_logged
+from webkit.guards import PUBLIC
 
 FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
 

@@ -6,8 +6,8 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.params import FromPath
 
-from accounts.identity import CurrentUser, Role
-from portal.guards import requires_dgro, requires_login, requires_organisation_scope, requires_role
+from core.identity import CurrentUser, Role
+from webkit.guards import requires_dgro, requires_login, requires_organisation_scope, requires_role
 
 
 @get("/organisations/{code:str}", sync_to_thread=False)

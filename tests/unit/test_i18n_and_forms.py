@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from core.i18n import gettext, negotiate_language, set_language
-from portal.forms import safe_redirect_target
+from webkit.forms import safe_redirect_target
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from accounts.identity import CurrentUser, Role
 from core.audit import Actor
 from core.i18n import gettext as _
+from core.identity import CurrentUser, Role
 
 PUBLIC: dict[str, Any] = {"public": True}
 Guard = Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]
@@ -78,5 +78,7 @@ requires_dgro = requires_role(Role.DGRO)
 # by hand or by import (each besides `requires_organisation_scope`).
 requires_register_reader = requires_role(Role.DGRO, Role.PRO_PARTNER, Role.HR)
 requires_register_writer = requires_role(Role.DGRO, Role.PRO_PARTNER)
+# Who reads an organisation's Q-checks and their analytics (besides its own scope).
+requires_qcheck_reader = requires_role(Role.DGRO, Role.PRO_PARTNER, Role.HR)
 # Who manages accounts: DG R&O every account, HR those of its own organisation.
 requires_account_manager = requires_role(Role.DGRO, Role.HR)

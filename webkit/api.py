@@ -1,5 +1,5 @@
 """What every /api/v1 operation may answer besides its result, for the OpenAPI schema:
-the JSON error body of `portal.errors.error_response`, under the codes the operation
+the JSON error body of `webkit.errors.error_response`, under the codes the operation
 can really give (tested with schemathesis against a running portal)."""
 
 from __future__ import annotations
@@ -7,6 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from litestar.openapi.datastructures import ResponseSpec
+
+# What the API's schema says of every string it takes (a `pattern`): no NUL, as the input
+# guard of the shell (`portal.input_guard`) refuses one before any handler.
+NO_NUL = "^[^\\u0000]*$"
 
 
 @dataclass

@@ -1,5 +1,7 @@
 """Q-check analytics: an organisation's figures with charts, DG R&O's ranking of every
-organisation, and a CSV/XLSX download of every table.
+organisation, and a CSV/XLSX download of every table. The pages stand in certification's
+web because their official figures are certification's engine (qchecks, below it, does not
+import certification); their templates stay under `templates/qchecks/`.
 
 The official figures (the window average of AZ-certified consultants, the threshold of
 the policy in force) come from the certification engine; `qchecks.analytics` adds the
@@ -28,13 +30,12 @@ from core import versions
 from core.i18n import gettext as _
 from core.paging import pager
 from organisations.queries import organisation_names
-from portal.forms import as_of_field, parse_as_of
-from portal.guards import requires_dgro, requires_organisation_scope
-from portal.lookups import no_such_organisation
-from portal.rendering import render, spreadsheet
 from qchecks import analytics, charts
 from qchecks.rules import format_average, format_hundredths, one_year_before
-from qchecks.web.qchecks import requires_qcheck_reader
+from webkit.forms import as_of_field, parse_as_of
+from webkit.guards import requires_dgro, requires_organisation_scope, requires_qcheck_reader
+from webkit.lookups import no_such_organisation
+from webkit.rendering import render, spreadsheet
 
 ANALYTICS_TEMPLATE = "qchecks/analytics.html"
 RANKING_TEMPLATE = "qchecks/ranking.html"

@@ -24,8 +24,9 @@ from core import audit
 from core.i18n import LANGUAGE_COOKIE, negotiate_language, set_language
 from core.i18n import gettext as _
 from core.settings import settings_of
-from portal.guards import actor_of
+from webkit.guards import actor_of
 
+# The portal's log of unhandled errors, under the name the logs have always had.
 logger = logging.getLogger("portal.errors")
 
 CSRF_FAILURE = "CSRF token verification failed"
