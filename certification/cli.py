@@ -91,7 +91,10 @@ _YEAR = click.option("--year", type=click.IntRange(2000, 2100), required=True, h
 _ACTOR = "review"
 
 
-@review_group.command(name="open", help="Freeze every organisation's eligibility on 31 December Y.")
+@review_group.command(
+    name="open",
+    help="Freeze every organisation's eligibility on 31 December Y (Y: this year or earlier).",
+)
 @_YEAR
 def review_open(year: int) -> None:
     from certification.review.service import open_review
@@ -140,7 +143,22 @@ def review_decide(year: int, organisation: str, decision: str, reason: str) -> N
     click.echo(f"{organisation.upper()}: {decision} recorded in the review of {year}.")
 
 
-@review_group.command(name="close", help="Apply the decisions and close the review for good.")
+@review_group.command(
+    name="discard", help="Remove an open review and its decisions (a closed one stays)."
+)
+@_YEAR
+def review_discard(year: int) -> None:
+    from certification.review.service import discard_review
+    from core.audit import Actor
+
+    count = _run_review(lambda: discard_review(Actor.command_line(_ACTOR), year))
+    click.echo(f"The review of {year} has been discarded: {count} organisation(s) removed.")
+
+
+@review_group.command(
+    name="close",
+    help="Apply the decisions and close the review for good (from 1 January Y+1).",
+)
 @_YEAR
 def review_close(year: int) -> None:
     from certification.review.service import close_review

@@ -135,6 +135,7 @@ def action_label(action: str) -> str:
         "review_opened": _("Yearly review opened"),
         "review_decided": _("Yearly review decision"),
         "review_closed": _("Yearly review closed"),
+        "review_discarded": _("Yearly review discarded"),
         "application_submitted": _("Application for client certification submitted"),
         "application_withdrawn": _("Application withdrawn"),
         "application_approved": _("Application approved"),

@@ -19,11 +19,15 @@ import io
 import re
 from typing import Any
 from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape, quoteattr
 
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
-ET.register_namespace("", SVG)
-ET.register_namespace("xlink", XLINK)
+XML = "http://www.w3.org/XML/1998/namespace"
+# The prefixes the chart is written with, by `_serialise` itself: ElementTree's global
+# registry (`register_namespace`) is shared by the whole process, and importing WeasyPrint
+# rewrites it (its '' entry drops the SVG default, so pages got `<ns0:svg>`).
+PREFIXES = {SVG: "", XLINK: "xlink", XML: "xml"}
 
 # Declarations matplotlib writes that SVG also takes as presentation attributes.
 PRESENTATION = frozenset(
@@ -62,6 +66,8 @@ RC: dict[Any, Any] = {
 
 
 def inline_svg(figure: Any, chart_id: str, title: str, desc: str) -> str:
+    # Public: every area's server-side chart goes through it (the Q-check analytics, the
+    # evaluation cycles' progress), so one place keeps SVG inside the CSP.
     """The figure as SVG for a page under `style-src 'self'` (see the module's docstring)."""
     from defusedxml.ElementTree import fromstring
     from matplotlib.backends.backend_svg import FigureCanvasSVG
@@ -90,7 +96,43 @@ def inline_svg(figure: Any, chart_id: str, title: str, desc: str) -> str:
     desc_element.text = desc
     root.insert(0, desc_element)
     root.insert(0, title_element)
-    return ET.tostring(root, encoding="unicode")
+    return _serialise(root)
+
+
+def _name(qualified: str) -> str:
+    """`{uri}local` -> `prefix:local` (`local` in SVG's own namespace), by PREFIXES only."""
+    if not qualified.startswith("{"):
+        return qualified
+    uri, _brace, local = qualified[1:].partition("}")
+    prefix = PREFIXES.get(uri)
+    if prefix is None:
+        raise ValueError(f"a chart has an element or attribute in namespace {uri!r}")
+    return f"{prefix}:{local}" if prefix else local
+
+
+def _serialise(root: ET.Element) -> str:
+    """The SVG as text, with the namespaces declared on the root: `<svg xmlns=…>`, never
+    `<ns0:svg>`, whatever ElementTree's global registry holds meanwhile."""
+    parts: list[str] = []
+
+    def write(element: ET.Element, declarations: str) -> None:
+        tag = _name(element.tag)
+        attributes = "".join(
+            f" {_name(key)}={quoteattr(value, {chr(10): '&#10;', chr(9): '&#09;'})}"
+            for key, value in element.attrib.items()
+        )
+        parts.append(f"<{tag}{declarations}{attributes}")
+        if element.text or len(element):
+            parts.append(">" + escape(element.text or ""))
+            for child in element:
+                write(child, "")
+            parts.append(f"</{tag}>")
+        else:
+            parts.append(" />")
+        parts.append(escape(element.tail or ""))
+
+    write(root, f' xmlns="{SVG}" xmlns:xlink="{XLINK}"')
+    return "".join(parts)
 
 
 def _drop_metadata_and_styles(root: ET.Element) -> None:

@@ -75,7 +75,7 @@ def demo_data_command() -> None:
     async def migrate_then_load():
         # Demo data needs the schema: bring it up to date first rather than fail.
         await migrate_database()
-        return await load_demo_data()
+        return await load_demo_data(say=click.echo)
 
     users = asyncio.run(migrate_then_load())
     click.echo("Demo users (development only):")

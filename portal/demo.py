@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from accounts.service import save_user
@@ -94,38 +95,81 @@ DEMO_EVALUATORS = [
 ]
 
 
-def demo_qchecks_csv(today: dt.date) -> str:
-    """Q-checks dated relative to today, so the demo's window is never empty."""
-    rows = [
-        ("DEMO-BOSA-1", "BOSA", "evaluator@bosa.demo.portal.be", "NL", 200, 84.5),
-        ("DEMO-BOSA-2", "BOSA", "lucie.dubois@bosa.demo.portal.be", "FR", 120, 79.0),
-        ("DEMO-BOSA-3", "BOSA", "evaluator@bosa.demo.portal.be", "NL", 40, 86.25),
-        ("DEMO-MOB-1", "MOBILIT", "an.claes@mobilit.demo.portal.be", "NL", 300, 88.0),
-        ("DEMO-MOB-2", "MOBILIT", "pierre.martin@mobilit.demo.portal.be", "FR", 90, 82.5),
-        ("DEMO-MOB-3", "MOBILIT", "an.claes@mobilit.demo.portal.be", "NL", 20, 79.75),
-        ("DEMO-OST-1", "OSTBEL", "nina.wouters@ostbel.demo.portal.be", "NL", 60, 77.0),
-    ]
+# (selection reference, organisation, consultant, language role, days before today, score)
+DEMO_QCHECKS = [
+    ("DEMO-BOSA-1", "BOSA", "evaluator@bosa.demo.portal.be", "NL", 200, 84.5),
+    ("DEMO-BOSA-2", "BOSA", "lucie.dubois@bosa.demo.portal.be", "FR", 120, 79.0),
+    ("DEMO-BOSA-3", "BOSA", "evaluator@bosa.demo.portal.be", "NL", 40, 86.25),
+    ("DEMO-MOB-1", "MOBILIT", "an.claes@mobilit.demo.portal.be", "NL", 300, 88.0),
+    ("DEMO-MOB-2", "MOBILIT", "pierre.martin@mobilit.demo.portal.be", "FR", 90, 82.5),
+    ("DEMO-MOB-3", "MOBILIT", "an.claes@mobilit.demo.portal.be", "NL", 20, 79.75),
+    ("DEMO-OST-1", "OSTBEL", "nina.wouters@ostbel.demo.portal.be", "NL", 60, 77.0),
+]
+
+
+def demo_qchecks_csv(today: dt.date, leave: frozenset[str] = frozenset()) -> str:
+    """Q-checks dated relative to today, so the demo's window is never empty; without the
+    references in `leave` (see `_left_as_they_are`)."""
     lines = [
         "selection_reference,organisation_code,consultant_email,language_role,closed_on,checked_on,score"
     ]
-    for reference, code, email, role, days_ago, score in rows:
+    for reference, code, email, role, days_ago, score in DEMO_QCHECKS:
+        if reference in leave:
+            continue
         checked = today - dt.timedelta(days=days_ago)
         closed = checked - dt.timedelta(days=21)
         lines.append(f"{reference},{code},{email},{role},{closed},{checked},{score}")
     return "\n".join(lines) + "\n"
 
 
-async def load_demo_data() -> list[DemoUser]:
-    """Insert or refresh the demo records; running it twice changes nothing more."""
+async def _left_as_they_are(today: dt.date) -> tuple[frozenset[str], list[int]]:
+    """The demo Q-checks a closed yearly review would refuse to write (SPEC 5.3: its
+    Q-checks never change): those dated in a closed year today, or stored with a date in
+    one. They are left as they are (or not made), so demo-data still runs; with the
+    closed years concerned."""
+    from qchecks.queries import closed_years
+    from qchecks.tables import QCheck
+
+    closed = await closed_years()
+    if not closed:
+        return frozenset(), []
+    stored = {
+        row["reference"]: row["checked_on"]
+        for row in await QCheck.select(
+            QCheck.selection_file.reference.as_alias("reference"), QCheck.checked_on
+        ).where(QCheck.selection_file.reference.is_in([row[0] for row in DEMO_QCHECKS]))
+    }
+    leave, years = set(), set()
+    for reference, *_cells, days_ago, _score in DEMO_QCHECKS:
+        for day in (today - dt.timedelta(days=days_ago), stored.get(reference)):
+            if day is not None and day.year in closed:
+                leave.add(reference)
+                years.add(day.year)
+    return frozenset(leave), sorted(years)
+
+
+async def load_demo_data(say: Callable[[str], object] = lambda line: None) -> list[DemoUser]:
+    """Insert or refresh the demo records; running it twice changes nothing more. Demo
+    Q-checks that a closed yearly review protects are left as they are (`say` tells it
+    in one line): demo-data runs whatever state the reviews are in."""
     from core.audit import Actor
     from portal.imports import ImportScope, import_file
 
     today = dt.date.today()
+    leave, years = await _left_as_they_are(today)
+    if leave:
+        say(
+            f"{len(leave)} demo Q-check(s) left as they are: the yearly review of "
+            f"{', '.join(str(year) for year in years)} is closed and its Q-checks cannot change."
+        )
+    qchecks = (
+        [] if len(leave) == len(DEMO_QCHECKS) else [("qchecks", demo_qchecks_csv(today, leave))]
+    )
     for kind, text in (
         ("organisations", DEMO_ORGANISATION_CSV),
         ("staff", DEMO_STAFF_CSV),
         ("certificates", DEMO_CERTIFICATE_CSV),
-        ("qchecks", demo_qchecks_csv(today)),
+        *qchecks,  # none when every one is left as it is
         ("functions", DEMO_FUNCTIONS_CSV),
     ):
         result = await import_file(

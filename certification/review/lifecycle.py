@@ -1,6 +1,8 @@
 """The yearly review's life cycle and its decisions (SPEC 5.3), pure:
 
     (none) --open--> open --close--> closed        a closed review never changes again
+                      |
+                      +--discard--> (none)          an open review may be removed
 
 While open, each organisation may get a decision (a later one replaces the earlier):
 `confirm` and `withdraw` where client certification is granted, `grant` where it is
@@ -50,6 +52,11 @@ CLIENT = "client"
 def review_day(year: int) -> dt.date:
     """The review of year Y judges eligibility on 31 December Y."""
     return dt.date(year, 12, 31)
+
+
+def closing_from(year: int) -> dt.date:
+    """The review of year Y may close once the year is over: from 1 January Y+1."""
+    return dt.date(year + 1, 1, 1)
 
 
 def flag_of(granted: str, eligible: str) -> Flag | None:

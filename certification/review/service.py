@@ -1,7 +1,11 @@
 """The yearly review (SPEC 5.3): open (freeze every organisation's eligibility on 31
 December Y), decide per organisation, close (apply the decisions to the level history and
-close the year's Q-checks). The command line and the web call these same functions; each
-write runs in one transaction with its audit entry."""
+close the year's Q-checks), or discard an open review. The command line and the web call
+these same functions; each write runs in one transaction with its audit entry.
+
+The year's rules: a year after the current one cannot be opened (there is nothing to
+judge yet); the current year may be opened to prepare it, but closed from 1 January Y+1
+only (closing applies the decisions and closes the year's Q-checks for good)."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from certification.review.lifecycle import (
     Decision,
     ReviewAction,
     ReviewState,
+    closing_from,
     decision_allowed,
     effective_on,
     flag_of,
@@ -28,6 +33,7 @@ from certification.tables import Review, ReviewEntry
 from core import audit, notices
 from core.database import compare_and_set, is_unique_violation, write_transaction
 from core.errors import Refused, TransitionRefused
+from core.i18n import format_day
 from core.i18n import gettext as _
 from organisations.tables import Organisation
 from qchecks.service import close_year  # the Q-check guard of closed years
@@ -49,9 +55,37 @@ def _closed(year: int) -> Refused:
     )
 
 
-async def open_review(actor: audit.Actor, year: int) -> int:
+def _not_in_the_future(year: int, today: dt.date) -> None:
+    if year > today.year:
+        raise Refused(
+            _(
+                "The review of %(year)d cannot be opened: %(year)d has not begun. Open the "
+                "review of %(current)d or an earlier year.",
+                year=year,
+                current=today.year,
+            ),
+            "year",
+        )
+
+
+def _year_over(year: int, today: dt.date) -> None:
+    if today < closing_from(year):
+        raise Refused(
+            _(
+                "The review of %(year)d can be closed from %(day)s, once the year is over; "
+                "until then it stays open to prepare the decisions.",
+                year=year,
+                day=format_day(closing_from(year)),
+            ),
+            "year",
+        )
+
+
+async def open_review(actor: audit.Actor, year: int, today: dt.date | None = None) -> int:
     """Freeze every organisation's granted and eligible level and conditions on 31
-    December `year`, with the policy in force that day; the number of organisations."""
+    December `year`, with the policy in force that day; the number of organisations.
+    Refused for a year after the current one."""
+    _not_in_the_future(year, today or dt.date.today())
     day = review_day(year)
     try:
         async with write_transaction():
@@ -234,14 +268,55 @@ async def decide(
         )
 
 
-async def close_review(actor: audit.Actor, year: int) -> list[str]:
+async def discard_review(actor: audit.Actor, year: int) -> int:
+    """Remove an open review with its frozen rows and decisions (a closed one stays for
+    good); the number of organisations it held."""
+    async with write_transaction():
+        review = await _review(year)
+        if review["state"] != ReviewState.OPEN:
+            raise Refused(
+                _(
+                    "The review of %(year)d is closed: its decisions apply, it cannot be "
+                    "discarded.",
+                    year=year,
+                ),
+                "year",
+            )
+        entries = await ReviewEntry.select(ReviewEntry.decision).where(
+            ReviewEntry.review == review["id"]
+        )
+        await ReviewEntry.delete().where(ReviewEntry.review == review["id"])
+        removed = await (
+            Review.delete()
+            .where((Review.id == review["id"]) & (Review.state == str(ReviewState.OPEN)))
+            .returning(Review.id)
+        )
+        if not removed:  # closed meanwhile: the rollback keeps its rows
+            raise _closed(year)
+        await audit.record(
+            actor,
+            "review_discarded",
+            table="review",
+            key=str(year),
+            before={
+                "as_of": review["as_of"],
+                "opened_by": review["opened_by"],
+                "organisations": len(entries),
+                "decisions": sum(1 for entry in entries if entry["decision"]),
+            },
+        )
+    return len(entries)
+
+
+async def close_review(actor: audit.Actor, year: int, today: dt.date | None = None) -> list[str]:
     """Apply the decisions (`withdraw` and `grant` change the granted level from 1 January
     Y+1) and close the review and the Q-checks of the year; the codes whose level changed.
-    Refused while a flagged organisation has no decision."""
+    Refused before 1 January Y+1 and while a flagged organisation has no decision."""
     async with write_transaction():
         review = await _review(year)
         if review["state"] != ReviewState.OPEN:
             raise _closed(year)
+        _year_over(year, today or dt.date.today())
         entries = await (
             ReviewEntry.select(
                 *ReviewEntry.all_columns(),

@@ -1,6 +1,8 @@
 """DG R&O's yearly review pages: the years, one review with every organisation (flagged
-first, filters), a decision per organisation, closing, the download and the letters.
-The same service as `portal review` (SPEC 5.3)."""
+first, filters), a decision per organisation, closing (a second step: "I understand this
+is final"), discarding an open review, the download and the letters. The same service as
+`portal review` (SPEC 5.3). A refusal answers with the page (4xx), its message beside the
+form that was sent and what was typed kept."""
 
 from __future__ import annotations
 
@@ -16,10 +18,17 @@ from litestar.response import Redirect, Template
 
 from certification import explain
 from certification.review import letters, queries, service
-from certification.review.lifecycle import DECISIONS, ReviewState, decision_allowed
+from certification.review.lifecycle import (
+    DECISIONS,
+    ReviewState,
+    closing_from,
+    decision_allowed,
+)
 from core.errors import Refused, TransitionRefused
 from core.i18n import gettext as _
-from webkit.forms import form_int, form_revision
+from core.i18n import ngettext
+from core.parsing import number_field
+from webkit.forms import form_revision
 from webkit.guards import actor_of, requires_dgro
 from webkit.rendering import download, render, spreadsheet
 
@@ -60,6 +69,62 @@ async def _review_or_404(year: int) -> dict[str, Any]:
     return review
 
 
+async def _list_page(
+    request: Request, typed: str | None = None, error: str | None = None
+) -> Template:
+    """The years and the form to open one; after a refusal, the year typed and why (400)."""
+    this_year = dt.date.today().year
+    context = {
+        "reviews": await queries.reviews(),
+        "this_year": this_year,
+        "typed_year": str(this_year - 1) if typed is None else typed,
+        "year_error": error,
+    }
+    return render(request, LIST_TEMPLATE, context, block=None, status=400 if error else 200)
+
+
+def _page_context(
+    review: dict[str, Any], entries: list[dict], filters: queries.EntryFilter
+) -> dict[str, Any]:
+    return {
+        "review": review,
+        "entries": entries,
+        "filters": filters,
+        "is_open": review["state"] == ReviewState.OPEN,
+        "closes_from": closing_from(review["year"]),
+        "may_close": dt.date.today() >= closing_from(review["year"]),
+        "allowed": lambda entry: [
+            d
+            for d in DECISIONS
+            if decision_allowed(d, entry["granted_level"], entry["eligible_level"])
+        ],
+        "flag_label": flag_label,
+        "decision_label": decision_label,
+        "explain": explain,
+        "errors": {},
+        "typed": {},
+    }
+
+
+async def _refused_page(
+    request: Request,
+    year: int,
+    errors: dict[str, str],
+    typed: dict[str, dict[str, str]] | None = None,
+    status: int = 400,
+) -> Template:
+    """The review page again after a refused form: the message beside that form (`close`,
+    `discard`, `decision:CODE`), what was typed in a decision form kept."""
+    review = await _review_or_404(year)
+    entries = await queries.review_entries(review["id"])
+    context = {
+        **_page_context(review, entries, queries.EntryFilter()),
+        "errors": errors,
+        "typed": typed or {},
+    }
+    return render(request, REVIEW_TEMPLATE, context, block=None, status=status)
+
+
 class ReviewController(Controller):
     path = "/reviews"
     include_in_schema = False
@@ -67,22 +132,19 @@ class ReviewController(Controller):
 
     @get("/", name="reviews")
     async def reviews(self, request: HTMXRequest) -> Template:
-        context = {"reviews": await queries.reviews(), "this_year": dt.date.today().year}
-        return render(request, LIST_TEMPLATE, context, block=None)
+        return await _list_page(request)
 
     @post("/", status_code=303)
-    async def open_review(self, request: Request) -> Redirect:
+    async def open_review(self, request: Request) -> Template | Redirect:
         raw = await request.form()
-        year = form_int(
-            raw.get("year"),
-            low=2000,
-            high=2100,
-            message=_("Give the year as four digits, e.g. 2026."),
-        )
+        typed = str(raw.get("year") or "").strip()[:20]
+        year, _problem = number_field(typed, low=2000, high=2100)
+        if year is None:
+            return await _list_page(request, typed, _("Give the year as four digits, e.g. 2026."))
         try:
             count = await service.open_review(actor_of(request), year)
         except Refused as refused:
-            raise HTTPException(status_code=400, detail=refused.message) from None
+            return await _list_page(request, typed, refused.message)
         flash(
             request,
             _("The review of %(year)d is open: %(count)d organisations.", year=year, count=count),
@@ -103,46 +165,41 @@ class ReviewController(Controller):
         review = await _review_or_404(year)
         filters = queries.EntryFilter(flagged=flagged, undecided=undecided, q=q.strip()[:100])
         entries = await queries.review_entries(review["id"], filters)
-        context = {
-            "review": review,
-            "entries": entries,
-            "filters": filters,
-            "is_open": review["state"] == ReviewState.OPEN,
-            "allowed": lambda entry: [
-                d
-                for d in DECISIONS
-                if decision_allowed(d, entry["granted_level"], entry["eligible_level"])
-            ],
-            "flag_label": flag_label,
-            "decision_label": decision_label,
-            "explain": explain,
-        }
         return render(
             request,
             REVIEW_TEMPLATE,
-            context,
+            _page_context(review, entries, filters),
             push_url=f"/reviews/{year}?{filters.query_string()}",
         )
 
     @post("/{year:int}/decisions/{code:str}", status_code=303)
-    async def decide(self, request: Request, year: FromPath[int], code: FromPath[str]) -> Redirect:
+    async def decide(
+        self, request: Request, year: FromPath[int], code: FromPath[str]
+    ) -> Template | Redirect:
         """A decision from the review page, on the revision the page showed."""
         review = await _review_or_404(year)
         raw = await request.form()
         revision = form_revision(raw.get("revision"))
+        code = code.upper()
+        typed = {
+            code: {
+                "decision": str(raw.get("decision") or "")[:20],
+                "reason": str(raw.get("reason") or "")[: service.MAX_REASON + 100],
+            }
+        }
         try:
             await service.decide(
                 actor_of(request),
                 year,
                 code,
-                str(raw.get("decision") or ""),
-                str(raw.get("reason") or ""),
+                typed[code]["decision"],
+                typed[code]["reason"],
                 expected_revision=revision,
             )
         except Refused as refused:
-            raise HTTPException(status_code=400, detail=refused.message) from None
+            return await _refused_page(request, year, {f"decision:{code}": refused.message}, typed)
         except TransitionRefused:
-            current = await queries.review_entry(review["id"], code.upper())
+            current = await queries.review_entry(review["id"], code)
             raise HTTPException(
                 status_code=409,
                 detail=_(
@@ -162,12 +219,19 @@ class ReviewController(Controller):
         return Redirect(f"/reviews/{year}#entry-{code.upper()}", status_code=303)
 
     @post("/{year:int}/close", status_code=303)
-    async def close(self, request: Request, year: FromPath[int]) -> Redirect:
+    async def close(self, request: Request, year: FromPath[int]) -> Template | Redirect:
+        """Closing is final: the form's second step, "I understand", must be ticked."""
         await _review_or_404(year)
+        if (await request.form()).get("final") != "yes":
+            return await _refused_page(
+                request,
+                year,
+                {"close": _("Tick “I understand that closing is final” to close the review.")},
+            )
         try:
             changed = await service.close_review(actor_of(request), year)
         except Refused as refused:
-            raise HTTPException(status_code=400, detail=refused.message) from None
+            return await _refused_page(request, year, {"close": refused.message})
         flash(
             request,
             _(
@@ -179,6 +243,39 @@ class ReviewController(Controller):
             category="success",
         )
         return Redirect(f"/reviews/{year}", status_code=303)
+
+    @post("/{year:int}/discard", status_code=303)
+    async def discard(self, request: Request, year: FromPath[int]) -> Template | Redirect:
+        """Remove an open review with its decisions (ticked "I understand" first)."""
+        await _review_or_404(year)
+        if (await request.form()).get("discard") != "yes":
+            return await _refused_page(
+                request,
+                year,
+                {
+                    "discard": _(
+                        "Tick “I understand that the review and its decisions are removed” "
+                        "to discard it."
+                    )
+                },
+            )
+        try:
+            count = await service.discard_review(actor_of(request), year)
+        except Refused as refused:
+            return await _refused_page(request, year, {"discard": refused.message})
+        flash(
+            request,
+            ngettext(
+                "The review of %(year)d has been discarded (%(num)d organisation); it can be "
+                "opened again.",
+                "The review of %(year)d has been discarded (%(num)d organisations); it can be "
+                "opened again.",
+                count,
+                year=year,
+            ),
+            category="success",
+        )
+        return Redirect("/reviews", status_code=303)
 
     @get(["/{year:int}/review.csv", "/{year:int}/review.xlsx"], name="review_export")
     async def export(self, request: Request, year: FromPath[int]) -> Response:

@@ -58,7 +58,7 @@ async def test_dgro_runs_the_review_from_the_pages(client, users):
     assert "dgro@demo.portal.be decided on AAA meanwhile: withdraw" in stale.text
     export = await client.get(f"/reviews/{YEAR}/review.csv")
     assert "AAA,client,none,withdraw" in export.text.replace("\r", "")
-    closed = await post(client, f"/reviews/{YEAR}/close", {})
+    closed = await post(client, f"/reviews/{YEAR}/close", {"final": "yes"})
     assert closed.status_code == 303
     letter = await client.get(f"/reviews/{YEAR}/letters/BBB")
     assert letter.headers["content-type"] == "application/pdf"

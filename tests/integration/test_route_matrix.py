@@ -78,6 +78,7 @@ EXPECTED: dict[str, set[str]] = {
     "GET /reviews/{year}": {DGRO},
     "POST /reviews/{year}/close": {DGRO},
     "POST /reviews/{year}/decisions/{code}": {DGRO},
+    "POST /reviews/{year}/discard": {DGRO},  # an empty form: 400, "tick I understand"
     "GET /reviews/{year}/review.csv": {DGRO},
     "GET /reviews/{year}/review.xlsx": {DGRO},
     "GET /reviews/{year}/letters/{code}": {DGRO},
