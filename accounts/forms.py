@@ -35,6 +35,19 @@ def _roles_of(form: Mapping[str, Any]) -> list[str]:
     return sorted({str(v).strip() for v in values if str(v).strip()})
 
 
+def _organisation_problem(
+    roles: Collection[str], organisation: str, grantable: Collection[str]
+) -> str | None:
+    """Checked with the other fields, so every mistake shows in one round: a DG R&O account
+    belongs to no organisation; every other role needs one (asked only of DG R&O, who
+    chooses it: HR's accounts are its own organisation's)."""
+    if Role.DGRO in roles and organisation:
+        return _("A DG R&O account belongs to no organisation: leave the organisation empty.")
+    if set(roles) - {Role.DGRO} and not organisation and Role.DGRO in grantable:
+        return _("Every role but DG R&O needs an organisation.")
+    return None
+
+
 def parse_user_form(
     form: Mapping[str, Any], *, grantable: Collection[str], with_email: bool
 ) -> FormResult:
@@ -64,6 +77,9 @@ def parse_user_form(
         errors["roles"] = _("Choose the roles from the list.")
     elif any(role not in grantable for role in roles):
         errors["roles"] = _("You cannot grant a role you do not hold yourself.")
+    organisation_error = _organisation_problem(roles, values["organisation"], grantable)
+    if organisation_error:
+        errors["organisation"] = organisation_error
     if values["preferred_language"] not in LANGUAGES:
         errors["preferred_language"] = _("Choose a language from the list.")
     if not errors:

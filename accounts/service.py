@@ -476,6 +476,11 @@ async def _organisation_id(manager: CurrentUser, data: UserInput) -> int | None:
     role but dgro needs one)."""
     if not manager.is_dgro:
         return manager.organisation_id
+    if Role.DGRO in data.roles and data.organisation_code:
+        raise Refused(
+            _("A DG R&O account belongs to no organisation: leave the organisation empty."),
+            "organisation",
+        )
     if data.organisation_code:
         row = (
             await Organisation.select(Organisation.id)
@@ -506,7 +511,9 @@ async def invite_user(
     _check_grant(manager, data.roles)
     organisation_id = await _organisation_id(manager, data)
     refused = Refused(
-        _("This e-mail address already has an account; ask DG R&O if it is not listed."),
+        _("This e-mail address already has an account: find it in the list of users.")
+        if manager.is_dgro
+        else _("This e-mail address already has an account; ask DG R&O if it is not listed."),
         "email",
     )
     try:

@@ -568,3 +568,23 @@ async def test_the_invitation_is_mailed_in_the_invitees_language(app, users, smt
     path, _, _ = await last_link("marie@fin.be")
     assert f"{get_settings().public_url}{path}" in body  # PUBLIC_URL, never the Host
     await dgro.aclose()
+
+
+async def test_the_invite_form_says_every_mistake_in_one_round(app, users):
+    """Issue 19 #10: DG R&O *and* an organisation was accepted, the organisation was checked
+    only after the other fields, and DG R&O was told to "ask DG R&O"."""
+    dgro = await logged_in(app, users["dgro"])
+    both = await invite(dgro, email="new@x.be", full_name="", roles="dgro", organisation="BOSA")
+    assert both.status_code == 400
+    assert "Give the full name." in both.text
+    assert "A DG R&amp;O account belongs to no organisation" in both.text
+    none = await invite(dgro, email="new@x.be", full_name="New One", roles="staff", organisation="")
+    assert (
+        none.status_code == 400 and "Every role but DG R&amp;O needs an organisation." in none.text
+    )
+    taken = await invite(
+        dgro, email=users["staff_bosa"].email, full_name="Sam", roles="staff", organisation="BOSA"
+    )
+    assert "find it in the list of users" in taken.text and "ask DG R&amp;O" not in taken.text
+    assert await OutboxMessage.count() == 0
+    await dgro.aclose()
