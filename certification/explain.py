@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from certification.rules import SEEDED_POLICY_NOTE, Condition, Level
+from core.i18n import format_figure, ngettext
 from core.i18n import gettext as _
-from core.i18n import ngettext
 from qchecks.rules import format_average, format_hundredths
 
 
@@ -39,9 +39,10 @@ def policy_note(note: str | None) -> str:
 
 
 def figure(code: str, value: object) -> str:
-    """A figure found for condition `code`: Q-check averages truncated, never rounded up."""
+    """A figure found for condition `code`, as the reader writes numbers (pages only):
+    Q-check averages truncated, never rounded up."""
     if code == "qcheck_average":
-        return format_average(value)  # type: ignore[arg-type]
+        return format_figure(format_average(value))  # type: ignore[arg-type]
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return "—" if value is None else str(value)
@@ -50,7 +51,7 @@ def figure(code: str, value: object) -> str:
 def required_figure(code: str, value: object) -> str:
     """A threshold: the Q-check minimum exactly as adopted (80.07 stays 80.07)."""
     if code == "qcheck_average" and isinstance(value, int | float):
-        return format_hundredths(round(float(value) * 100))
+        return format_figure(format_hundredths(round(float(value) * 100)))
     return figure(code, value)
 
 

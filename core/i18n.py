@@ -7,7 +7,9 @@ templates translate with the same `gettext` without passing the request around.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from contextvars import ContextVar
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,6 +18,7 @@ from babel import Locale, UnknownLocaleError
 from babel.core import negotiate_locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
+from babel.numbers import format_decimal as babel_format_decimal
 from babel.support import NullTranslations, Translations
 
 from core.settings import LANGUAGES
@@ -60,6 +63,24 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 
 # The Belgian variants for NL and FR; British English (day before month) for EN.
 DATE_LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "en": "en_GB"}
+
+
+NUMBER_LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "de": "de_BE", "en": "en_GB"}
+_FIGURE = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def format_figure(value: object) -> str:
+    """A figure as the reader writes it, every digit kept (no rounding: the figures arrive
+    truncated, SPEC 2.2): "82.27" reads "82,27" in NL and FR, "1234" "1.234" in NL. The
+    Jinja filter `figure`; anything that is not a plain number ("—") is shown as it is.
+    Downloads, the API and the command line keep the point."""
+    text = str(value)
+    if not _FIGURE.match(text):
+        return text
+    locale = NUMBER_LOCALES.get(current_language(), "nl_BE")
+    decimals = len(text.partition(".")[2])  # as many as given: "80.00" stays "80,00"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return babel_format_decimal(Decimal(text), format=pattern, locale=locale)
 
 
 def format_day(value: dt.date | dt.datetime | None, empty: str = "—") -> str:

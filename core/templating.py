@@ -10,7 +10,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from core.audit import who
-from core.i18n import LANGUAGE_NAMES, current_language, format_day, translations_for
+from core.i18n import LANGUAGE_NAMES, current_language, format_day, format_figure, translations_for
 from core.settings import LANGUAGES, PROJECT_ROOT
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -45,6 +45,7 @@ def jinja_environment() -> Environment:
     )
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["date"] = format_day
+    env.filters["figure"] = format_figure
     env.filters["who"] = who
     env.globals.update(
         LANGUAGES=LANGUAGES,

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from core.charts import BAR, LINE, RC, THRESHOLD, inline_svg
+from core.i18n import format_figure
 from core.i18n import gettext as _
 from qchecks.rules import format_average, format_hundredths
 
@@ -27,7 +28,7 @@ def quarterly_trend_svg(
         (_("%(year)s Q%(quarter)s", year=row["year"], quarter=row["quarter"]), row["average"])
         for row in quarters
     )
-    threshold = format_hundredths(threshold_hundredths)
+    threshold = format_figure(format_hundredths(threshold_hundredths))
     known = [(label, value) for label, value in points if value is not None]
     if known:
         low = min(known, key=lambda point: point[1])
@@ -35,9 +36,9 @@ def quarterly_trend_svg(
         extremes = _(
             "Lowest: %(low_quarter)s with %(low)s %%; highest: %(high_quarter)s with %(high)s %%.",
             low_quarter=low[0],
-            low=format_average(low[1]),
+            low=format_figure(format_average(low[1])),
             high_quarter=high[0],
-            high=format_average(high[1]),
+            high=format_figure(format_average(high[1])),
         )
     else:
         extremes = ""

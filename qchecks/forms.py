@@ -5,7 +5,8 @@ fields (`api_fields` flattens its JSON), so both paths check alike."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,10 +78,16 @@ def _date(values: dict[str, str], name: str, errors: dict[str, str], missing: st
 
 
 def parse_qcheck_form(
-    form: Mapping[str, Any], criteria_codes: Sequence[str], today: dt.date
+    form: Mapping[str, Any],
+    criteria_codes: Sequence[str],
+    today: dt.date,
+    *,
+    decimal_comma: bool = False,
 ) -> FormResult:
     """A Q-check as typed: either every criterion in force scored (the overall score is
-    then computed from the weights) or none and the overall score given."""
+    then computed from the weights) or none and the overall score given. The page's form
+    (`decimal_comma`) also takes `83,5`, as NL and FR readers write it; the API keeps the
+    point."""
     values = {name: text(form, name) for name in QCHECK_FIELDS}
     for code in criteria_codes:
         values[score_field(code)] = text(form, score_field(code))
@@ -96,8 +103,9 @@ def parse_qcheck_form(
     checked = _date(values, "checked_on", errors, _("Give the date of the check."))
     if closed and checked:
         _date_order(closed, checked, today, errors)
-    criteria = _criteria(values, criteria_codes, errors)
-    score = _overall_score(values["score"], bool(criteria), errors)
+    read = typed_score if decimal_comma else str
+    criteria = _criteria(values, criteria_codes, errors, read)
+    score = _overall_score(values["score"], bool(criteria), errors, read)
     if len(values["comment"]) > MAX_COMMENT:
         errors["comment"] = _("Keep the comment under 4,000 characters.")
     if not errors and closed and checked:
@@ -155,7 +163,27 @@ def _date_order(closed: dt.date, checked: dt.date, today: dt.date, errors: dict[
             )
 
 
-def _overall_score(raw: str, scored_criteria: bool, errors: dict[str, str]) -> int | None:
+DECIMAL_COMMA = re.compile(r"^(\d{1,3}),(\d{1,2})$")
+
+
+def typed_score(raw: str) -> str:
+    """A score as a reader of NL, FR or DE pages types it: `83,5` is `83.5` (the import
+    and the API keep the point of SPEC 5.1)."""
+    return DECIMAL_COMMA.sub(r"\1.\2", raw)
+
+
+def _checked(raw: str, read: Callable[[str], str]) -> tuple[int | None, str | None]:
+    """`check_score` of the score as read; where a comma is a decimal sign (the page), a
+    score it cannot read is a malformed one, not a plea for the point."""
+    score, problem = check_score(read(raw))
+    if problem == "comma" and read is typed_score:
+        problem = "shape"
+    return score, problem
+
+
+def _overall_score(
+    raw: str, scored_criteria: bool, errors: dict[str, str], read: Callable[[str], str] = str
+) -> int | None:
     """The overall score in hundredths when no criterion is scored; it must be empty when
     they are (it is computed from their weights)."""
     if scored_criteria:
@@ -165,7 +193,7 @@ def _overall_score(raw: str, scored_criteria: bool, errors: dict[str, str]) -> i
                 "from their weights."
             )
         return None
-    score, problem = check_score(raw)
+    score, problem = _checked(raw, read)
     if problem == "empty":
         errors["score"] = _("Give the overall score, or score every criterion.")
     elif problem:
@@ -174,7 +202,10 @@ def _overall_score(raw: str, scored_criteria: bool, errors: dict[str, str]) -> i
 
 
 def _criteria(
-    values: dict[str, str], codes: Sequence[str], errors: dict[str, str]
+    values: dict[str, str],
+    codes: Sequence[str],
+    errors: dict[str, str],
+    read: Callable[[str], str] = str,
 ) -> list[CriterionScore]:
     """Every criterion scored, or none (then an empty list)."""
     given = [code for code in codes if values[score_field(code)]]
@@ -185,7 +216,7 @@ def _criteria(
         return []
     scores = []
     for code in codes:
-        score, problem = check_score(values[score_field(code)])
+        score, problem = _checked(values[score_field(code)], read)
         if problem == "empty":
             errors[score_field(code)] = _("Score every criterion, or none of them.")
         elif problem:

@@ -211,7 +211,9 @@ class QCheckController(Controller):
         today = dt.date.today()
         raw = await request.form()
         criteria = await queries.criteria_in_force(_checked_on(raw, today))
-        form = forms.parse_qcheck_form(raw, [c["code"] for c in criteria], today)
+        form = forms.parse_qcheck_form(
+            raw, [c["code"] for c in criteria], today, decimal_comma=True
+        )
         if form.ok:
             try:
                 qcheck_id = await service.record_qcheck(actor_of(request), form.data, today)
@@ -262,7 +264,9 @@ class QCheckController(Controller):
         raw = dict(await request.form())
         raw["selection_reference"] = qcheck["reference"]  # the reference does not change
         criteria = await queries.criteria_in_force(_checked_on(raw, today))
-        form = forms.parse_qcheck_form(raw, [c["code"] for c in criteria], today)
+        form = forms.parse_qcheck_form(
+            raw, [c["code"] for c in criteria], today, decimal_comma=True
+        )
         if form.ok:
             try:
                 await service.edit_qcheck(

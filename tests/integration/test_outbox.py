@@ -52,8 +52,8 @@ async def test_a_notice_is_mailed_once_in_each_recipients_language(users, smtp):
     assert len(inbox.messages) == 2
     french = by_recipient["partner@bosa.demo.portal.be"].get_payload(decode=True).decode()
     dutch = by_recipient["dgro@demo.portal.be"].get_payload(decode=True).decode()
-    assert "La moyenne des Q-checks de BOSA (75.50 %) est inférieure aux 80.00 %" in french
-    assert "Het gemiddelde van de Q-checks van BOSA (75.50 %) ligt onder de 80.00 %" in dutch
+    assert "La moyenne des Q-checks de BOSA (75,50 %) est inférieure aux 80,00 %" in french
+    assert "Het gemiddelde van de Q-checks van BOSA (75,50 %) ligt onder de 80,00 %" in dutch
     assert "&amp;" not in french and "DG R&O" in french
 
 

@@ -137,7 +137,7 @@ async def test_bad_input_on_the_form_is_explained_and_nothing_is_written(client,
     await login(client, users["dgro"])
     tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
     cases = [
-        (form(score="83,5"), "Use a dot for decimals"),
+        (form(score="83,5.1"), "A score is a percentage"),
         (form(score="100.01"), "from 0 to 100"),
         (form(score=""), "Give the overall score, or score every criterion."),
         (form(score="80", checked_on=tomorrow), "cannot be in the future"),
@@ -164,6 +164,19 @@ async def test_bad_input_on_the_form_is_explained_and_nothing_is_written(client,
     assert duplicate.status_code == 400
     assert "already has a Q-check" in duplicate.text
     assert await QCheck.count() == 1
+
+
+async def test_the_page_takes_a_decimal_comma_and_shows_the_readers_numbers(client, users):
+    """Issue 19 #10: "83,5" was refused on the page, and NL/FR pages showed "83.50"."""
+    await base(users)
+    await login(client, users["dgro"])
+    assert (await post(client, "/qchecks", form(score="83,5"))).status_code == 303
+    qcheck = await QCheck.select().first()
+    assert qcheck["score_hundredths"] == 8350
+    dutch = await client.get(f"/qchecks/{qcheck['id']}", headers={"Accept-Language": "nl"})
+    english = await client.get(f"/qchecks/{qcheck['id']}", headers=EN)
+    assert "<strong>83,50 %</strong>" in dutch.text
+    assert "<strong>83.50 %</strong>" in english.text
 
 
 async def test_an_edit_keeps_the_history_and_a_stale_page_is_refused(client, users):

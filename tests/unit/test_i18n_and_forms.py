@@ -64,3 +64,17 @@ def test_moments_are_shown_in_belgian_time_winter_and_summer():
     summer = dt.datetime(2026, 7, 1, 22, 30, tzinfo=dt.UTC)  # CEST, UTC+2: the next day
     assert format_day(winter) == "2 dec 2026 15:05"
     assert format_day(summer) == "2 jul 2026 00:30"
+
+
+def test_figures_in_the_readers_format_every_digit_kept():
+    """SPEC 2.2: a truncated 79.99 never reads 80; NL/FR write a decimal comma."""
+    from core.i18n import format_figure, set_language
+
+    set_language("nl")
+    assert [format_figure(v) for v in ("79.99", "80.00", "1234", "-1.50", "—")] == [
+        "79,99", "80,00", "1.234", "-1,50", "—",
+    ]  # fmt: skip
+    set_language("fr")
+    assert format_figure("82.27") == "82,27"
+    set_language("en")
+    assert format_figure("82.27") == "82.27"
