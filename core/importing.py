@@ -193,11 +193,13 @@ def _check_xlsx_container(data: bytes) -> None:
         )
 
 
-def _records(file_name: str, data: bytes) -> Iterator[tuple[int, list[str]]]:
+def _records(
+    file_name: str, data: bytes, encoding: str | None = None
+) -> Iterator[tuple[int, list[str]]]:
     """(line, cells) of every record of the file, read as it goes (bounded memory)."""
     suffix = Path(file_name).suffix.lower()
     if suffix == ".csv":
-        encoding = csv_encoding(data)
+        encoding = encoding or csv_encoding(data)
         # Decoded as it is read: no second copy of the whole text.
         text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
         return _csv_records(text, _separator(data, encoding))
@@ -259,7 +261,9 @@ def _xlsx_records(workbook: Any) -> Iterator[tuple[int, list[str]]]:
         workbook.close()
 
 
-def read_rows(file_name: str, data: bytes) -> tuple[list[str], Iterator[Row]]:
+def read_rows(
+    file_name: str, data: bytes, encoding: str | None = None
+) -> tuple[list[str], Iterator[Row]]:
     """The header of a .csv (UTF-8 or Windows-1252, comma or semicolon) or .xlsx file
     (first sheet), and its rows as they are read: a file of a million rows never sits in
     memory as a million dicts.
@@ -270,7 +274,7 @@ def read_rows(file_name: str, data: bytes) -> tuple[list[str], Iterator[Row]]:
         raise ImportRefused(
             [ImportIssue(0, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")]
         )
-    records = _records(file_name, data)
+    records = _records(file_name, data, encoding)
     first = next((record for _line, record in records if any(c.strip() for c in record)), None)
     if first is None:
         raise ImportRefused([ImportIssue(1, "the file is empty: a header row is needed")])
@@ -479,11 +483,14 @@ async def run_import(
         return result
     spec = kinds[kind]
     try:
-        header, rows = read_rows(file_name, data)
+        # A CSV file's encoding is found once (decoding it whole), then named in the summary.
+        csv = file_name.lower().endswith(".csv") and len(data) <= MAX_FILE_BYTES
+        encoding = csv_encoding(data) if csv else None  # a larger file: refused unread
+        header, rows = read_rows(file_name, data, encoding)
     except ImportRefused as refused:
         result.issues.extend(refused.issues)
         return result
-    if file_name.lower().endswith(".csv") and csv_encoding(data) == WINDOWS_1252:
+    if encoding == WINDOWS_1252:
         result.encoding = "Windows-1252"
     result.issues.extend(check_header(spec.columns, header, spec.optional))
     if result.issues:

@@ -33,15 +33,15 @@ class Mail:
     body: str
 
 
-def _mail(row: dict) -> Mail:
-    return Mail(
-        id=row["id"],
-        created_at=row["created_at"],
-        recipient=row["recipient"],
-        subject=row["subject"],
-        state=row["state"],
-        body=row["body"],
-    )
+# The columns of a `Mail`, read in that order.
+_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.created_at,
+    OutboxMessage.recipient,
+    OutboxMessage.subject,
+    OutboxMessage.state,
+    OutboxMessage.body,
+)
 
 
 class DevMailController(Controller):
@@ -53,35 +53,17 @@ class DevMailController(Controller):
     async def mails(self, request: HTMXRequest) -> Template:
         """The newest mails first, at most a hundred."""
         rows = (
-            await OutboxMessage.select(
-                OutboxMessage.id,
-                OutboxMessage.created_at,
-                OutboxMessage.recipient,
-                OutboxMessage.subject,
-                OutboxMessage.state,
-                OutboxMessage.body,
-            )
+            await OutboxMessage.select(*_COLUMNS)
             .order_by(OutboxMessage.id, ascending=False)
             .limit(SHOWN)
         )
         return render(
-            request, "portal/dev_mail.html", {"mails": [_mail(r) for r in rows]}, block=None
+            request, "portal/dev_mail.html", {"mails": [Mail(**r) for r in rows]}, block=None
         )
 
     @get("/{mail_id:int}", name="dev_mail_one")
     async def mail(self, request: HTMXRequest, mail_id: FromPath[int]) -> Template:
-        row = (
-            await OutboxMessage.select(
-                OutboxMessage.id,
-                OutboxMessage.created_at,
-                OutboxMessage.recipient,
-                OutboxMessage.subject,
-                OutboxMessage.state,
-                OutboxMessage.body,
-            )
-            .where(OutboxMessage.id == mail_id)
-            .first()
-        )
+        row = await OutboxMessage.select(*_COLUMNS).where(OutboxMessage.id == mail_id).first()
         if row is None:
             raise NotFoundException(_("There is no such e-mail in the outbox."))
-        return render(request, "portal/dev_mail_one.html", {"mail": _mail(row)}, block=None)
+        return render(request, "portal/dev_mail_one.html", {"mail": Mail(**row)}, block=None)

@@ -27,7 +27,7 @@ def _params(notice: dict) -> dict:
     return json.loads(params) if isinstance(params, str) else params
 
 
-def _flash_and_location(response) -> tuple[int, str]:
+def _status_and_target(response) -> tuple[int, str]:
     return response.status_code, re.sub(r"#.*", "", response.headers.get("location", ""))
 
 
@@ -44,8 +44,8 @@ async def test_a_partner_gets_the_same_answer_for_an_address_held_elsewhere(clie
     held_page = await client.get("/organisations/BOSA/staff?q=zzz")
     # The same status, target page and message: nothing says the address exists.
     assert (
-        _flash_and_location(held)
-        == _flash_and_location(unknown)
+        _status_and_target(held)
+        == _status_and_target(unknown)
         == (
             303,
             "/organisations/BOSA/staff",
