@@ -180,8 +180,10 @@ def review_letters(year: int, out: str) -> None:
     from pathlib import Path
 
     from certification.review.letters import review_letters
+    from core.settings import get_settings
 
-    letters = _run_review(lambda: review_letters(year))
+    signatory = get_settings().letters
+    letters = _run_review(lambda: review_letters(year, signatory=signatory))
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     for code, pdf in letters:

@@ -75,7 +75,7 @@ async def add_requirement(
     async with write_transaction():
         profile = await FunctionProfile.select().where(FunctionProfile.id == profile_id).first()
         if profile is None or profile["organisation"] != organisation_id:
-            raise NotFound
+            raise NotFound(_("There is no such function."))
         if not await Competency.exists().where(Competency.id == competency_id):
             raise Refused(_("Choose a competency from the list."), "competency")
         await FunctionRequirement.delete().where(

@@ -2,7 +2,8 @@
 
 `Refused` (the person can fix it: 400 with the message next to `field`), `NotFound` (404:
 absent, or not in the organisation acted for), `TransitionRefused` (409: the record's state
-does not allow it, or changed since the page was shown).
+does not allow it, or changed since the page was shown). `webkit.errors` maps each to its
+answer once, for every route.
 """
 
 from __future__ import annotations
@@ -16,9 +17,28 @@ class Refused(Exception):
         self.message = message
         self.field = field
 
+    @property
+    def errors(self) -> dict[str, str]:
+        """The message by field ("" when it belongs to the whole form)."""
+        return {self.field: self.message}
+
+
+class FieldsRefused(Refused):
+    """Several fields refused at once (a form's checks): `errors` maps field to message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        first = next(iter(errors.items()), ("", ""))
+        super().__init__(first[1], first[0])
+        self._errors = dict(errors)
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return dict(self._errors)
+
 
 class NotFound(Exception):
-    """The record does not exist, or not in the organisation acted for."""
+    """The record does not exist, or not in the organisation acted for; the message (if
+    any) says which record, in the reader's words."""
 
 
 class TransitionRefused(Exception):

@@ -66,6 +66,16 @@ class SecuritySettings:
 
 
 @dataclass(frozen=True)
+class LetterSettings:
+    """Who signs the review's decision letters (SPEC 5.3): a name, and a title per letter
+    language; an empty title reads as the translated default ("Director-General")."""
+
+    signatory_name: str = ""
+    signatory_title_nl: str = ""
+    signatory_title_fr: str = ""
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str
     debug: bool
@@ -77,6 +87,7 @@ class Settings:
     # The portal's public base URL (SPEC 5.5, 5.6), without a trailing slash: every link the
     # portal mails is built on it, never on the Host a request came with.
     public_url: str = DEVELOPMENT_PUBLIC_URL
+    letters: LetterSettings = LetterSettings()
 
     @property
     def is_production(self) -> bool:
@@ -334,6 +345,11 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             forwarded_allow_ips=_proxies(environ.get("FORWARDED_ALLOW_IPS")),
         ),
         public_url=public_url,
+        letters=LetterSettings(
+            signatory_name=environ.get("LETTER_SIGNATORY_NAME", "").strip(),
+            signatory_title_nl=environ.get("LETTER_SIGNATORY_TITLE_NL", "").strip(),
+            signatory_title_fr=environ.get("LETTER_SIGNATORY_TITLE_FR", "").strip(),
+        ),
     )
 
 

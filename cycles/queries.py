@@ -11,6 +11,7 @@ from typing import Any
 from certification.catalogue import track_competencies
 from certification.tables import Certificate, Track
 from core.errors import NotFound
+from core.i18n import gettext as _
 from core.identity import CurrentUser, Role
 from cycles import rules
 from cycles.lifecycle import ReportState
@@ -91,7 +92,7 @@ async def cycle_context(cycle_id: int) -> CycleContext:
         .first()
     )
     if row is None:
-        raise NotFound
+        raise NotFound(_("There is no such evaluation cycle."))
     return CycleContext(
         id=row["id"],
         staff_id=row["staff"],

@@ -172,7 +172,7 @@ async def _context_for(
     cycle = await queries.cycle_context(cycle_id)
     standing = await queries.standing(user, cycle, today)
     if standing.access not in (rules.OWNER, rules.EVALUATOR):
-        raise NotFound
+        raise NotFound(_("There is no such evaluation cycle."))
     return cycle, standing
 
 
@@ -289,7 +289,7 @@ async def add_meeting(
 async def _meeting(meeting_id: int) -> dict[str, Any]:
     row = await CycleMeeting.select().where(CycleMeeting.id == meeting_id).first()
     if row is None:
-        raise NotFound
+        raise NotFound(_("There is no such meeting."))
     return row
 
 
@@ -538,7 +538,7 @@ async def add_objective(
 async def _objective(objective_id: int) -> dict[str, Any]:
     row = await CycleObjective.select().where(CycleObjective.id == objective_id).first()
     if row is None:
-        raise NotFound
+        raise NotFound(_("There is no such objective."))
     return row
 
 
@@ -655,7 +655,7 @@ async def decide_objective(
         ObjectiveAction.CLOSE,
         ObjectiveAction.CARRY,
     ):
-        raise NotFound
+        raise NotFound(_("There is no such objective action."))
     note = _text(note, "note", 2000)
     if action in (ObjectiveAction.CLOSE, ObjectiveAction.CARRY) and not note:
         raise Refused(_("Write the final progress note."), "note")
@@ -717,7 +717,7 @@ async def submit_evaluation(
     or the second evaluation; past its deadline it is `late` but still accepted; after
     the closing day refused. Whether it was late."""
     if kind not in rules.EVALUATION_KINDS:
-        raise NotFound
+        raise NotFound(_("There is no such evaluation."))
     text = _text(text, "text")
     if not text:
         raise Refused(_("Write the evaluation."), "text")

@@ -190,7 +190,7 @@ async def _open_request(
         query = query.where(StaffMoveRequest.organisation == organisation_id)
     request = await query.first()
     if request is None:
-        raise NotFound
+        raise NotFound(_("There is no such request."))
     if request["state"] != MOVE_PENDING:
         raise TransitionRefused(request["state"], action)
     return request
@@ -262,7 +262,7 @@ async def update_staff(
             await versions.bump()  # computed eligibility is stale from here
             before = await staff_member(organisation_id, staff_id)
             if before is None:
-                raise NotFound
+                raise NotFound(_("There is no such staff member in this organisation."))
             await _email_conflict(data.email, organisation_id, staff_id, partner=partner)
             changes: dict[Column | str, Any] = {k: v for k, v in data.record().items()}
             await StaffMember.update(changes).where(StaffMember.id == staff_id)

@@ -1,11 +1,19 @@
-"""Error pages: HTML for people, JSON under /api; refused access is written to the audit log."""
+"""Error pages: HTML for people, JSON under /api; refused access is written to the audit log.
+
+The services' answers (`core.errors`) are mapped here once, for every route: `NotFound` is a
+404, `TransitionRefused` (and `ChangedMeanwhile`) a 409, `Refused` a 400 (under /api with
+`errors` by field). A form's route names the page that shows the form again
+(`shows_again(page)`): a refusal then answers with that page, its message beside the field
+and everything typed kept (the request's form), never with the bare error page.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from litestar import MediaType, Request, Response
 from litestar.background_tasks import BackgroundTask
@@ -21,6 +29,8 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from core import audit
+from core.errors import NotFound, Refused, TransitionRefused
+from core.forms import FormResult
 from core.i18n import LANGUAGE_COOKIE, negotiate_language, set_language
 from core.i18n import gettext as _
 from core.settings import settings_of
@@ -87,13 +97,27 @@ def error_response(
             headers=headers,
         )
     title = _titles().get(status_code, _titles()[400])
+    context = {"status_code": status_code, "title": title, "message": message}
     return Template(
         template_name="portal/error.html",
-        context={"status_code": status_code, "title": title, "message": message},
+        context={**context, "back": _back_to(request)},
         status_code=status_code,
         background=background,
         headers=headers,
     )
+
+
+def _back_to(request: Request) -> str | None:
+    """The page a refused form was sent from (this site's path only), to go back to."""
+    if request.method == "GET":
+        return None
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc and referer.netloc != request.url.netloc:
+        return None
+    path = referer.path
+    if not path.startswith("/") or path.startswith("//") or path == request.url.path:
+        return None
+    return path + (f"?{referer.query}" if referer.query else "")
 
 
 def _refusal_audit(request: Request, detail: str) -> BackgroundTask:
@@ -158,12 +182,85 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     return error_response(request, exc.status_code, exc.detail, extra=extra, headers=headers)
 
 
+# A form's page again, with the refusal's messages by field and what was typed.
+FormPage = Callable[[Request, FormResult], Awaitable[Response]]
+_FORM_PAGE = "form_page"
+
+
+def shows_again(page: FormPage) -> dict[str, Any]:
+    """The `opt` of a form's POST route: a refusal of its input (`Refused`) or of its
+    record's state (`TransitionRefused`) answers with `page`, the form filled with what was
+    typed and the message beside its field (a message of no field stands above the form)."""
+    return {_FORM_PAGE: page}
+
+
+class _FormAgain(Response):
+    """The form's page, rendered when sent: an exception handler is synchronous, a page
+    needs its queries."""
+
+    def __init__(self, page: FormPage, errors: dict[str, str], status: int) -> None:
+        super().__init__(None, status_code=status)
+        self._page = page
+        self._errors = errors
+
+    def to_asgi_response(self, app: Any, request: Request, **kwargs: Any) -> Any:
+        async def send_page(scope: Any, receive: Any, send: Any) -> None:
+            typed = await request.form()
+            values = {key: str(value) for key, value in typed.items() if key != "_csrf_token"}
+            response = await self._page(request, FormResult(values, self._errors))
+            response.status_code = self.status_code
+            asgi = response.to_asgi_response(
+                app, request, type_encoders=kwargs.get("type_encoders")
+            )
+            await asgi(scope, receive, send)
+
+        return send_page
+
+
+def _form_page(request: Request) -> FormPage | None:
+    handler = request.scope.get("route_handler")
+    return None if handler is None or is_api(request) else handler.opt.get(_FORM_PAGE)
+
+
+def handle_refused(request: Request, exc: Refused) -> Response:
+    page = _form_page(request)
+    if page is not None:
+        return _FormAgain(page, exc.errors, 400)
+    if is_api(request):
+        errors = {field: message for field, message in exc.errors.items() if field}
+        extra = {"errors": errors} if errors else None
+        return error_response(request, 400, exc.message, extra=extra)
+    return error_response(request, 400, exc.message)
+
+
+def transition_message() -> str:
+    return _(
+        "This was changed meanwhile, or it is no longer possible in its current state: the "
+        "page now shows where it stands."
+    )
+
+
+def handle_transition_refused(request: Request, exc: TransitionRefused) -> Response:
+    page = _form_page(request)
+    if page is not None:
+        return _FormAgain(page, {"": transition_message()}, 409)
+    return error_response(
+        request, 409, _("This was changed meanwhile, or it is no longer possible: reload the page.")
+    )
+
+
+def handle_record_not_found(request: Request, exc: NotFound) -> Response:
+    return error_response(request, 404, str(exc) or _("There is no page at this address."))
+
+
 def log_server_errors(app_logger: Any, scope: Any, _traceback: list[str]) -> None:
     """Litestar's exception log, for server faults only: a client's error (any 4xx, an
     `HTTPException(status_code=409)` too, which Litestar's own `disable_stack_trace` misses
     because it reads the status of the class) is answered with a page, and its traceback in
     the log would only bury the real faults."""
     error = sys.exc_info()[1]
+    if isinstance(error, Refused | NotFound | TransitionRefused):
+        return  # a service's answer to the input, mapped to a 4xx page above
     status = error.status_code if isinstance(error, HTTPException) else 500
     if status >= HTTP_500_INTERNAL_SERVER_ERROR:
         app_logger.exception(
@@ -187,5 +284,8 @@ EXCEPTION_HANDLERS = {
     TooManyRequestsException: handle_too_many_requests,
     ValidationException: handle_validation,
     HTTPException: handle_http_exception,
+    Refused: handle_refused,
+    TransitionRefused: handle_transition_refused,
+    NotFound: handle_record_not_found,
     HTTP_500_INTERNAL_SERVER_ERROR: handle_internal_error,
 }

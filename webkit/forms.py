@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from litestar.exceptions import ClientException
 
+from core.errors import FieldsRefused, Refused
 from core.i18n import gettext as _
-from core.parsing import LARGEST_ID, NotADate, number_field, parse_iso_date
+from core.parsing import LARGEST_ID, NotADate, date_field, number_field, parse_iso_date
 
 
 def safe_redirect_target(value: str | None, default: str = "/") -> str:
@@ -26,22 +28,35 @@ def safe_redirect_target(value: str | None, default: str = "/") -> str:
 
 
 def form_int(
-    raw: object, *, low: int = 1, high: int = LARGEST_ID, message: str | None = None
+    raw: object,
+    *,
+    low: int = 1,
+    high: int = LARGEST_ID,
+    message: str | None = None,
+    field: str = "",
 ) -> int:
     """A whole number from a form field (an id, a revision, a count), held to its column's
-    range before any query meets it: a 400 with `message` otherwise (a list's "Choose from
-    the list.", a revision's "reload the page"), or the range in words without one. A
-    form with errors next to its fields uses `core.parsing.number_field`, the same rule."""
+    range before any query meets it: refused (`Refused`, at `field`) with `message`
+    otherwise (a list's "Choose from the list.", a revision's "reload the page"), or the
+    range in words without one. `core.parsing.number_field` is the same rule."""
     value, problem = number_field("" if raw is None else str(raw), low=low, high=high)
     if value is None:
-        raise ClientException(detail=message or problem or "")
+        raise Refused(message or problem or "", field)
     return value
 
 
 def form_revision(raw: object) -> int:
     """The revision of a record the page showed, sent back in a hidden field (the write
-    lands only on that revision): a 400 when it is missing or no revision at all."""
+    lands only on that revision): refused when it is missing or no revision at all."""
     return form_int(raw, low=0, message=_("The form is incomplete: reload the page."))
+
+
+def form_date(raw: object, field: str) -> dt.date:
+    """A date typed in a form field (YYYY-MM-DD): refused at `field`, in words, otherwise."""
+    day, problem = date_field(str(raw or "").strip())
+    if day is None:
+        raise Refused(problem or _("Give the date as YYYY-MM-DD."), field)
+    return day
 
 
 def parse_as_of(as_of: str | None) -> dt.date:
@@ -82,3 +97,39 @@ def as_of_field(as_of: str | None) -> AsOfField:
         message = _("Give the date as YYYY-MM-DD, e.g. 2026-03-15.")
         return AsOfField(dt.date.today(), as_of[:40], message)
     return AsOfField(day, day.isoformat())
+
+
+class FormReader:
+    """Reads a posted form field by field and collects what is wrong with each, so one
+    round names every mistake: `check()` raises `FieldsRefused` with them all (the route's
+    form page shows them beside their fields, with what was typed)."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.errors: dict[str, str] = {}
+
+    def text(self, name: str, *, upper: bool = False) -> str:
+        value = str(self.raw.get(name) or "").strip()
+        return value.upper() if upper else value
+
+    def date(self, name: str, *, optional: bool = False) -> dt.date | None:
+        typed = self.text(name)
+        if optional and not typed:
+            return None
+        day, problem = date_field(typed)
+        if day is None:
+            self.errors[name] = problem or _("Give the date as YYYY-MM-DD.")
+        return day
+
+    def number(
+        self, name: str, *, low: int = 1, high: int = LARGEST_ID, message: str | None = None
+    ) -> int:
+        value, problem = number_field(self.text(name), low=low, high=high)
+        if value is None:
+            self.errors[name] = message or problem or ""
+            return low
+        return value
+
+    def check(self) -> None:
+        if self.errors:
+            raise FieldsRefused(self.errors)

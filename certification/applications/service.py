@@ -35,7 +35,7 @@ async def _organisation(code: str) -> dict[str, Any]:
         .first()
     )
     if row is None:
-        raise NotFound
+        raise NotFound(_("There is no such organisation."))
     return row
 
 
@@ -130,7 +130,7 @@ async def withdraw(actor: audit.Actor, application_id: int, code: str, revision:
     async with write_transaction():
         application = await _application(application_id)
         if application["code"] != code:
-            raise NotFound
+            raise NotFound(_("There is no such application."))
         await _transition(actor, application, ApplicationAction.WITHDRAW, None, revision)
 
 

@@ -46,7 +46,7 @@ async def register_certificate(
             await versions.bump()  # computed eligibility is stale from here
             staff = await staff_member(organisation_id, staff_id)
             if staff is None:
-                raise NotFound
+                raise NotFound(_("There is no such staff member in this organisation."))
             track = (
                 await Track.select(Track.id)
                 .where((Track.code == data.track) & (Track.active.eq(True)))
@@ -140,7 +140,7 @@ async def decide(
         await versions.bump()  # computed eligibility is stale from here
         current = await certificate_details(certificate_id)
         if current is None:
-            raise NotFound
+            raise NotFound(_("There is no certificate with number %(id)d.", id=certificate_id))
         if current["status"] != shown_status:
             raise _changed(current, action, shown_status)
         new = next_status(current["status"], action)

@@ -80,7 +80,7 @@ async def request_place(
         async with write_transaction():
             session = await TrackSession.select().where(TrackSession.id == session_id).first()
             if session is None:
-                raise NotFound
+                raise NotFound(_("There is no such session."))
             if session["starts_on"] < today:
                 raise Refused(_("This session has started: places can no longer be requested."))
             staff = await _staff_of(organisation_id, staff_id, "staff")
@@ -126,7 +126,7 @@ async def register_mentorship(
             .first()
         )
         if organisation is None:
-            raise NotFound
+            raise NotFound(_("There is no such organisation."))
         [result] = await eligibility_for_all(today, organisation_code)
         if str(result.granted) != "client":
             raise Refused(_("Mentoring is open to client-certified organisations only."))

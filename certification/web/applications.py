@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
@@ -14,10 +14,12 @@ from litestar.response import Redirect, Template
 
 from certification import explain
 from certification.applications import queries, service
-from core.errors import NotFound, Refused, TransitionRefused
+from certification.eligibility import eligibility_for_all
+from core.forms import FormResult
 from core.i18n import gettext as _
 from core.identity import Role
 from organisations.queries import organisation_by_code
+from webkit.errors import shows_again
 from webkit.forms import form_revision
 from webkit.guards import actor_of, requires_dgro, requires_organisation_scope, requires_role
 from webkit.lookups import no_such_organisation, or_404
@@ -35,11 +37,33 @@ def state_label(state: str) -> str:
     }.get(state, state)
 
 
-def _changed() -> HTTPException:
-    return HTTPException(
-        status_code=409,
-        detail=_("The application was decided or withdrawn meanwhile: reload the page."),
-    )
+async def _application_page(request: Request, form: FormResult) -> Template:
+    """The organisation's applications and, unless it holds client certification or has
+    one open, the form to apply (with what it does not meet today)."""
+    code = request.path_params["code"]
+    organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
+    [today] = await eligibility_for_all(dt.date.today(), organisation["code"])
+    context = {
+        "organisation": organisation,
+        "applications": await queries.applications_of(organisation["code"]),
+        "granted": str(today.granted),
+        "unmet": [c.code for c in today.eligibility.unmet],
+        "state_label": state_label,
+        "explain": explain,
+        "form": form,
+    }
+    return render(request, "certification/application.html", context, block=None)
+
+
+async def _queue_page(request: Request, form: FormResult) -> Template:
+    """DG R&O's queue; a refused decision stands in its application, its reason kept."""
+    context = {
+        "applications": await queries.queue(),
+        "explain": explain,
+        "form": form,
+        "refused": (request.path_params.get("application_id"), request.path_params.get("action")),
+    }
+    return render(request, "certification/applications.html", context, block=None)
 
 
 class ApplicationController(Controller):
@@ -51,26 +75,17 @@ class ApplicationController(Controller):
         name="application",
     )
     async def page(self, request: HTMXRequest, code: FromPath[str]) -> Template:
-        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-        context = {
-            "organisation": organisation,
-            "applications": await queries.applications_of(organisation["code"]),
-            "state_label": state_label,
-            "explain": explain,
-        }
-        return render(request, "certification/application.html", context, block=None)
+        return await _application_page(request, FormResult({}))
 
     @post(
         "/organisations/{code:str}/application",
         guards=[requires_organisation_scope, requires_applicant],
         status_code=303,
+        opt=shows_again(_application_page),
     )
     async def submit(self, request: Request, code: FromPath[str]) -> Redirect:
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-        try:
-            await service.apply(actor_of(request), organisation["code"], dt.date.today())
-        except Refused as refused:
-            raise HTTPException(status_code=400, detail=refused.message) from None
+        await service.apply(actor_of(request), organisation["code"], dt.date.today())
         flash(request, _("The application has been sent to DG R&O."), category="success")
         return Redirect(f"/organisations/{organisation['code']}/application", status_code=303)
 
@@ -78,55 +93,46 @@ class ApplicationController(Controller):
         "/organisations/{code:str}/application/{application_id:int}/withdraw",
         guards=[requires_organisation_scope, requires_applicant],
         status_code=303,
+        opt=shows_again(_application_page),
     )
     async def withdraw(
         self, request: Request, code: FromPath[str], application_id: FromPath[int]
     ) -> Redirect:
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         raw = await request.form()
-        try:
-            await service.withdraw(
-                actor_of(request),
-                application_id,
-                organisation["code"],
-                form_revision(raw.get("revision")),
-            )
-        except NotFound:
-            raise NotFoundException(_("There is no such application.")) from None
-        except TransitionRefused:
-            raise _changed() from None
+        await service.withdraw(
+            actor_of(request),
+            application_id,
+            organisation["code"],
+            form_revision(raw.get("revision")),
+        )
         flash(request, _("The application has been withdrawn."), category="success")
         return Redirect(f"/organisations/{organisation['code']}/application", status_code=303)
 
     @get("/applications", guards=[requires_dgro], name="applications")
     async def applications(self, request: HTMXRequest) -> Template:
-        context = {"applications": await queries.queue(), "explain": explain}
-        return render(request, "certification/applications.html", context, block=None)
+        return await _queue_page(request, FormResult({}))
 
     @post(
-        "/applications/{application_id:int}/{action:str}", guards=[requires_dgro], status_code=303
+        "/applications/{application_id:int}/{action:str}",
+        guards=[requires_dgro],
+        status_code=303,
+        opt=shows_again(_queue_page),
     )
     async def decide(
         self, request: Request, application_id: FromPath[int], action: FromPath[str]
     ) -> Redirect:
         raw = await request.form()
         revision = form_revision(raw.get("revision"))
+        if action not in ("approve", "reject"):
+            raise NotFoundException(_("There is no such decision."))
         reason = str(raw.get("reason") or "")
-        try:
-            if action == "approve":
-                await service.approve(
-                    actor_of(request), application_id, reason, revision, dt.date.today()
-                )
-            elif action == "reject":
-                await service.reject(actor_of(request), application_id, reason, revision)
-            else:
-                raise NotFoundException(_("There is no such decision."))
-        except NotFound:
-            raise NotFoundException(_("There is no such application.")) from None
-        except TransitionRefused:
-            raise _changed() from None
-        except Refused as refused:
-            raise HTTPException(status_code=400, detail=refused.message) from None
+        if action == "approve":
+            await service.approve(
+                actor_of(request), application_id, reason, revision, dt.date.today()
+            )
+        else:
+            await service.reject(actor_of(request), application_id, reason, revision)
         flash(
             request,
             _("The decision has been recorded and the PRO Partner told."),

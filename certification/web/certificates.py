@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import ClientException, HTTPException, NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
@@ -227,10 +227,6 @@ class CertificateController(Controller):
                     form.data,
                     partner=not _user(request).is_dgro,
                 )
-            except NotFound:
-                raise NotFoundException(
-                    _("There is no such staff member in %(code)s.", code=code)
-                ) from None
             except Refused as refused:
                 form.errors[refused.field or "email"] = refused.message
             else:
@@ -301,10 +297,6 @@ class CertificateController(Controller):
                     registered_by=user.email,
                     verified=user.is_dgro,
                 )
-            except NotFound:
-                raise NotFoundException(
-                    _("There is no such staff member in %(code)s.", code=code)
-                ) from None
             except Refused as refused:
                 form.errors[refused.field or "track"] = refused.message
             else:
@@ -413,10 +405,20 @@ async def _decide(request: Request, certificate_id: int, action: str) -> Templat
     certificate = await queries.certificate_details(certificate_id)
     if certificate is None:
         raise NotFoundException(_("There is no certificate with number %(id)d.", id=certificate_id))
+    context = {
+        "certificate": certificate,
+        "action": action,
+        "reason": reason,
+        "shown_status": shown if shown in lifecycle.STATUSES else certificate["status"],
+        "next": target,
+        "status_label": labels.status_label,
+        "action_label": labels.action_label,
+        "reason_label": labels.reason_label,
+        "reason_required": lifecycle.REASON_REQUIRED,
+    }
     if shown not in lifecycle.STATUSES:
-        raise ClientException(
-            detail=_("This form does not say which status it was made on: reload the page.")
-        )
+        context["error"] = _("This form does not say which status it was made on: confirm here.")
+        return render(request, DECISION_TEMPLATE, context, block=None, status=400)
     try:
         await service.decide(
             actor_of(request),
@@ -426,10 +428,6 @@ async def _decide(request: Request, certificate_id: int, action: str) -> Templat
             decided_by=_user(request).email,
             shown_status=shown,
         )
-    except NotFound:
-        raise NotFoundException(
-            _("There is no certificate with number %(id)d.", id=certificate_id)
-        ) from None
     except ChangedMeanwhile as changed:
         raise HTTPException(status_code=409, detail=labels.changed_message(changed)) from None
     except TransitionRefused as refused:
@@ -437,18 +435,7 @@ async def _decide(request: Request, certificate_id: int, action: str) -> Templat
             status_code=409, detail=labels.transition_message(refused.current, refused.action)
         ) from None
     except Refused as refused:
-        context = {
-            "certificate": certificate,
-            "action": action,
-            "reason": reason,
-            "shown_status": shown,
-            "error": refused.message,
-            "next": target,
-            "status_label": labels.status_label,
-            "action_label": labels.action_label,
-            "reason_label": labels.reason_label,
-            "reason_required": lifecycle.REASON_REQUIRED,
-        }
+        context["error"] = refused.message
         return render(request, DECISION_TEMPLATE, context, block=None, status=400)
     name = f"{certificate['first_name']} {certificate['last_name']}"
     flash(

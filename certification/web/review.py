@@ -25,9 +25,12 @@ from certification.review.lifecycle import (
     decision_allowed,
 )
 from core.errors import Refused, TransitionRefused
+from core.forms import FormResult
 from core.i18n import gettext as _
 from core.i18n import ngettext
 from core.parsing import number_field
+from core.settings import settings_of
+from webkit.errors import shows_again
 from webkit.forms import form_revision
 from webkit.guards import actor_of, requires_dgro
 from webkit.rendering import download, render, spreadsheet
@@ -125,6 +128,18 @@ async def _refused_page(
     return render(request, REVIEW_TEMPLATE, context, block=None, status=status)
 
 
+async def _decision_page(request: Request, form: FormResult) -> Template:
+    """The review again after a refused decision form, its message and what was typed."""
+    code = str(request.path_params["code"]).upper()
+    message = next(iter(form.errors.values()), "")
+    typed = {
+        code: {"decision": form.values.get("decision", ""), "reason": form.values.get("reason", "")}
+    }
+    return await _refused_page(
+        request, int(request.path_params["year"]), {f"decision:{code}": message}, typed
+    )
+
+
 class ReviewController(Controller):
     path = "/reviews"
     include_in_schema = False
@@ -172,7 +187,7 @@ class ReviewController(Controller):
             push_url=f"/reviews/{year}?{filters.query_string()}",
         )
 
-    @post("/{year:int}/decisions/{code:str}", status_code=303)
+    @post("/{year:int}/decisions/{code:str}", status_code=303, opt=shows_again(_decision_page))
     async def decide(
         self, request: Request, year: FromPath[int], code: FromPath[str]
     ) -> Template | Redirect:
@@ -196,8 +211,6 @@ class ReviewController(Controller):
                 typed[code]["reason"],
                 expected_revision=revision,
             )
-        except Refused as refused:
-            return await _refused_page(request, year, {f"decision:{code}": refused.message}, typed)
         except TransitionRefused:
             current = await queries.review_entry(review["id"], code)
             raise HTTPException(
@@ -296,13 +309,12 @@ class ReviewController(Controller):
         return spreadsheet(request, f"review-{year}", f"review {year}", EXPORT_COLUMNS, rows)
 
     @get("/{year:int}/letters/{code:str}", name="review_letter")
-    async def letter(self, year: FromPath[int], code: FromPath[str]) -> Response:
+    async def letter(
+        self, request: Request[Any, Any, Any], year: FromPath[int], code: FromPath[str]
+    ) -> Response:
         """One organisation's decision letter (a closed review's decided organisations)."""
-        try:
-            found = dict(await letters.review_letters(year, code.upper().removesuffix(".PDF")))
-        except Refused as refused:
-            raise HTTPException(status_code=400, detail=refused.message) from None
         name = code.upper().removesuffix(".PDF")
+        found = dict(await letters.review_letters(year, name, settings_of(request).letters))
         if name not in found:
             raise NotFoundException(
                 _("There is no letter for %(code)s in %(year)d.", code=name, year=year)

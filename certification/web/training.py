@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
@@ -16,14 +16,14 @@ from litestar.response import Redirect, Template
 
 from certification.certificates.queries import track_codes
 from certification.training import queries, service
-from core.errors import NotFound, Refused
+from core.forms import FormResult
 from core.i18n import gettext as _
 from core.identity import Role
-from core.parsing import date_field
 from organisations.queries import organisation_by_code
 from organisations.rules import LANGUAGE_ROLES, is_active_on
 from organisations.tables import StaffMember
-from webkit.forms import form_int
+from webkit.errors import shows_again
+from webkit.forms import FormReader, form_int
 from webkit.guards import (
     actor_of,
     current_user,
@@ -47,17 +47,6 @@ def outcome_label(outcome: Any) -> str:
     return _("waiting list position %(position)d", position=outcome.waiting_position)
 
 
-def _bad(message: str) -> HTTPException:
-    return HTTPException(status_code=400, detail=message)
-
-
-def _day(raw: object) -> dt.date:
-    day, problem = date_field(str(raw or "").strip())
-    if day is None:
-        raise _bad(problem or _("Give the dates as YYYY-MM-DD."))
-    return day
-
-
 async def _active_staff(organisation_id: int | None) -> list[dict[str, Any]]:
     if organisation_id is None:
         return []
@@ -76,39 +65,57 @@ async def _active_staff(organisation_id: int | None) -> list[dict[str, Any]]:
     return [row for row in rows if is_active_on(row["start_date"], row["end_date"], today)]
 
 
+async def _sessions_page(request: Request, form: FormResult) -> Template:
+    """The sessions; DG R&O's form to publish one, a PRO Partner's to request a place."""
+    user = current_user(request)
+    assert user is not None
+    partner = user.has_role(Role.PRO_PARTNER)
+    context = {
+        "sessions": await queries.sessions(dt.date.today()),
+        "is_dgro": user.is_dgro,
+        "may_request": partner,
+        "staff": await _active_staff(user.organisation_id) if partner else [],
+        "tracks": (await track_codes())[1],
+        "languages": LANGUAGE_ROLES,
+        "form": form,
+        # the session whose request was refused: its message stands in its row
+        "refused_session": request.path_params.get("session_id"),
+    }
+    return render(request, "certification/sessions.html", context, block=None)
+
+
+async def _mentoring_page(request: Request, form: FormResult) -> Template:
+    code = request.path_params["code"]
+    organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
+    context = {
+        "organisation": organisation,
+        "mentorships": await queries.mentorships(organisation["id"]),
+        "staff": await _active_staff(organisation["id"]),
+        "tracks": (await track_codes())[1],
+        "form": form,
+    }
+    return render(request, "certification/mentoring.html", context, block=None)
+
+
 class TrainingController(Controller):
     include_in_schema = False
 
     @get("/sessions", guards=[requires_training_reader], name="sessions")
     async def sessions(self, request: HTMXRequest) -> Template:
-        user = current_user(request)
-        assert user is not None
-        context = {
-            "sessions": await queries.sessions(dt.date.today()),
-            "is_dgro": user.is_dgro,
-            "may_request": user.has_role(Role.PRO_PARTNER),
-            "staff": await _active_staff(user.organisation_id)
-            if user.has_role(Role.PRO_PARTNER)
-            else [],
-            "tracks": (await track_codes())[1],
-            "languages": LANGUAGE_ROLES,
-        }
-        return render(request, "certification/sessions.html", context, block=None)
+        return await _sessions_page(request, FormResult({}))
 
-    @post("/sessions", guards=[requires_dgro], status_code=303)
+    @post("/sessions", guards=[requires_dgro], status_code=303, opt=shows_again(_sessions_page))
     async def publish(self, request: Request) -> Redirect:
-        raw = await request.form()
+        form = FormReader(await request.form())
         data = service.SessionInput(
-            track=str(raw.get("track") or "").upper(),
-            starts_on=_day(raw.get("starts_on")),
-            ends_on=_day(raw.get("ends_on")),
-            language=str(raw.get("language") or "").upper(),
-            capacity=form_int(raw.get("capacity"), low=0),  # the service says 1 to 500
+            track=form.text("track", upper=True),
+            starts_on=form.date("starts_on") or dt.date.min,
+            ends_on=form.date("ends_on") or dt.date.min,
+            language=form.text("language", upper=True),
+            capacity=form.number("capacity", low=0),  # the service says 1 to 500
         )
-        try:
-            await service.publish_session(actor_of(request), data)
-        except Refused as refused:
-            raise _bad(refused.message) from None
+        form.check()
+        await service.publish_session(actor_of(request), data)
         flash(request, _("The session has been published."), category="success")
         return Redirect("/sessions", status_code=303)
 
@@ -124,23 +131,23 @@ class TrainingController(Controller):
         context = {"session": session, "requests": rows, "outcome_label": outcome_label}
         return render(request, "certification/session.html", context, block=None)
 
-    @post("/sessions/{session_id:int}/requests", guards=[requires_partner], status_code=303)
+    @post(
+        "/sessions/{session_id:int}/requests",
+        guards=[requires_partner],
+        status_code=303,
+        opt=shows_again(_sessions_page),
+    )
     async def request_place(self, request: Request, session_id: FromPath[int]) -> Redirect:
         user = current_user(request)
         assert user is not None and user.organisation_id is not None
         raw = await request.form()
-        try:
-            await service.request_place(
-                actor_of(request),
-                user.organisation_id,
-                session_id,
-                form_int(raw.get("staff"), message=_("Choose from the list.")),
-                dt.date.today(),
-            )
-        except NotFound:
-            raise NotFoundException(_("There is no such session.")) from None
-        except Refused as refused:
-            raise _bad(refused.message) from None
+        await service.request_place(
+            actor_of(request),
+            user.organisation_id,
+            session_id,
+            form_int(raw.get("staff"), message=_("Choose from the list."), field="staff"),
+            dt.date.today(),
+        )
         flash(request, _("The place has been requested."), category="success")
         return Redirect(f"/sessions/{session_id}", status_code=303)
 
@@ -150,35 +157,27 @@ class TrainingController(Controller):
         name="mentoring",
     )
     async def mentoring(self, request: HTMXRequest, code: FromPath[str]) -> Template:
-        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-        context = {
-            "organisation": organisation,
-            "mentorships": await queries.mentorships(organisation["id"]),
-            "staff": await _active_staff(organisation["id"]),
-            "tracks": (await track_codes())[1],
-        }
-        return render(request, "certification/mentoring.html", context, block=None)
+        return await _mentoring_page(request, FormResult({}))
 
     @post(
         "/organisations/{code:str}/mentoring",
         guards=[requires_organisation_scope, requires_mentoring_writer],
         status_code=303,
+        opt=shows_again(_mentoring_page),
     )
     async def register(self, request: Request, code: FromPath[str]) -> Redirect:
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-        raw = await request.form()
-        try:
-            await service.register_mentorship(
-                actor_of(request),
-                organisation["code"],
-                form_int(raw.get("mentor"), message=_("Choose from the list.")),
-                form_int(raw.get("mentee"), message=_("Choose from the list.")),
-                str(raw.get("track") or "").upper(),
-                dt.date.today(),
-            )
-        except NotFound:
-            raise NotFoundException(_("There is no such organisation.")) from None
-        except Refused as refused:
-            raise _bad(refused.message) from None
+        form = FormReader(await request.form())
+        mentor = form.number("mentor", message=_("Choose from the list."))
+        mentee = form.number("mentee", message=_("Choose from the list."))
+        form.check()
+        await service.register_mentorship(
+            actor_of(request),
+            organisation["code"],
+            mentor,
+            mentee,
+            form.text("track", upper=True),
+            dt.date.today(),
+        )
         flash(request, _("The mentee has been registered."), category="success")
         return Redirect(f"/organisations/{organisation['code']}/mentoring", status_code=303)

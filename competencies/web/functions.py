@@ -4,9 +4,9 @@ its HR (DG R&O too), and which required competencies no certified staff member c
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
@@ -15,12 +15,13 @@ from litestar.response import Redirect, Template
 from competencies import functions, queries
 from competencies.uses import ANSWERS
 from competencies.web.models import DEFAULT_MODEL
-from core.errors import NotFound, Refused
+from core.forms import FormResult
 from core.i18n import gettext as _
 from core.identity import Role
 from core.templating import localized
 from organisations.queries import organisation_by_code
-from webkit.forms import form_int
+from webkit.errors import shows_again
+from webkit.forms import FormReader
 from webkit.guards import (
     actor_of,
     current_user,
@@ -35,6 +36,53 @@ requires_function_reader = requires_role(Role.DGRO, Role.PRO_PARTNER, Role.HR)
 requires_function_writer = requires_role(Role.DGRO, Role.HR)
 
 
+def _requirement(raw: Any) -> tuple[int, int]:
+    """The competency and level chosen; every mistake named in one round."""
+    form = FormReader(raw)
+    competency = form.number("competency", message=_("Choose from the list."))
+    level = form.number("level", message=_("Choose from the list."))
+    form.check()
+    return competency, level
+
+
+async def _functions_page(request: Request, form: FormResult) -> Template:
+    """The organisation's function profiles and what no certified staff member covers."""
+    code = request.path_params["code"]
+    organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
+    profiles = await functions.profiles_for(organisation["id"])
+    covered = await ANSWERS.covered(organisation["id"], dt.date.today())
+    uncovered: dict[int, dict] = {}
+    for profile in profiles:
+        for requirement in profile["requirements"]:
+            if requirement["competency"] not in covered:
+                uncovered.setdefault(requirement["competency"], requirement)
+    user = current_user(request)
+    context = {
+        "organisation": organisation,
+        "profiles": profiles,
+        "uncovered": list(uncovered.values()),
+        "model": await queries.model_tree(DEFAULT_MODEL),
+        "t": localized,
+        "may_edit": bool(user and user.has_role(Role.DGRO, Role.HR)),
+        "levels": functions.LEVELS,
+        "form": form,
+        "refused_profile": request.path_params.get("profile_id"),
+    }
+    return render(request, "competencies/functions.html", context, block=None)
+
+
+async def _federal_page(request: Request, form: FormResult) -> Template:
+    context = {
+        "profiles": await functions.profiles_for(None),
+        "model": await queries.model_tree(DEFAULT_MODEL),
+        "t": localized,
+        "levels": functions.LEVELS,
+        "form": form,
+        "refused_profile": request.path_params.get("profile_id"),
+    }
+    return render(request, "competencies/federal_functions.html", context, block=None)
+
+
 class FunctionController(Controller):
     path = "/organisations/{code:str}/functions"
     include_in_schema = False
@@ -42,59 +90,32 @@ class FunctionController(Controller):
 
     @get("/", name="functions")
     async def functions_page(self, request: HTMXRequest, code: FromPath[str]) -> Template:
-        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-        profiles = await functions.profiles_for(organisation["id"])
-        covered = await ANSWERS.covered(organisation["id"], dt.date.today())
-        uncovered: dict[int, dict] = {}
-        for profile in profiles:
-            for requirement in profile["requirements"]:
-                if requirement["competency"] not in covered:
-                    uncovered.setdefault(requirement["competency"], requirement)
-        user = current_user(request)
-        context = {
-            "organisation": organisation,
-            "profiles": profiles,
-            "uncovered": list(uncovered.values()),
-            "model": await queries.model_tree(DEFAULT_MODEL),
-            "t": localized,
-            "may_edit": bool(user and user.has_role(Role.DGRO, Role.HR)),
-            "levels": functions.LEVELS,
-        }
-        return render(request, "competencies/functions.html", context, block=None)
+        return await _functions_page(request, FormResult({}))
 
-    @post("/", guards=[requires_function_writer], status_code=303)
+    @post("/", guards=[requires_function_writer], status_code=303, opt=shows_again(_functions_page))
     async def add_profile(self, request: Request, code: FromPath[str]) -> Redirect:
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         raw = await request.form()
-        try:
-            await functions.add_profile(
-                actor_of(request), organisation["id"], str(raw.get("title") or "")
-            )
-        except Refused as refused:
-            raise HTTPException(status_code=400, detail=refused.message) from None
+        await functions.add_profile(
+            actor_of(request), organisation["id"], str(raw.get("title") or "")
+        )
         flash(request, _("The function has been added."), category="success")
         return Redirect(f"/organisations/{organisation['code']}/functions", status_code=303)
 
-    @post("/{profile_id:int}/requirements", guards=[requires_function_writer], status_code=303)
+    @post(
+        "/{profile_id:int}/requirements",
+        guards=[requires_function_writer],
+        status_code=303,
+        opt=shows_again(_functions_page),
+    )
     async def add_requirement(
         self, request: Request, code: FromPath[str], profile_id: FromPath[int]
     ) -> Redirect:
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         raw = await request.form()
-        try:
-            await functions.add_requirement(
-                actor_of(request),
-                organisation["id"],
-                profile_id,
-                form_int(raw.get("competency"), message=_("Choose from the list.")),
-                form_int(raw.get("level"), message=_("Choose from the list.")),
-            )
-        except NotFound:
-            raise NotFoundException(
-                _("There is no such function in %(code)s.", code=organisation["code"])
-            ) from None
-        except Refused as refused:
-            raise HTTPException(status_code=400, detail=refused.message) from None
+        await functions.add_requirement(
+            actor_of(request), organisation["id"], profile_id, *_requirement(raw)
+        )
         flash(request, _("The required competency has been saved."), category="success")
         return Redirect(f"/organisations/{organisation['code']}/functions", status_code=303)
 
@@ -108,38 +129,18 @@ class FederalFunctionController(Controller):
 
     @get("/", name="federal_functions")
     async def page(self, request: HTMXRequest) -> Template:
-        context = {
-            "profiles": await functions.profiles_for(None),
-            "model": await queries.model_tree(DEFAULT_MODEL),
-            "t": localized,
-            "levels": functions.LEVELS,
-        }
-        return render(request, "competencies/federal_functions.html", context, block=None)
+        return await _federal_page(request, FormResult({}))
 
-    @post("/", status_code=303)
+    @post("/", status_code=303, opt=shows_again(_federal_page))
     async def add_profile(self, request: Request) -> Redirect:
         raw = await request.form()
-        try:
-            await functions.add_profile(actor_of(request), None, str(raw.get("title") or ""))
-        except Refused as refused:
-            raise HTTPException(status_code=400, detail=refused.message) from None
+        await functions.add_profile(actor_of(request), None, str(raw.get("title") or ""))
         flash(request, _("The function has been added."), category="success")
         return Redirect("/functions", status_code=303)
 
-    @post("/{profile_id:int}/requirements", status_code=303)
+    @post("/{profile_id:int}/requirements", status_code=303, opt=shows_again(_federal_page))
     async def add_requirement(self, request: Request, profile_id: FromPath[int]) -> Redirect:
         raw = await request.form()
-        try:
-            await functions.add_requirement(
-                actor_of(request),
-                None,
-                profile_id,
-                form_int(raw.get("competency"), message=_("Choose from the list.")),
-                form_int(raw.get("level"), message=_("Choose from the list.")),
-            )
-        except NotFound:
-            raise NotFoundException(_("There is no such federal-wide function.")) from None
-        except Refused as refused:
-            raise HTTPException(status_code=400, detail=refused.message) from None
+        await functions.add_requirement(actor_of(request), None, profile_id, *_requirement(raw))
         flash(request, _("The required competency has been saved."), category="success")
         return Redirect("/functions", status_code=303)

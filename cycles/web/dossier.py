@@ -9,19 +9,21 @@ import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from certification.certificates.labels import status_label
-from core.errors import NotFound, Refused, TransitionRefused
+from core.errors import Refused
+from core.forms import FormResult
 from core.i18n import gettext as _
 from core.parsing import date_field, number_field
 from core.templating import localized
 from cycles import labels, queries, service
 from cycles.lifecycle import ObjectiveAction
+from webkit.errors import shows_again
 from webkit.forms import form_revision
 from webkit.guards import actor_of, current_user, requires_login
 from webkit.rendering import render, wants_fragment
@@ -88,22 +90,43 @@ async def dossier_context(request: Request, cycle_id: int) -> dict[str, Any]:
         "t": localized,
         "today": today,
         "error": None,
+        "refused": {"path": "", "block": "", "typed": {}, "errors": {}},
     }
 
 
-async def _answer(
-    request: Request, cycle_id: int, done: str, *, block: str, error: str | None = None
-) -> Template | Redirect:
-    """After a write: htmx gets the changed block of the dossier (with the error next to
-    it), a plain form the dossier again (303) or the error page."""
+def _confirmed(form: Any, message: str) -> None:
+    """A final step (a signature, an evaluation) needs its second step ticked: the
+    "I have read …" box of its form (without JavaScript too; the browser asks for it first,
+    the server refuses without it)."""
+    if form.get("final") != "yes":
+        raise Refused(message, "final")
+
+
+def _refused_form(request: Request, form: FormResult) -> dict[str, Any]:
+    """Which form of the dossier was refused, and what was typed in it: the dossier's
+    forms fill themselves from it (`refused.path` is the form's action)."""
+    path = request.url.path
+    block = next((b for b in ("meetings", "objectives", "evaluations") if f"/{b}" in path), "")
+    return {"path": path, "block": block, "typed": form.values, "errors": form.errors}
+
+
+async def _dossier_page(request: Request, form: FormResult) -> Template:
+    """The dossier again after a refused form: the message in the form's block, what was
+    typed in the form (htmx: only that block)."""
+    cycle_id = int(request.path_params["cycle_id"])
+    context = await dossier_context(request, cycle_id)
+    refused = _refused_form(request, form)
+    context["refused"] = refused
+    context["error"] = next(iter(form.errors.values()), None)
+    return render(request, "cycles/dossier.html", context, block=refused["block"] or None)
+
+
+async def _answer(request: Request, cycle_id: int, done: str, *, block: str) -> Template | Redirect:
+    """After a write: htmx gets the changed block of the dossier, a plain form the
+    dossier again (303) with the message."""
     if wants_fragment(request):
         context = await dossier_context(request, cycle_id)
-        context["error"] = error
-        return render(
-            request, "cycles/dossier.html", context, block=block, status=422 if error else 200
-        )
-    if error:
-        raise HTTPException(status_code=400, detail=error)
+        return render(request, "cycles/dossier.html", context, block=block)
     flash(request, done, category="success")
     return Redirect(f"/cycles/{cycle_id}#{block}", status_code=303)
 
@@ -116,21 +139,11 @@ async def _must_see(
     the write's transaction)."""
     user = current_user(request)
     assert user is not None
-    try:
-        cycle = await queries.cycle_context(cycle_id)
-    except NotFound:
-        raise NotFoundException(_("There is no such evaluation cycle.")) from None
+    cycle = await queries.cycle_context(cycle_id)
     standing = await queries.standing(user, cycle, _today())
     if standing.access not in ("owner", "evaluator"):
         raise NotFoundException(_("There is no such evaluation cycle."))
     return cycle, standing
-
-
-def _conflict() -> HTTPException:
-    return HTTPException(
-        status_code=409,
-        detail=_("Someone changed this meanwhile (or it was signed already): reload the page."),
-    )
 
 
 class DossierController(Controller):
@@ -152,28 +165,25 @@ class DossierController(Controller):
         context = await dossier_context(request, cycle_id)
         return render(request, "cycles/dossier.html", context, block=None)
 
-    @post("/cycles/{cycle_id:int}/meetings", status_code=303)
+    @post("/cycles/{cycle_id:int}/meetings", status_code=303, opt=shows_again(_dossier_page))
     async def add_meeting(self, request: Request, cycle_id: FromPath[int]) -> Template | Redirect:
         await _must_see(request, cycle_id)
         form = await request.form()
         user = current_user(request)
         assert user is not None
-        try:
-            held_on = _date(form.get("held_on"), "held_on")
-            assert held_on is not None
-            data = service.MeetingInput(
-                kind=str(form.get("kind") or ""),
-                held_on=held_on,
-                report=str(form.get("report") or ""),
-            )
-            await service.add_meeting(actor_of(request), user, cycle_id, data, _today())
-        except NotFound:
-            raise NotFoundException(_("There is no such evaluation cycle.")) from None
-        except Refused as refused:
-            return await _answer(request, cycle_id, "", block="meetings", error=refused.message)
+        held_on = _date(form.get("held_on"), "held_on")
+        assert held_on is not None
+        data = service.MeetingInput(
+            kind=str(form.get("kind") or ""), held_on=held_on, report=str(form.get("report") or "")
+        )
+        await service.add_meeting(actor_of(request), user, cycle_id, data, _today())
         return await _answer(request, cycle_id, _("The meeting has been added."), block="meetings")
 
-    @post("/cycles/{cycle_id:int}/meetings/{meeting_id:int}/{action:str}", status_code=303)
+    @post(
+        "/cycles/{cycle_id:int}/meetings/{meeting_id:int}/{action:str}",
+        status_code=303,
+        opt=shows_again(_dossier_page),
+    )
     async def report_action(
         self,
         request: Request,
@@ -187,53 +197,49 @@ class DossierController(Controller):
         assert user is not None
         revision = _revision(form.get("revision"))
         actor, today = actor_of(request), _today()
-        try:
-            if action == "report":
-                await service.edit_report(
-                    actor, user, meeting_id, str(form.get("report") or ""), revision, today
-                )
-                done = _("The report has been saved.")
-            elif action == "remarks":
-                await service.add_remarks(
-                    actor, user, meeting_id, str(form.get("remarks") or ""), revision, today
-                )
-                done = _("Your remarks have been saved.")
-            elif action == "sign":
-                state = await service.sign_report(actor, user, meeting_id, revision, today)
-                done = (
-                    _("Signed by both: the report can no longer change.")
-                    if state == "signed"
-                    else _("Your signature has been recorded.")
-                )
-            else:
-                raise NotFound
-        except NotFound:
-            raise NotFoundException(_("There is no such meeting.")) from None
-        except TransitionRefused:
-            raise _conflict() from None
-        except Refused as refused:
-            return await _answer(request, cycle_id, "", block="meetings", error=refused.message)
+        if action == "report":
+            await service.edit_report(
+                actor, user, meeting_id, str(form.get("report") or ""), revision, today
+            )
+            done = _("The report has been saved.")
+        elif action == "remarks":
+            await service.add_remarks(
+                actor, user, meeting_id, str(form.get("remarks") or ""), revision, today
+            )
+            done = _("Your remarks have been saved.")
+        elif action == "sign":
+            _confirmed(
+                form,
+                _("Tick “I have read the report and sign it” to sign: a signature is final."),
+            )
+            state = await service.sign_report(actor, user, meeting_id, revision, today)
+            done = (
+                _("Signed by both: the report can no longer change.")
+                if state == "signed"
+                else _("Your signature has been recorded.")
+            )
+        else:
+            raise NotFoundException(_("There is no such meeting."))
         return await _answer(request, cycle_id, done, block="meetings")
 
-    @post("/cycles/{cycle_id:int}/objectives", status_code=303)
+    @post("/cycles/{cycle_id:int}/objectives", status_code=303, opt=shows_again(_dossier_page))
     async def add_objective(self, request: Request, cycle_id: FromPath[int]) -> Template | Redirect:
         await _must_see(request, cycle_id)
         form = await request.form()
         user = current_user(request)
         assert user is not None
-        try:
-            await service.add_objective(
-                actor_of(request), user, cycle_id, objective_input(form), _today()
-            )
-        except NotFound:
-            raise NotFoundException(_("There is no such evaluation cycle.")) from None
-        except Refused as refused:
-            return await _answer(request, cycle_id, "", block="objectives", error=refused.message)
+        await service.add_objective(
+            actor_of(request), user, cycle_id, objective_input(form), _today()
+        )
         return await _answer(
             request, cycle_id, _("The objective has been added."), block="objectives"
         )
 
-    @post("/cycles/{cycle_id:int}/objectives/{objective_id:int}/{action:str}", status_code=303)
+    @post(
+        "/cycles/{cycle_id:int}/objectives/{objective_id:int}/{action:str}",
+        status_code=303,
+        opt=shows_again(_dossier_page),
+    )
     async def objective_action(
         self,
         request: Request,
@@ -247,47 +253,34 @@ class DossierController(Controller):
         assert user is not None
         revision = _revision(form.get("revision"))
         actor, today = actor_of(request), _today()
-        try:
-            if action == "edit":
-                await service.edit_objective(
-                    actor, user, objective_id, objective_input(form), revision, today
-                )
-                done = _("The objective has been saved.")
-            elif action == "progress":
-                percent = _number(form.get("percent"), "percent")
-                assert percent is not None
-                await service.record_progress(
-                    actor,
-                    user,
-                    objective_id,
-                    percent,
-                    str(form.get("comment") or ""),
-                    revision,
-                    today,
-                )
-                done = _("The progress has been recorded.")
-            elif action in ("achieve", "reopen", "close", "carry"):
-                await service.decide_objective(
-                    actor,
-                    user,
-                    objective_id,
-                    ObjectiveAction(action),
-                    str(form.get("note") or ""),
-                    revision,
-                    today,
-                )
-                done = _("The objective has been updated.")
-            else:
-                raise NotFound
-        except NotFound:
-            raise NotFoundException(_("There is no such objective.")) from None
-        except TransitionRefused:
-            raise _conflict() from None
-        except Refused as refused:
-            return await _answer(request, cycle_id, "", block="objectives", error=refused.message)
+        if action == "edit":
+            await service.edit_objective(
+                actor, user, objective_id, objective_input(form), revision, today
+            )
+            done = _("The objective has been saved.")
+        elif action == "progress":
+            percent = _number(form.get("percent"), "percent")
+            assert percent is not None
+            comment = str(form.get("comment") or "")
+            await service.record_progress(
+                actor, user, objective_id, percent, comment, revision, today
+            )
+            done = _("The progress has been recorded.")
+        elif action in ("achieve", "reopen", "close", "carry"):
+            note = str(form.get("note") or "")
+            await service.decide_objective(
+                actor, user, objective_id, ObjectiveAction(action), note, revision, today
+            )
+            done = _("The objective has been updated.")
+        else:
+            raise NotFoundException(_("There is no such objective."))
         return await _answer(request, cycle_id, done, block="objectives")
 
-    @post("/cycles/{cycle_id:int}/evaluations/{kind:str}", status_code=303)
+    @post(
+        "/cycles/{cycle_id:int}/evaluations/{kind:str}",
+        status_code=303,
+        opt=shows_again(_dossier_page),
+    )
     async def evaluate(
         self, request: Request, cycle_id: FromPath[int], kind: FromPath[str]
     ) -> Template | Redirect:
@@ -295,24 +288,19 @@ class DossierController(Controller):
         form = await request.form()
         user = current_user(request)
         assert user is not None
-        try:
-            late = await service.submit_evaluation(
-                actor_of(request),
-                user,
-                cycle_id,
-                kind,
-                str(form.get("text") or ""),
-                str(form.get("rating") or ""),
-                _today(),
-            )
-        except NotFound:
-            raise NotFoundException(_("There is no such evaluation cycle.")) from None
-        except TransitionRefused:
-            raise HTTPException(
-                status_code=409, detail=_("This evaluation has been submitted already.")
-            ) from None
-        except Refused as refused:
-            return await _answer(request, cycle_id, "", block="evaluations", error=refused.message)
+        _confirmed(
+            form,
+            _("Tick “I submit this evaluation as final” to submit it: it cannot be changed after."),
+        )
+        late = await service.submit_evaluation(
+            actor_of(request),
+            user,
+            cycle_id,
+            kind,
+            str(form.get("text") or ""),
+            str(form.get("rating") or ""),
+            _today(),
+        )
         done = (
             _("The evaluation has been submitted, after its deadline: it is marked late.")
             if late

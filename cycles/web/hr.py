@@ -37,8 +37,9 @@ from cycles.labels import format_day
 from cycles.labels import task_status_label as status_label
 from cycles.queries import REGIME_FIELDS, regime_for, regime_of_row
 from cycles.rules import Regime
-from organisations.queries import organisation_by_code
-from webkit.forms import form_int, form_revision
+from organisations.queries import organisation_by_code, staff_member
+from webkit.errors import shows_again
+from webkit.forms import form_date, form_int, form_revision
 from webkit.guards import (
     actor_of,
     current_user,
@@ -83,17 +84,11 @@ def _user(request: Request) -> CurrentUser:
     return user
 
 
-def _bad_request(message: str) -> HTTPException:
-    return HTTPException(status_code=400, detail=message)
-
-
-def _date_or_400(raw: str, default: dt.date | None = None) -> dt.date:
-    if not raw.strip() and default is not None:
-        return default
-    day, problem = date_field(raw)
-    if day is None:
-        raise _bad_request(problem or _("Give the date as YYYY-MM-DD, e.g. 2026-03-15."))
-    return day
+def _date_or_today(raw: Any, field: str) -> dt.date:
+    """A form's date field; today when left empty."""
+    if not text(raw, field):
+        return dt.date.today()
+    return form_date(text(raw, field), field)
 
 
 # --- Labels -----------------------------------------------------------------------------
@@ -165,13 +160,26 @@ def parse_regime(raw: Mapping[str, Any]) -> FormResult:
     return result
 
 
+async def _regime_page(request: Request, form: FormResult) -> Template:
+    """The regime form again after a refusal: what was typed, the message at its field."""
+    code = request.path_params["code"]
+    organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
+    row = await queries.regime_row(organisation["id"])
+    revision = 0 if row is None else int(row["revision"])
+    values = {**regime_values(regime_of_row(row)), **form.values}
+    errors = {(field or "preset"): message for field, message in form.errors.items()}
+    return await RegimeController.page_of(
+        request, organisation, FormResult(values, errors), revision, row
+    )
+
+
 class RegimeController(Controller):
     path = "/organisations/{code:str}/regime"
     include_in_schema = False
     guards = [requires_organisation_scope, requires_regime_editor]
 
-    async def _page(
-        self,
+    @staticmethod
+    async def page_of(
         request: Request,
         organisation: dict[str, Any],
         form: FormResult,
@@ -201,7 +209,7 @@ class RegimeController(Controller):
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         row = await queries.regime_row(organisation["id"])
         regime = cycle_rules.PRESETS.get(preset) or regime_of_row(row)
-        return await self._page(
+        return await self.page_of(
             request,
             organisation,
             FormResult(regime_values(regime)),
@@ -209,7 +217,7 @@ class RegimeController(Controller):
             row,
         )
 
-    @post("/", status_code=303)
+    @post("/", status_code=303, opt=shows_again(_regime_page))
     async def save(self, request: Request, code: FromPath[str]) -> Template | Redirect:
         """Save the regime at the revision the page showed (409 naming who saved since)."""
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
@@ -245,10 +253,43 @@ class RegimeController(Controller):
                 )
                 return Redirect(f"/organisations/{organisation['code']}/regime", status_code=303)
         row = await queries.regime_row(organisation["id"])
-        return await self._page(request, organisation, form, revision, row, status=400)
+        return await self.page_of(request, organisation, form, revision, row, status=400)
 
 
 # --- Evaluators ---------------------------------------------------------------------------
+
+
+async def _evaluators_page(
+    request: Request, form: FormResult, q: str = "", page: int = 1
+) -> Template:
+    """Each staff member's evaluators; a refused assignment's message above the list,
+    naming the person, and what was typed kept in their row."""
+    code = request.path_params["code"]
+    organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
+    today = dt.date.today()
+    q = q.strip()[:100]
+    found = await queries.evaluators_page(organisation["id"], today, q, page)
+    base = f"/organisations/{organisation['code']}/cycles/evaluators"
+    refused = request.path_params.get("staff_id")
+    member = await staff_member(organisation["id"], refused) if refused else None
+
+    def query_string(number: int) -> str:
+        return urlencode({"q": q, "page": number} if q else {"page": number})
+
+    context = {
+        "organisation": organisation,
+        "found": found,
+        "q": q,
+        "today": today,
+        "roles": rules.ASSIGNMENT_ROLES,
+        "role_label": role_label,
+        "base": base,
+        "form": form,
+        "refused_path": request.url.path if refused else "",
+        "refused_name": f"{member['first_name']} {member['last_name']}" if member else "",
+        **pager(found.page, query_string),
+    }
+    return render(request, EVALUATORS_TEMPLATE, context, block=None if refused else "results")
 
 
 class EvaluatorController(Controller):
@@ -264,50 +305,24 @@ class EvaluatorController(Controller):
         q: FromQuery[str] = "",
         page: FromQuery[int] = 1,
     ) -> Template:
-        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-        today = dt.date.today()
-        q = q.strip()[:100]
-        found = await queries.evaluators_page(organisation["id"], today, q, page)
-        base = f"/organisations/{organisation['code']}/cycles/evaluators"
+        return await _evaluators_page(request, FormResult({}), q, page)
 
-        def query_string(number: int) -> str:
-            return urlencode({"q": q, "page": number} if q else {"page": number})
-
-        context = {
-            "organisation": organisation,
-            "found": found,
-            "q": q,
-            "today": today,
-            "roles": rules.ASSIGNMENT_ROLES,
-            "role_label": role_label,
-            "base": base,
-            **pager(found.page, query_string),
-        }
-        return render(request, EVALUATORS_TEMPLATE, context)
-
-    @post("/{staff_id:int}", status_code=303)
+    @post("/{staff_id:int}", status_code=303, opt=shows_again(_evaluators_page))
     async def assign(
         self, request: Request, code: FromPath[str], staff_id: FromPath[int]
     ) -> Redirect:
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         raw = await request.form()
-        from_on = _date_or_400(text(raw, "from_on"), dt.date.today())
-        try:
-            change = await service.assign_evaluator(
-                actor_of(request),
-                organisation["id"],
-                staff_id,
-                text(raw, "role"),
-                text(raw, "evaluator"),
-                from_on,
-                assigner_staff_id=_user(request).staff_id,
-            )
-        except NotFound:
-            raise NotFoundException(
-                _("There is no such staff member in %(code)s.", code=organisation["code"])
-            ) from None
-        except Refused as refused:
-            raise _bad_request(refused.message) from None
+        from_on = _date_or_today(raw, "from_on")
+        change = await service.assign_evaluator(
+            actor_of(request),
+            organisation["id"],
+            staff_id,
+            text(raw, "role"),
+            text(raw, "evaluator"),
+            from_on,
+            assigner_staff_id=_user(request).staff_id,
+        )
         flash(
             request,
             _("Nothing changed: that evaluator was already assigned.")
@@ -324,27 +339,18 @@ class EvaluatorController(Controller):
             status_code=303,
         )
 
-    @post("/{staff_id:int}/end", status_code=303)
+    @post("/{staff_id:int}/end", status_code=303, opt=shows_again(_evaluators_page))
     async def end(self, request: Request, code: FromPath[str], staff_id: FromPath[int]) -> Redirect:
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         raw = await request.form()
         # "End now": the last day was yesterday, so the assignment gives no access today.
         ends_now = text(raw, "now") == "1"
         until_on = (
-            dt.date.today() - dt.timedelta(days=1)
-            if ends_now
-            else _date_or_400(text(raw, "until_on"), dt.date.today())
+            dt.date.today() - dt.timedelta(days=1) if ends_now else _date_or_today(raw, "until_on")
         )
-        try:
-            await service.end_assignment(
-                actor_of(request), organisation["id"], staff_id, text(raw, "role"), until_on
-            )
-        except NotFound:
-            raise NotFoundException(
-                _("There is no such staff member in %(code)s.", code=organisation["code"])
-            ) from None
-        except Refused as refused:
-            raise _bad_request(refused.message) from None
+        await service.end_assignment(
+            actor_of(request), organisation["id"], staff_id, text(raw, "role"), until_on
+        )
         flash(
             request,
             _("The %(role)s's assignment has ended.", role=role_label(text(raw, "role")))
@@ -517,6 +523,56 @@ def _progress_chart(
         return inline_svg(figure, chart_id, title, desc)
 
 
+async def _status_page(
+    request: Request,
+    form: FormResult,
+    team: str = "",
+    late: str = "",
+    year: str = "",
+    page: int = 1,
+) -> Template:
+    """HR's status page; a refused "create cycles" form with its message and what was typed."""
+    code = request.path_params["code"]
+    organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
+    today = dt.date.today()
+    filters = _filters(team, late)
+    chosen_year = _year(year.strip(), today)
+    found = await queries.organisation_cycles(organisation["id"], today, chosen_year)
+    rows = queries.filtered(found.rows, filters)
+    total = len(rows)
+    number = clamp_page(page, total)
+    shown = rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    months = rules.year_progress(chosen_year, found.progress, today)
+    base = f"/organisations/{organisation['code']}/cycles"
+    paged = Page(rows=[], total=total, page=number, pages=page_count(total))
+    context = {
+        "organisation": organisation,
+        "filters": filters,
+        "rows": shown,
+        "total": total,
+        "teams": found.teams,
+        "late_tasks": [(row, task) for row in rows for task in row.late_tasks],
+        "months": months,
+        "year": chosen_year,
+        "chart": progress_svg(months, chosen_year) if months else None,
+        "today": today,
+        "base": base,
+        "regime": found.regime,
+        "role_label": role_label,
+        "task_label": task_label,
+        "status_label": status_label,
+        "month_name": month_name,
+        "no_team": queries.NO_TEAM,
+        "through_default": dt.date(today.year, 12, 31),
+        "form": form,
+        **pager(paged, filters.query_string),
+    }
+    query = filters.query_string(number)
+    if request.method == "POST":
+        return render(request, STATUS_TEMPLATE, context, block=None)
+    return render(request, STATUS_TEMPLATE, context, push_url=f"{base}?{query}" if query else base)
+
+
 class StatusController(Controller):
     path = "/organisations/{code:str}/cycles"
     include_in_schema = False
@@ -533,43 +589,7 @@ class StatusController(Controller):
         page: FromQuery[int] = 1,
     ) -> Template:
         """Status only: per team and staff member the cycle's dates, counts and states."""
-        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-        today = dt.date.today()
-        filters = _filters(team, late)
-        chosen_year = _year(year.strip(), today)
-        found = await queries.organisation_cycles(organisation["id"], today, chosen_year)
-        rows = queries.filtered(found.rows, filters)
-        total = len(rows)
-        number = clamp_page(page, total)
-        shown = rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
-        months = rules.year_progress(chosen_year, found.progress, today)
-        base = f"/organisations/{organisation['code']}/cycles"
-        paged = Page(rows=[], total=total, page=number, pages=page_count(total))
-        context = {
-            "organisation": organisation,
-            "filters": filters,
-            "rows": shown,
-            "total": total,
-            "teams": found.teams,
-            "late_tasks": [(row, task) for row in rows for task in row.late_tasks],
-            "months": months,
-            "year": chosen_year,
-            "chart": progress_svg(months, chosen_year) if months else None,
-            "today": today,
-            "base": base,
-            "regime": found.regime,
-            "role_label": role_label,
-            "task_label": task_label,
-            "status_label": status_label,
-            "month_name": month_name,
-            "no_team": queries.NO_TEAM,
-            "through_default": dt.date(today.year, 12, 31),
-            **pager(paged, filters.query_string),
-        }
-        query = filters.query_string(number)
-        return render(
-            request, STATUS_TEMPLATE, context, push_url=f"{base}?{query}" if query else base
-        )
+        return await _status_page(request, FormResult({}), team, late, year, page)
 
     @get(["/status.csv", "/status.xlsx"], name="cycles_status_export")
     async def export(
@@ -591,32 +611,29 @@ class StatusController(Controller):
             export_rows(rows),
         )
 
-    @post("/generate", status_code=303)
+    @post("/generate", status_code=303, opt=shows_again(_status_page))
     async def generate(self, request: Request, code: FromPath[str]) -> Redirect:
         """Create the organisation's cycles through a date (again: nothing new)."""
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         raw = await request.form()
         today = dt.date.today()
-        through = _date_or_400(text(raw, "through"))
+        through = form_date(text(raw, "through"), "through")
         team = _filters(text(raw, "team"), "").team
         staff = text(raw, "staff")
         staff_id = (
-            form_int(staff, message=_("Choose a staff member of your organisation."))
+            form_int(staff, message=_("Choose a staff member of your organisation."), field="staff")
             if staff
             else None
         )
-        try:
-            done = await service.generate_cycles(
-                actor_of(request),
-                organisation["id"],
-                organisation["code"],
-                through,
-                today,
-                team,
-                staff_id=staff_id,
-            )
-        except Refused as refused:
-            raise _bad_request(refused.message) from None
+        done = await service.generate_cycles(
+            actor_of(request),
+            organisation["id"],
+            organisation["code"],
+            through,
+            today,
+            team,
+            staff_id=staff_id,
+        )
         flash(
             request,
             _(

@@ -4,20 +4,28 @@ organisation's record holds (a PRO Partner's form or import made them; issue 18,
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import ClientException, HTTPException, NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from core.errors import NotFound, TransitionRefused
+from core.errors import Refused
+from core.forms import FormResult
 from core.i18n import gettext as _
 from organisations.queries import pending_moves
 from organisations.service import decide_move
+from webkit.errors import shows_again
 from webkit.guards import actor_of, requires_dgro
 from webkit.rendering import render
 
 PATH = "/admin/staff-moves"
+
+
+async def _moves_page(request: Request, form: FormResult) -> Template:
+    """The pending requests, oldest first, with where each record is now; a refused
+    decision's message above the list."""
+    context = {"moves": await pending_moves(), "form": form}
+    return render(request, "organisations/moves.html", context, block=None)
 
 
 class StaffMoveController(Controller):
@@ -27,27 +35,16 @@ class StaffMoveController(Controller):
 
     @get("/", name="staff_moves")
     async def moves(self, request: HTMXRequest) -> Template:
-        """The pending requests, oldest first, with where each record is now."""
-        return render(
-            request, "organisations/moves.html", {"moves": await pending_moves()}, block=None
-        )
+        return await _moves_page(request, FormResult({}))
 
-    @post("/{request_id:int}", status_code=303)
+    @post("/{request_id:int}", status_code=303, opt=shows_again(_moves_page))
     async def decide(self, request: Request, request_id: FromPath[int]) -> Redirect:
         """`decision=confirm` moves the record, `decision=decline` declines the request."""
         decision = (await request.form()).get("decision")
         if decision not in ("confirm", "decline"):
-            raise ClientException(_("Choose to confirm or to decline the move."))
+            raise Refused(_("Choose to confirm or to decline the move."))
         confirm = decision == "confirm"
-        try:
-            name = await decide_move(actor_of(request), request_id, confirm=confirm)
-        except NotFound:
-            raise NotFoundException(_("There is no such request.")) from None
-        except TransitionRefused:
-            raise HTTPException(
-                status_code=409,
-                detail=_("The request was decided or withdrawn meanwhile: reload the page."),
-            ) from None
+        name = await decide_move(actor_of(request), request_id, confirm=confirm)
         message = (
             _("%(name)s has moved to the organisation that asked for it.", name=name)
             if confirm

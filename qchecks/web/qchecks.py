@@ -25,6 +25,7 @@ from organisations.queries import organisation_by_code, organisation_codes
 from organisations.rules import LANGUAGE_ROLES
 from qchecks import forms, queries, service
 from qchecks.rules import format_hundredths
+from webkit.errors import shows_again
 from webkit.forms import form_int, form_revision
 from webkit.guards import (
     actor_of,
@@ -73,6 +74,57 @@ def _year(raw: str | None) -> int | None:
 def _criteria_labels(criteria: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The checklist rows with the name in the reader's language (NL or FR; EN reads NL)."""
     return [{**row, "name": localized(row, "name")} for row in criteria]
+
+
+async def _form_page(
+    request: Request,
+    form: FormResult,
+    criteria: list[dict[str, Any]],
+    *,
+    qcheck: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Template:
+    context = {
+        "form": form,
+        "criteria": _criteria_labels(criteria),
+        "qcheck": qcheck,
+        "organisations": await organisation_codes(),
+        "language_roles": LANGUAGE_ROLES,
+        "score_field": forms.score_field,
+        "comment_field": forms.comment_field,
+    }
+    return render(request, FORM_TEMPLATE, context, block=None, status=status)
+
+
+def _edit_values(qcheck: dict[str, Any]) -> dict[str, str]:
+    """The edit form filled with the Q-check as recorded."""
+    values = {
+        "selection_reference": qcheck["reference"],
+        "organisation_code": qcheck["organisation_code"],
+        "consultant_email": qcheck["consultant_email"],
+        "language_role": qcheck["language_role"],
+        "closed_on": qcheck["closed_on"].isoformat(),
+        "checked_on": qcheck["checked_on"].isoformat(),
+        "comment": qcheck["comment"],
+        "score": "" if qcheck["criteria"] else format_hundredths(qcheck["score_hundredths"]),
+    }
+    for row in qcheck["criteria"]:
+        values[forms.score_field(row["criterion"])] = format_hundredths(
+            row["score_hundredths"] or 0
+        )
+        values[forms.comment_field(row["criterion"])] = row["comment"]
+    return values
+
+
+async def _delete_refused(request: Request, form: FormResult) -> Template:
+    """The edit page again when a deletion is refused, its message above the button."""
+    qcheck = await queries.qcheck_details(int(request.path_params["qcheck_id"]))
+    if qcheck is None:
+        raise no_such_qcheck()
+    criteria = await queries.criteria_in_force(qcheck["checked_on"])
+    message = next(iter(form.errors.values()), "")
+    edit = FormResult(_edit_values(qcheck), {"delete": message})
+    return await _form_page(request, edit, criteria, qcheck=qcheck)
 
 
 class QCheckController(Controller):
@@ -177,33 +229,13 @@ class QCheckController(Controller):
 
     # --- recording (DG R&O) ----------------------------------------------------------------
 
-    async def _form_page(
-        self,
-        request: Request,
-        form: FormResult,
-        criteria: list[dict[str, Any]],
-        *,
-        qcheck: dict[str, Any] | None = None,
-        status: int = 200,
-    ) -> Template:
-        context = {
-            "form": form,
-            "criteria": _criteria_labels(criteria),
-            "qcheck": qcheck,
-            "organisations": await organisation_codes(),
-            "language_roles": LANGUAGE_ROLES,
-            "score_field": forms.score_field,
-            "comment_field": forms.comment_field,
-        }
-        return render(request, FORM_TEMPLATE, context, block=None, status=status)
-
     @get("/qchecks/new", guards=[requires_dgro], name="new_qcheck")
     async def new_qcheck(self, request: HTMXRequest, organisation: FromQuery[str] = "") -> Template:
         """The form of a new selection file and its Q-check."""
         today = dt.date.today()
         values = {"organisation_code": organisation.upper()[:20], "checked_on": today.isoformat()}
         criteria = await queries.criteria_in_force(today)
-        return await self._form_page(request, FormResult(values=values), criteria)
+        return await _form_page(request, FormResult(values=values), criteria)
 
     @post("/qchecks", guards=[requires_dgro], status_code=303)
     async def record(self, request: Request) -> Template | Redirect:
@@ -229,30 +261,16 @@ class QCheckController(Controller):
                     category="success",
                 )
                 return Redirect(f"/qchecks/{qcheck_id}", status_code=303)
-        return await self._form_page(request, form, criteria, status=400)
+        return await _form_page(request, form, criteria, status=400)
 
     @get("/qchecks/{qcheck_id:int}/edit", guards=[requires_dgro], name="edit_qcheck")
     async def edit_form(self, request: HTMXRequest, qcheck_id: FromPath[int]) -> Template:
         qcheck = await queries.qcheck_details(qcheck_id)
         if qcheck is None:
             raise no_such_qcheck()
-        values = {
-            "selection_reference": qcheck["reference"],
-            "organisation_code": qcheck["organisation_code"],
-            "consultant_email": qcheck["consultant_email"],
-            "language_role": qcheck["language_role"],
-            "closed_on": qcheck["closed_on"].isoformat(),
-            "checked_on": qcheck["checked_on"].isoformat(),
-            "comment": qcheck["comment"],
-            "score": "" if qcheck["criteria"] else format_hundredths(qcheck["score_hundredths"]),
-        }
-        for row in qcheck["criteria"]:
-            values[forms.score_field(row["criterion"])] = format_hundredths(
-                row["score_hundredths"] or 0
-            )
-            values[forms.comment_field(row["criterion"])] = row["comment"]
+        values = _edit_values(qcheck)
         criteria = await queries.criteria_in_force(qcheck["checked_on"])
-        return await self._form_page(request, FormResult(values=values), criteria, qcheck=qcheck)
+        return await _form_page(request, FormResult(values=values), criteria, qcheck=qcheck)
 
     @post("/qchecks/{qcheck_id:int}/edit", guards=[requires_dgro], status_code=303)
     async def save(self, request: Request, qcheck_id: FromPath[int]) -> Template | Redirect:
@@ -292,9 +310,14 @@ class QCheckController(Controller):
                     category="success",
                 )
                 return Redirect(f"/qchecks/{qcheck_id}", status_code=303)
-        return await self._form_page(request, form, criteria, qcheck=qcheck, status=400)
+        return await _form_page(request, form, criteria, qcheck=qcheck, status=400)
 
-    @post("/qchecks/{qcheck_id:int}/delete", guards=[requires_dgro], status_code=303)
+    @post(
+        "/qchecks/{qcheck_id:int}/delete",
+        guards=[requires_dgro],
+        status_code=303,
+        opt=shows_again(_delete_refused),
+    )
     async def delete(self, request: Request, qcheck_id: FromPath[int]) -> Redirect:
         """Delete a Q-check recorded by mistake (with its selection file)."""
         qcheck = await queries.qcheck_details(qcheck_id)
@@ -309,8 +332,6 @@ class QCheckController(Controller):
             raise no_such_qcheck() from None
         except TransitionRefused:
             raise HTTPException(status_code=409, detail=_changed_meanwhile(qcheck)) from None
-        except Refused as refused:
-            raise HTTPException(status_code=400, detail=refused.message) from None
         flash(
             request,
             _("The Q-check of %(reference)s has been deleted.", reference=qcheck["reference"]),

@@ -15,7 +15,13 @@ from tests.integration.test_qcheck_analytics import DAY, EN, dataset
 async def test_a_chart_page_after_a_letter_has_unprefixed_svg(client, users):
     await dataset()
     pdf = render_letter(  # the real WeasyPrint
-        {"code": "BOSA", "name_nl": "FOD BOSA", "name_fr": "SPF BOSA", "language_roles": "NL"},
+        {
+            "code": "BOSA",
+            "name_nl": "FOD BOSA",
+            "name_fr": "SPF BOSA",
+            "language_roles": "NL",
+            "pro_partner_email": None,
+        },
         {
             "organisation": "BOSA",
             "granted_level": "client",

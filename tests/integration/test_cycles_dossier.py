@@ -441,15 +441,25 @@ async def test_the_staff_member_reads_and_signs_through_the_page(client, users, 
     assert page.status_code == 200
     assert "Grow as an assessor" in page.text and "Planning notes" in page.text
     token = await csrf_token(client, f"/cycles/{team['sam_2026']}")
-    signed = await client.post(
+    # A signature is final: without its "I have read the report" box it is refused, in
+    # the page (400, the box marked), and nothing is signed.
+    unticked = await client.post(
         f"/cycles/{team['sam_2026']}/meetings/{meeting}/sign",
         data={"revision": "1", "_csrf_token": token},
+    )
+    assert unticked.status_code == 400
+    assert "I have read the report and sign it" in unticked.text
+    assert 'name="final" value="yes" required aria-invalid="true"' in unticked.text
+    assert (await meeting_row(meeting))["state"] == "draft"
+    signed = await client.post(
+        f"/cycles/{team['sam_2026']}/meetings/{meeting}/sign",
+        data={"revision": "1", "final": "yes", "_csrf_token": token},
     )
     assert signed.status_code == 303
     assert (await meeting_row(meeting))["state"] == "staff_signed"
     again = await client.post(
         f"/cycles/{team['sam_2026']}/meetings/{meeting}/sign",
-        data={"revision": "1", "_csrf_token": token},
+        data={"revision": "1", "final": "yes", "_csrf_token": token},
     )
     assert again.status_code == 409
     # The staff member cannot plan objectives, even by posting the form directly.
@@ -459,6 +469,32 @@ async def test_the_staff_member_reads_and_signs_through_the_page(client, users, 
     )
     assert refused.status_code == 400
     assert "first evaluator" in refused.text
+
+
+async def test_an_evaluation_is_submitted_only_as_final(client, users, team):
+    """Submitting an evaluation cannot be undone: its form asks "I submit this evaluation
+    as final" (a second step without JavaScript); unticked, the page answers 400 with the
+    message and the typed text kept, and nothing is submitted."""
+    from cycles.tables import CycleEvaluation
+
+    client.headers["Accept-Language"] = "en"
+    await login(client, users["staff_bosa"])
+    cycle = team["sam_2026"]
+    token = await csrf_token(client, f"/cycles/{cycle}")
+    text = "My year: three assessment centres led."
+    unticked = await client.post(
+        f"/cycles/{cycle}/evaluations/self", data={"text": text, "_csrf_token": token}
+    )
+    assert unticked.status_code == 400
+    assert "I submit this evaluation as final" in unticked.text
+    assert text in unticked.text  # what was typed is kept
+    assert await CycleEvaluation.count().where(CycleEvaluation.cycle == cycle) == 0
+    submitted = await client.post(
+        f"/cycles/{cycle}/evaluations/self",
+        data={"text": text, "final": "yes", "_csrf_token": token},
+    )
+    assert submitted.status_code == 303
+    assert await CycleEvaluation.count().where(CycleEvaluation.cycle == cycle) == 1
 
 
 async def test_the_evaluator_plans_inline_with_htmx(client, users, team):
@@ -483,7 +519,7 @@ async def test_the_evaluator_plans_inline_with_htmx(client, users, team):
         data={"kind": "development", "title": "No competency", "_csrf_token": token},
         headers={"HX-Request": "true"},
     )
-    assert bad.status_code == 422 and "names a competency" in bad.text
+    assert bad.status_code == 400 and "names a competency" in bad.text
     team_page = await client.get("/team")
     assert team_page.status_code == 200 and "Sam Staff" in team_page.text
     # Marc is not in Eva's team: his dossier does not exist for her.

@@ -72,6 +72,7 @@ async def _evaluator_writes(client, cycle: int) -> tuple[int, int]:
         token,
         text=f"{CANARY} first evaluation",
         rating="insufficient",
+        final="yes",
     )
     return meeting, objective
 
@@ -90,7 +91,9 @@ async def test_no_dossier_content_reaches_the_audit_log(client, users, team):
         remarks=f"{CANARY} staff remarks",
         revision=await _revision(CycleMeeting, meeting),
     )
-    await _post(client, f"/cycles/{cycle}/evaluations/self", token, text=f"{CANARY} self")
+    await _post(
+        client, f"/cycles/{cycle}/evaluations/self", token, text=f"{CANARY} self", final="yes"
+    )
 
     rows = await AuditEntry.select().order_by(AuditEntry.id)
     actions = {row["action"] for row in rows}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -227,7 +228,15 @@ def test_the_review_command_line(tmp_path):
     # organisation, the year, the decision and the reason.
     folder = tmp_path / "letters"
     letters = run_portal(
-        "review", "letters", "--year", "2025", "--out", str(folder), database=database
+        "review",
+        "letters",
+        "--year",
+        "2025",
+        "--out",
+        str(folder),
+        database=database,
+        LETTER_SIGNATORY_NAME="Ann Peeters",
+        LETTER_SIGNATORY_TITLE_NL="Directeur-generaal a.i.",
     )
     assert letters.returncode == 0, letters.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["AAA.pdf", "BBB.pdf", "CCC.pdf"]
@@ -235,6 +244,12 @@ def test_the_review_command_line(tmp_path):
     text = " ".join(text.split())
     assert "Org A" in text and "2025" in text and "because" in text
     assert "ingetrokken" in text  # AAA's only language role is NL: the letter is Dutch
+    # Levels in the letter's words, never the codes; its reference, addressee, signatory.
+    assert "Toegekend niveau op 31 december 2025 klantcertificering" in text
+    assert "geen certificering" in text
+    assert not re.search(r"\b(client|none|individual)\b", text)
+    assert "DGRO/REV/2025/AAA" in text and "partner@aaa.be" in text
+    assert "Ann Peeters Directeur-generaal a.i." in text
     eligibility = json.loads(
         run_portal(
             "eligibility", "--as-of", "2026-01-01", "--format", "json", database=database

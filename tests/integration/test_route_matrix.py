@@ -453,3 +453,47 @@ async def test_accounts_with_a_staff_record_but_no_standing_read_no_dossier(app,
         assert dossier.status_code == 404, key
         await client.aclose()
     assert wrong == [], "\n".join(wrong)
+
+
+# The error page's mark: a refused form never answers with it (issue 19 #4).
+ERROR_PAGE = 'id="error-page"'
+
+
+async def test_refused_forms_answer_with_their_form_not_the_error_page(app, users):
+    """Issue 19 #4: every POST route outside /api, sent an empty form by someone allowed
+    to use it (with and without htmx), answers with its page again, the form and the
+    message in it, or is done (a redirect); never with the error page and its one link."""
+    values = await records(users)
+    order = [DGRO, PARTNER, HR, EVALUATOR, STAFF, OTHER]
+    rows = [
+        row for row in route_rows(app)
+        if row.startswith("POST ") and not NOT_TRIED.match(row) and "/api/" not in row
+    ]  # fmt: skip
+    clients: dict[str, tuple[Any, str]] = {}
+    wrong = []
+    for row in rows:
+        identity = next(who for who in order if who in EXPECTED[row])
+        if identity not in clients:
+            client = new_client(app)
+            assert (await login(client, users[USERS[identity]])).status_code == 303
+            match = CSRF_FIELD.search((await client.get("/accessibility")).text)
+            assert match
+            clients[identity] = (client, match.group(1))
+        client, token = clients[identity]
+        template = row.split(" ", 1)[1]
+        if template.startswith("/tracks/"):
+            template = template.replace("{code}", "{track}")
+        path = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), template)
+        for headers in ({}, {"hx-request": "true"}):
+            response = await client.post(
+                path, data={"_csrf_token": token}, headers={"x-csrftoken": token, **headers}
+            )
+            status = response.status_code
+            if status not in (400, 422):  # done (a redirect), or a record gone by now
+                continue
+            # htmx gets the region of the page that holds the form's answer
+            if ERROR_PAGE in response.text or ("<form" not in response.text and not headers):
+                wrong.append(f"{row} as {identity} {headers}: {status} without its form")
+    for client, _token in clients.values():
+        await client.aclose()
+    assert wrong == [], "\n".join(wrong)
