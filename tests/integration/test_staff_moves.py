@@ -121,7 +121,8 @@ async def test_dgro_confirms_the_move_and_the_record_keeps_its_history(client, u
     # A decided request cannot be decided again.
     twice = await post(client, f"/admin/staff-moves/{move['id']}", {"decision": "decline"})
     assert twice.status_code == 409
-    assert "decided or withdrawn meanwhile" in twice.text
+    assert "This was changed meanwhile" in twice.text  # the list again, as it stands now
+    assert "No move waits for a decision." in twice.text
     told = await Notice.select().where(Notice.kind == "staff_move_decided")
     assert [(n["audience"], n["organisation_code"], _params(n)) for n in told] == [
         ("pro_partner", "BOSA", {"name": "Nina Nieuw", "state": "confirmed"})
