@@ -10,7 +10,7 @@ PORT ?= 8000
 AREAS := core organisations accounts certification qchecks competencies cycles
 SOURCES := portal webkit $(AREAS) templates
 
-.PHONY: run test setup lint test-sqlite test-postgres test-browser translations \
+.PHONY: run test setup lint print-sources test-sqlite test-postgres test-browser translations \
         extract-messages migrations bench load clean
 
 ## run: set everything up, migrate the database, load demo data, serve on http://127.0.0.1:8000
@@ -44,6 +44,10 @@ translations: $(VENV)/.installed
 		$(BIN)/pybabel compile --domain messages --directory core/translations --locale $$language \
 			--statistics 2>&1 | grep -v '^compiling'; test "$${PIPESTATUS[0]}" -eq 0 || exit 1; \
 	done
+
+## print-sources: the folders `extract-messages` reads (the catalogue test reads them too)
+print-sources:
+	@echo $(SOURCES)
 
 ## extract-messages: refresh messages.pot and merge it into the catalogues (after changing text)
 extract-messages: $(VENV)/.installed

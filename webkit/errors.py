@@ -233,7 +233,8 @@ def handle_refused(request: Request, exc: Refused) -> Response:
     return error_response(request, 400, exc.message)
 
 
-def transition_message() -> str:
+def _changed_meanwhile() -> str:
+    """A refused transition in the form's page: the page, read again, shows the record."""
     return _(
         "This was changed meanwhile, or it is no longer possible in its current state: the "
         "page now shows where it stands."
@@ -243,7 +244,7 @@ def transition_message() -> str:
 def handle_transition_refused(request: Request, exc: TransitionRefused) -> Response:
     page = _form_page(request)
     if page is not None:
-        return _FormAgain(page, {"": transition_message()}, 409)
+        return _FormAgain(page, {"": _changed_meanwhile()}, 409)
     return error_response(
         request, 409, _("This was changed meanwhile, or it is no longer possible: reload the page.")
     )

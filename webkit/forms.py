@@ -51,11 +51,17 @@ def form_revision(raw: object) -> int:
     return form_int(raw, low=0, message=_("The form is incomplete: reload the page."))
 
 
+def _typed_date(typed: str) -> tuple[dt.date | None, str]:
+    """A typed date (YYYY-MM-DD), or what is wrong with it in words."""
+    day, problem = date_field(typed.strip())
+    return day, problem or _("Give the date as YYYY-MM-DD.")
+
+
 def form_date(raw: object, field: str) -> dt.date:
     """A date typed in a form field (YYYY-MM-DD): refused at `field`, in words, otherwise."""
-    day, problem = date_field(str(raw or "").strip())
+    day, problem = _typed_date(str(raw or ""))
     if day is None:
-        raise Refused(problem or _("Give the date as YYYY-MM-DD."), field)
+        raise Refused(problem, field)
     return day
 
 
@@ -116,9 +122,9 @@ class FormReader:
         typed = self.text(name)
         if optional and not typed:
             return None
-        day, problem = date_field(typed)
+        day, problem = _typed_date(typed)
         if day is None:
-            self.errors[name] = problem or _("Give the date as YYYY-MM-DD.")
+            self.errors[name] = problem
         return day
 
     def number(

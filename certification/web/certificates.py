@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 from certification.catalogue import track_competencies
 from certification.certificates import forms, labels, lifecycle, queries, service
 from certification.certificates.lifecycle import ACTIONS, Action
-from core.errors import ChangedMeanwhile, NotFound, Refused, TransitionRefused
+from core.errors import ChangedMeanwhile, Refused, TransitionRefused
 from core.forms import FormResult
 from core.i18n import gettext as _
 from core.identity import CurrentUser, Role
@@ -26,6 +26,7 @@ from organisations import forms as staff_forms
 from organisations import queries as organisation_queries
 from organisations import service as staff_service
 from organisations.queries import organisation_by_code
+from webkit.errors import shows_again
 from webkit.forms import safe_redirect_target
 from webkit.guards import (
     actor_of,
@@ -124,6 +125,16 @@ async def _staff_context(
         "moves": await organisation_queries.pending_moves(organisation["id"]),
     }
     return context, bool(filters.errors)
+
+
+async def _staff_page(request: Request, form: FormResult) -> Template:
+    """The staff register again after a refused withdrawal: its message above the
+    registrations still waiting (the list as it stands now)."""
+    code = request.path_params["code"]
+    organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
+    context, _invalid = await _staff_context(request, organisation, {}, 1)
+    context["moves_form"] = form
+    return render(request, STAFF_TEMPLATE, context, block=None)
 
 
 class CertificateController(Controller):
@@ -251,21 +262,14 @@ class CertificateController(Controller):
         "/organisations/{code:str}/staff/moves/{request_id:int}/withdraw",
         guards=STAFF_WRITE,
         status_code=303,
+        opt=shows_again(_staff_page),
     )
     async def withdraw_move(
         self, request: Request, code: FromPath[str], request_id: FromPath[int]
     ) -> Redirect:
         """The organisation takes back a registration waiting for DG R&O."""
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-        try:
-            await staff_service.withdraw_move(actor_of(request), organisation["id"], request_id)
-        except NotFound:
-            raise NotFoundException(_("There is no such request in %(code)s.", code=code)) from None
-        except TransitionRefused:
-            raise HTTPException(
-                status_code=409,
-                detail=_("The request was decided or withdrawn meanwhile: reload the page."),
-            ) from None
+        await staff_service.withdraw_move(actor_of(request), organisation["id"], request_id)
         flash(request, _("The registration has been withdrawn."), category="success")
         return Redirect(f"/organisations/{code}/staff", status_code=303)
 

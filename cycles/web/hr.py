@@ -86,9 +86,8 @@ def _user(request: Request) -> CurrentUser:
 
 def _date_or_today(raw: Any, field: str) -> dt.date:
     """A form's date field; today when left empty."""
-    if not text(raw, field):
-        return dt.date.today()
-    return form_date(text(raw, field), field)
+    typed = text(raw, field)
+    return form_date(typed, field) if typed else dt.date.today()
 
 
 # --- Labels -----------------------------------------------------------------------------

@@ -141,6 +141,13 @@ async def test_dgro_declines_and_the_partner_withdraws(client, users):
     [gert_move] = await StaffMoveRequest.select().where(StaffMoveRequest.staff == gert)
     withdrawn = await post(client, f"/organisations/BOSA/staff/moves/{gert_move['id']}/withdraw")
     assert withdrawn.status_code == 303
+    # Withdrawn twice (a second tab): 409 with the staff register as it stands, the
+    # message above the registrations still waiting, not the bare error page.
+    twice = await post(client, f"/organisations/BOSA/staff/moves/{gert_move['id']}/withdraw")
+    assert twice.status_code == 409
+    assert "This was changed meanwhile" in twice.text and 'id="error-page"' not in twice.text
+    assert f'id="move-{frank_move["id"]}"' in twice.text
+    assert f'id="move-{gert_move["id"]}"' not in twice.text
     # Another organisation's partner cannot withdraw BOSA's request.
     await client.post("/logout", data={"_csrf_token": client.cookies["csrftoken"]})
     await login(client, users["partner_fin"])
