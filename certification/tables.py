@@ -44,6 +44,9 @@ class Certificate(Table):
     registered_by = Varchar(length=254, null=True, default=None)
     decided_by = Varchar(length=254, null=True, default=None)
     decided_at = Timestamptz(null=True, default=None)
+    # Revoked by a rejection, before it was ever valid: the status stays SPEC 2.1's
+    # `revoked` (the exports and the API say that); the pages say "rejected".
+    rejected = Boolean(default=False)
 
 
 class CertificationPolicy(Table, tablename="certification_policy"):

@@ -13,6 +13,7 @@ from typing import Any
 
 from core import outbox
 from core.i18n import current_language, gettext, set_language
+from core.identity import CurrentUser, Role
 from core.settings import get_settings
 from core.tables import Notice
 from core.templating import jinja_environment
@@ -114,6 +115,21 @@ async def notices_for(
         .output(load_json=True)
     )
     return list(rows)
+
+
+def audience_of(user: CurrentUser) -> tuple[bool, str | None]:
+    """Whose notices `user` reads: DG R&O's (the flag) and those of the organisation they
+    are PRO Partner of (its code, or None)."""
+    partner_of = user.organisation_code if user.has_role(Role.PRO_PARTNER) else None
+    return user.is_dgro, partner_of
+
+
+async def unread_for(user: CurrentUser) -> int | None:
+    """How many of the notices `user` reads wait unread; None for a user who reads none."""
+    is_dgro, partner_of = audience_of(user)
+    if not is_dgro and not partner_of:
+        return None
+    return await unread_count(is_dgro, partner_of)
 
 
 async def unread_count(is_dgro: bool, pro_partner_of: str | None) -> int:

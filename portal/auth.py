@@ -10,10 +10,23 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from accounts.service import load_user
+from core import notices
 from core.i18n import LANGUAGE_COOKIE, negotiate_language, set_language
 from core.identity import CurrentUser
 from core.settings import settings_of
 from webkit.sessions import rotate_session_id
+
+
+def _shows_the_menu(scope: Scope) -> bool:
+    """A request answered with a whole page (and its menu): a GET of a page, not an htmx
+    fragment (a boosted navigation is a whole page), the API, a file or the health check."""
+    if scope["type"] != "http" or scope.get("method") != "GET":
+        return False
+    path = scope["path"]
+    if path.startswith(("/api/", "/static/", "/schema", "/health")):
+        return False
+    headers = dict(scope["headers"])
+    return b"hx-request" not in headers or b"hx-boosted" in headers
 
 
 class UserAndLanguageMiddleware(ASGIMiddleware):
@@ -38,6 +51,9 @@ class UserAndLanguageMiddleware(ASGIMiddleware):
                 rotate_session_id(connection)
                 scope["session"] = {}
         scope["user"] = user
+        if user is not None and _shows_the_menu(scope):
+            # The menu says how many notices wait (DG R&O, PRO Partners): a whole page only.
+            scope["unread_notices"] = await notices.unread_for(user)  # type: ignore[typeddict-unknown-key]
         language = negotiate_language(
             connection.cookies.get(LANGUAGE_COOKIE),
             user.preferred_language if user else None,

@@ -192,6 +192,7 @@ async def load_demo_data(say: Callable[[str], object] = lambda line: None) -> li
             Organisation.code == "MOBILIT"
         )
     await _demo_cycles(today)
+    await _demo_journeys(today, leave)
     for user in DEMO_USERS:
         await save_user(
             user.email,
@@ -233,3 +234,84 @@ async def _demo_cycles(today: dt.date) -> None:
                 ]
             )
     await generate(Actor.command_line("demo-data"), today)
+
+
+# The checklist's spread around each demo Q-check's overall score: pairs of criteria of
+# equal weight move up and down alike, so the weighted score stays the imported one.
+DEMO_SPREAD = {"PROFILE": 300, "TESTS": -300, "REPORT": -550, "PROCEDURE": 550}
+DEMO_CRITERION_COMMENT = {
+    "REPORT": "Het verslag motiveert de eindrangschikking niet per kandidaat.",
+    "PROCEDURE": "Termijnen en gelijke behandeling gerespecteerd.",
+}
+DEMO_QCHECK_COMMENT = "Degelijk dossier; het verslag mag de rangschikking beter motiveren."
+DEMO_APPLICANT = "OSTBEL"
+
+
+async def _demo_journeys(today: dt.date, leave: frozenset[str]) -> None:
+    """What each journey starts from, each made once: the demo Q-checks scored on the
+    checklist with comments, a training session to ask places in, an application waiting
+    for DG R&O and the yearly review of the past year, open and ready to decide."""
+    from certification.applications.service import apply
+    from certification.review.service import open_review
+    from certification.tables import Application, Review, TrackSession
+    from certification.training.service import SessionInput, publish_session
+    from core.audit import Actor
+
+    demo = Actor.command_line("demo-data")
+    await _demo_qcheck_criteria(demo, today, leave)
+    if not await TrackSession.exists():
+        starts = today + dt.timedelta(days=45)
+        session = SessionInput("AZ", starts, starts + dt.timedelta(days=1), "NL", 12)
+        await publish_session(demo, session)
+    if not await Application.exists().where(Application.organisation.code == DEMO_APPLICANT):
+        await apply(demo, DEMO_APPLICANT, today)
+    if not await Review.exists().where(Review.year == today.year - 1):
+        await open_review(demo, today.year - 1, today)
+
+
+async def _demo_qcheck_criteria(demo, today: dt.date, leave: frozenset[str]) -> None:
+    """The demo Q-checks that have no criterion scores yet get them, through the service
+    DG R&O's form uses (the same overall score, its history and audit entry)."""
+    from qchecks.forms import CriterionScore, QCheckInput
+    from qchecks.queries import criteria_in_force
+    from qchecks.service import edit_qcheck
+    from qchecks.tables import QCheck, QCheckCriterion
+
+    references = [row[0] for row in DEMO_QCHECKS if row[0] not in leave]
+    scored = {row["qcheck"] for row in await QCheckCriterion.select(QCheckCriterion.qcheck)}
+    rows = await QCheck.select(
+        QCheck.id,
+        QCheck.revision,
+        QCheck.checked_on,
+        QCheck.score_hundredths,
+        QCheck.selection_file.reference.as_alias("reference"),
+        QCheck.selection_file.closed_on.as_alias("closed_on"),
+        QCheck.selection_file.language_role.as_alias("language_role"),
+        QCheck.organisation.code.as_alias("code"),
+        QCheck.consultant.email.as_alias("email"),
+    ).where(QCheck.selection_file.reference.is_in(references or [""]))
+    for row in rows:
+        if row["id"] in scored:
+            continue
+        checklist = [c["code"] for c in await criteria_in_force(row["checked_on"])]
+        spread = DEMO_SPREAD if set(DEMO_SPREAD) <= set(checklist) else {}
+        criteria = tuple(
+            CriterionScore(
+                code,
+                max(0, min(10000, row["score_hundredths"] + spread.get(code, 0))),
+                DEMO_CRITERION_COMMENT.get(code, ""),
+            )
+            for code in checklist
+        )
+        data = QCheckInput(
+            reference=row["reference"],
+            organisation_code=row["code"],
+            consultant_email=row["email"],
+            language_role=row["language_role"],
+            closed_on=row["closed_on"],
+            checked_on=row["checked_on"],
+            score_hundredths=None,
+            criteria=criteria,
+            comment=DEMO_QCHECK_COMMENT,
+        )
+        await edit_qcheck(demo, row["id"], data, row["revision"], today)

@@ -100,10 +100,8 @@ async def work_for(user: CurrentUser, today: dt.date) -> WorkList:
         items += await _partner_items(user)
         dashboard = await organisation_dashboard(str(user.organisation_code), today)
         level = level_label(dashboard.granted) if dashboard else None
-    if user.is_dgro or partner:
-        unread = await notices.unread_count(
-            user.is_dgro, user.organisation_code if partner else None
-        )
+    unread = await notices.unread_for(user)
+    if unread is not None:
         text = ngettext("%(num)d unread notice", "%(num)d unread notices", unread)
         items += _item(unread, text, "/notices")
     to_sign = await reports_to_sign(user.staff_id)

@@ -79,6 +79,7 @@ requires_dgro = requires_role(Role.DGRO)
 requires_register_reader = requires_role(Role.DGRO, Role.PRO_PARTNER, Role.HR)
 requires_register_writer = requires_role(Role.DGRO, Role.PRO_PARTNER)
 # Who reads an organisation's Q-checks and their analytics (besides its own scope).
-requires_qcheck_reader = requires_role(Role.DGRO, Role.PRO_PARTNER, Role.HR)
+QCHECK_READERS = (Role.DGRO, Role.PRO_PARTNER, Role.HR)
+requires_qcheck_reader = requires_role(*QCHECK_READERS)
 # Who manages accounts: DG R&O every account, HR those of its own organisation.
 requires_account_manager = requires_role(Role.DGRO, Role.HR)

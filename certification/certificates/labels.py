@@ -7,8 +7,11 @@ from core.errors import ChangedMeanwhile
 from core.i18n import gettext as _
 
 
-def status_label(status: str) -> str:
-    """The status in words (never shown by colour only)."""
+def status_label(status: str, rejected: bool = False) -> str:
+    """The status in words (never shown by colour only); a revoked certificate that DG
+    R&O rejected before it was ever valid reads "rejected"."""
+    if rejected and status == "revoked":
+        return _("rejected")
     return {
         "pending": _("pending verification"),
         "valid": _("valid"),

@@ -151,6 +151,7 @@ async def decide(
             Certificate.status_reason: stored_reason,
             Certificate.decided_by: decided_by,
             Certificate.decided_at: now,
+            Certificate.rejected: action == Action.REJECT,
         }
         if not await compare_and_set(
             Certificate, certificate_id, Certificate.status, shown_status, changes

@@ -14,7 +14,12 @@ from certification.dashboard import organisation_dashboard, organisation_look_ah
 from certification.overview import OverviewFilter, overview
 from core.paging import pager
 from webkit.forms import as_of_field, parse_as_of
-from webkit.guards import requires_dgro, requires_organisation_scope
+from webkit.guards import (
+    QCHECK_READERS,
+    current_user,
+    requires_dgro,
+    requires_organisation_scope,
+)
 from webkit.lookups import no_such_organisation
 from webkit.rendering import render, render_kept
 
@@ -65,12 +70,20 @@ class OrganisationController(Controller):
         A bad date shows today's dashboard with the error next to the date field (400)."""
         field = as_of_field(as_of)
         day = field.day
+        # Evaluators and staff read the dashboard, not the Q-checks: no link they cannot follow.
+        user = current_user(request)
+        reads_qchecks = user is not None and user.has_role(*QCHECK_READERS)
 
         async def context() -> dict[str, Any]:
             dashboard = await organisation_dashboard(code, day)
             if dashboard is None:
                 raise no_such_organisation(code)
-            return {**vars(dashboard), "explain": explain, "as_of_field": field}
+            return {
+                **vars(dashboard),
+                "explain": explain,
+                "as_of_field": field,
+                "reads_qchecks": reads_qchecks,
+            }
 
         if field.error:
             return render(
@@ -80,9 +93,8 @@ class OrganisationController(Controller):
                 block="dashboard",
                 status=field.status,
             )
-        return await render_kept(
-            request, "certification/dashboard.html", "dashboard", (code, day), context
-        )
+        key = (code, day, reads_qchecks)
+        return await render_kept(request, "certification/dashboard.html", "dashboard", key, context)
 
     @get("/{code:str}/look-ahead", guards=[requires_organisation_scope], name="look_ahead")
     async def look_ahead(

@@ -21,8 +21,7 @@ requires_notice_reader = requires_role(Role.DGRO, Role.PRO_PARTNER)
 def _audience(request: Request) -> tuple[bool, str | None]:
     user = current_user(request)
     assert user is not None
-    partner_of = user.organisation_code if user.has_role(Role.PRO_PARTNER) else None
-    return user.is_dgro, partner_of
+    return notices.audience_of(user)
 
 
 class NoticeController(Controller):

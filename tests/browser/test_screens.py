@@ -5,6 +5,7 @@ docs/ show are taken here, so they stay current (docs/screenshots/*.png)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -58,11 +59,18 @@ async def no_sideways_scrolling(page: Page) -> None:
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 1, f"{page.url} scrolls sideways by {overflow} px"
+    # A table of figures may scroll inside its own frame, if the keyboard reaches the
+    # frame (a named region with tabindex 0) and it holds nothing to act on: a table with
+    # links, buttons or fields stacks its rows instead.
     hidden = await page.evaluate(
-        "Array.from(document.querySelectorAll('.overflow-auto'))"
-        ".map(e => e.scrollWidth - e.clientWidth).filter(d => d > 1)"
+        """Array.from(document.querySelectorAll('.overflow-auto'))
+        .filter(e => e.scrollWidth - e.clientWidth > 1)
+        .filter(e => !(e.getAttribute('role') === 'region' && e.tabIndex === 0
+                       && e.hasAttribute('aria-labelledby')
+                       && !e.querySelector('a, button, input, select, textarea')))
+        .map(e => (e.querySelector('table') || e).id + ': ' + (e.scrollWidth - e.clientWidth))"""
     )
-    assert hidden == [], f"a table on {page.url} hides {hidden} px to the side"
+    assert hidden == [], f"a table on {page.url} hides px to the side: {hidden}"
 
 
 async def assert_in_view(page: Page, locator, what: str) -> None:
@@ -199,20 +207,132 @@ ROLE_PAGES = {
 }
 
 
+# The route matrix's name of each role here.
+MATRIX_ROLE = {
+    "dgro": "dgro", "pro_partner": "partner", "hr": "hr", "evaluator": "evaluator",
+    "staff": "staff",
+}  # fmt: skip
+# Pages of the route matrix the crawl does not look for among links, and why (for every
+# role, or for the roles named).
+NOT_LINKED = {
+    "/dev/mail": "the development outbox: the README names it, no page links it",
+    "/dev/mail/{mail_id}": "the development outbox",
+    "/password/forgot": "linked from the log-in page, for those who are not logged in",
+    "/organisations/{code}/look-ahead": "a fragment the dashboard loads into itself",
+    **{
+        (role, path): "for an account with a staff record; the demo's of this role has none"
+        for role in ("dgro", "pro_partner", "hr")
+        for path in ("/my/dossier", "/my/qchecks")
+    },
+}
+
+
+def pages_of(role: str) -> list[str]:
+    """The HTML pages (GET, not a download, the API or the schema) the route matrix lets
+    the role open, except those of NOT_LINKED."""
+    from tests.integration.test_route_matrix import EXPECTED
+
+    identity = MATRIX_ROLE[role]
+    paths = [row.removeprefix("GET ") for row, who in EXPECTED.items() if row.startswith("GET ")
+             and identity in who]  # fmt: skip
+    return [
+        path
+        for path in paths
+        if not NOT_A_PAGE.search(path) and path not in NOT_LINKED
+        and (role, path) not in NOT_LINKED
+    ]  # fmt: skip
+
+
+def _route_of(kind: str) -> str:
+    """The matrix's path of a kind of page (/cycles/{id} is /cycles/{cycle_id}, /reviews/2025
+    is /reviews/{year}); a fixed path first (/qchecks/new before /qchecks/{qcheck_id})."""
+    from tests.integration.test_route_matrix import EXPECTED
+
+    paths = sorted(
+        (row.removeprefix("GET ") for row in EXPECTED if row.startswith("GET ")),
+        key=lambda path: path.count("{"),
+    )
+    for path in paths:
+        if re.fullmatch(re.sub(r"\{\w+\}", "[^/]+", path), kind):
+            return path
+    return kind
+
+
 @pytest.mark.parametrize("role", list(ROLE_PAGES))
-async def test_every_role_reads_its_pages_at_both_widths(browser: Browser, live_server, role):
+async def test_every_page_a_role_reaches_reads_at_both_widths(browser: Browser, live_server, role):
+    problems: list[str] = []
     for size_name, size in VIEWPORTS.items():
         page = await _page(browser, live_server, size)
         await log_in(page, role)
-        for name, path in ROLE_PAGES[role]:
-            response = await page.goto(path)
-            assert response is not None and response.status == 200, path
+        visited = await crawl(page, live_server, role, size_name, problems)
+        kinds = {_kind_of_page(link.split("?")[0]) for link in visited}
+        reached = {_route_of(kind) for kind in kinds}
+        missed = sorted(set(pages_of(role)) - reached)
+        assert not missed, f"{role} reaches no link to these pages of theirs: {missed}"
+        if size_name == "wide":
+            for name, path in ROLE_PAGES[role]:
+                await page.goto(path)
+                await screenshot(page, f"{role}-{name}-wide")
+        await page.context.close()
+    assert not problems, "\n".join(problems)
+
+
+# Pages a crawl does not open: downloads, letters (PDF), the log-out, the API and schema.
+NOT_A_PAGE = re.compile(r"(\.csv|\.xlsx|\.pdf)$|^/(logout|static|schema|api|language)\b|/letters/")
+MAX_PAGES_PER_ROLE = 90
+
+
+def _kind_of_page(path: str) -> str:
+    """One page of each kind: /cycles/12 and /cycles/13 are the same screen, so are the
+    dashboards of BOSA and FIN."""
+    path = re.sub(r"/\d+(?=/|$)", "/{id}", path)
+    path = re.sub(r"/\d{4}-\d{2}-\d{2}(?=/|$)", "/{date}", path)
+    return re.sub(r"/[A-Z][A-Z0-9_-]+(?=/|$)", "/{code}", path)
+
+
+async def _links(page: Page, base_url: str) -> list[str]:
+    hrefs = await page.evaluate(
+        "Array.from(document.querySelectorAll('a[href]:not([download])')).map(a => a.href)"
+    )
+    found = []
+    for href in hrefs:
+        if not href.startswith(base_url + "/"):
+            continue
+        link = href.removeprefix(base_url).split("#")[0]
+        if link and not NOT_A_PAGE.search(link.split("?")[0]):
+            found.append(link)
+    return found
+
+
+async def crawl(
+    page: Page, base_url: str, role: str, size_name: str, problems: list[str]
+) -> list[str]:
+    """Every kind of page the role reaches by following links from its home page: each
+    answers 200 and neither the page nor a table's frame scrolls sideways."""
+    queue, kinds, visited = ["/"], set(), []
+    while queue and len(visited) < MAX_PAGES_PER_ROLE:
+        link = queue.pop(0)
+        kind = _kind_of_page(link.split("?")[0])
+        if kind in kinds:
+            continue
+        kinds.add(kind)
+        response = await page.goto(link)
+        assert response is not None and response.status == 200, (
+            f"{role} at {size_name}: {link} answered {response and response.status}"
+        )
+        if page.url.startswith(f"{base_url}/login"):
+            continue  # a link the role may not follow is not a page it reaches
+        visited.append(link)
+        try:
             await no_sideways_scrolling(page)
             for table in await page.locator("table.stack, table.stack-wide").all():
                 rows = table.locator("tbody tr")
                 if await rows.count():
                     last = rows.first.locator(":scope > td, :scope > th").last
-                    await assert_in_view(page, last, f"the last column on {path}")
-            if size_name == "wide":
-                await screenshot(page, f"{role}-{name}-wide")
-        await page.context.close()
+                    await assert_in_view(page, last, f"the last column on {link}")
+        except AssertionError as problem:
+            problem_line = f"{size_name}: {str(problem).splitlines()[0]}"
+            if problem_line not in problems:
+                problems.append(problem_line)
+        queue.extend(await _links(page, base_url))
+    return visited

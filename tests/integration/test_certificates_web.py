@@ -610,6 +610,13 @@ async def test_reject_needs_a_reason(english, users):
     assert stored["status_reason"] == "No attendance list"
     [entry] = await audit_actions("certificate_rejected")
     assert as_dict(entry["after"])["status_reason"] == "No attendance list"
+    # The register says "rejected" (a certificate that was never valid), with the reason;
+    # the export keeps SPEC 2.1's stored status.
+    register = await client.get("/organisations/BOSA/staff?q=ann")
+    assert '<span class="certificate-status status-revoked">rejected</span>' in register.text
+    assert "No attendance list" in register.text
+    export = await client.get("/organisations/BOSA/certificates.csv")
+    assert ",revoked," in export.text and "rejected" not in export.text
 
 
 async def test_suspend_reinstate_and_revoke(english, users):
@@ -644,6 +651,8 @@ async def test_suspend_reinstate_and_revoke(english, users):
         await post(client, f"/certificates/{valid}/revoke", {"reason": "Fraud", "status": "valid"})
     ).status_code == 303
     assert (await certificate(valid))["status"] == "revoked"
+    register = await client.get("/organisations/BOSA/staff")
+    assert '<span class="certificate-status status-revoked">revoked</span>' in register.text
     actions = [e["action"] for e in await AuditEntry.select().order_by(AuditEntry.id)]
     assert [a for a in actions if a.startswith("certificate_")] == [
         "certificate_suspended",

@@ -460,8 +460,8 @@ async def test_the_status_page_shows_status_and_never_contents(client, users):
         in row
     )
     assert "Analyst" in row and "Anna Alpha" in row
-    assert "<td>2</td>" in row  # two objectives, counted
-    assert "<td>yes</td>" in row  # planning signed by both
+    assert "<li>Objectives: 2</li>" in row  # two objectives, counted
+    assert "<li>Planning report signed: yes</li>" in row  # signed by both
     assert "required, not held" in row  # absent 80 days > 70: functioning meeting
     assert "Team of Anna Alpha" in page.text and "No first evaluator" in page.text
     assert 'role="img"' in page.text and "<title" in page.text

@@ -14,7 +14,7 @@ from cycles.tables import CycleMeeting, EvaluationCycle
 from organisations.forms import StaffInput
 from organisations.service import request_moves
 from organisations.tables import Organisation
-from tests.conftest import link_staff_records, login
+from tests.conftest import csrf_token, link_staff_records, login
 from tests.integration.test_certificates_web import add_certificate_row, add_staff_row
 
 TODAY = dt.date.today()
@@ -98,3 +98,36 @@ async def test_staff_are_told_a_report_waits_for_their_signature(client, users):
     )
     page = await _home(client, users["staff_bosa"])
     assert waiting(page) == [("/my/dossier", "1 meeting report waits for your signature")]
+
+
+def menu_count(page: str) -> str | None:
+    """The unread count the menu's summary shows, as a screen reader reads it."""
+    summary = page.split("<summary>", 1)[1].split("</summary>", 1)[0]
+    found = re.search(r'<span class="visually-hidden">, ([^<]+)</span>', summary)
+    return found.group(1) if found else None
+
+
+async def test_the_menu_counts_unread_notices_until_they_are_read(client, users, queries):
+    [notice] = await Notice.insert(
+        Notice(created_at=dt.datetime.now(dt.UTC), kind="qcheck_average_near",
+               audience="pro_partner", organisation_code="BOSA",
+               params={"average": "81.00", "threshold": "80.00"}),
+    ).returning(Notice.id)  # fmt: skip
+    page = await _home(client, users["partner_bosa"])
+    assert menu_count(page) == "1 unread notice"
+    assert '<a href="/notices">Notices <span class="count">1 unread</span></a>' in page
+    # Every page's menu says it, not only the home page.
+    staff_page = await client.get("/organisations/BOSA/staff")
+    assert menu_count(staff_page.text) == "1 unread notice"
+    # An htmx fragment has no menu: the count is not even asked for.
+    queries.clear()
+    fragment = await client.get("/organisations/BOSA/staff", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<summary>" not in fragment.text
+    assert not [sql for sql, _rows in queries if "notice" in sql.lower()]
+    token = await csrf_token(client, "/notices")
+    read = await client.post(f"/notices/{notice['id']}/read", data={"_csrf_token": token})
+    assert read.status_code == 303
+    assert menu_count((await client.get("/")).text) is None
+    # An account that reads no notices has no count.
+    await client.post("/logout", data={"_csrf_token": await csrf_token(client, "/")})
+    assert menu_count(await _home(client, users["staff_bosa"])) is None

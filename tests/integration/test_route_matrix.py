@@ -199,9 +199,8 @@ async def records(users) -> dict[str, Any]:
 
     from certification.applications.service import apply
     from certification.policy import adopt
-    from certification.review.service import open_review
     from certification.rules import DEFAULT_POLICY
-    from certification.tables import Certificate
+    from certification.tables import Certificate, Review
     from certification.training.service import SessionInput, publish_session
     from competencies.functions import add_profile
     from competencies.loader import seed_models
@@ -263,7 +262,8 @@ async def records(users) -> dict[str, Any]:
                audience="pro_partner", organisation_code="BOSA",
                params={"average": "81.00", "threshold": "80.00", "as_of": today.isoformat()})
     ).returning(Notice.id)  # fmt: skip
-    await open_review(cli, today.year - 1)
+    # The demo data opened the review of the past year (ready to decide).
+    assert await Review.exists().where(Review.year == today.year - 1)
     # A PRO Partner's registration of FIN's first staff member, waiting for DG R&O.
     from organisations.forms import StaffInput
     from organisations.service import request_moves
