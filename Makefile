@@ -28,7 +28,8 @@ $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	@# setuptools warns about every editable install (a block of asterisks): not ours to act on.
+	PYTHONWARNINGS="ignore:::setuptools.command.editable_wheel" $(BIN)/pip install --quiet -e ".[dev]"
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -131,6 +131,7 @@ def action_label(action: str) -> str:
         "track_competencies_changed": _("Competencies of a track changed"),
         "session_published": _("Track session published"),
         "session_place_requested": _("Place in a track session requested"),
+        "session_place_cancelled": _("Place request in a track session withdrawn"),
         "mentorship_registered": _("Mentorship registered"),
         "review_opened": _("Yearly review opened"),
         "review_decided": _("Yearly review decision"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from core.database import is_sqlite, write_transaction
@@ -115,3 +116,41 @@ async def still_pending(message_ids: list[int]) -> dict[int, str]:
         OutboxMessage.id.is_in(message_ids) & (OutboxMessage.state != "sent")
     )
     return {row["id"]: row["last_error"] for row in rows}
+
+
+@dataclass(frozen=True)
+class Mail:
+    """A mail of the outbox as the development mail viewer shows it."""
+
+    id: int
+    created_at: dt.datetime
+    recipient: str
+    subject: str
+    state: str
+    body: str
+
+
+def _mail_columns() -> tuple:
+    return (
+        OutboxMessage.id,
+        OutboxMessage.created_at,
+        OutboxMessage.recipient,
+        OutboxMessage.subject,
+        OutboxMessage.state,
+        OutboxMessage.body,
+    )
+
+
+async def newest_mails(limit: int) -> list[Mail]:
+    """The newest mails of the outbox first, at most `limit`."""
+    rows = (
+        await OutboxMessage.select(*_mail_columns())
+        .order_by(OutboxMessage.id, ascending=False)
+        .limit(limit)
+    )
+    return [Mail(**row) for row in rows]
+
+
+async def mail(mail_id: int) -> Mail | None:
+    row = await OutboxMessage.select(*_mail_columns()).where(OutboxMessage.id == mail_id).first()
+    return Mail(**row) if row else None

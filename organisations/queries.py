@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.paging import Page, fetch_page
-from organisations.rules import MOVE_PENDING, split_language_roles
+from organisations.rules import MOVE_PENDING, is_active_on, split_language_roles
 from organisations.tables import Organisation, StaffAssignment, StaffMember, StaffMoveRequest
 
 
@@ -171,3 +171,31 @@ async def pending_move_count(organisation_id: int | None = None) -> int:
     if organisation_id is not None:
         query = query.where(StaffMoveRequest.organisation == organisation_id)
     return int(await query)
+
+
+@dataclass(frozen=True)
+class StaffName:
+    id: int
+    first_name: str
+    last_name: str
+
+
+async def active_staff(organisation_id: int, today: dt.date) -> list[StaffName]:
+    """The organisation's staff on `today`, by last name: whom a form may choose."""
+    rows = (
+        await StaffMember.select(
+            StaffMember.id,
+            StaffMember.first_name,
+            StaffMember.last_name,
+            StaffMember.start_date,
+            StaffMember.end_date,
+        )
+        .where(StaffMember.organisation == organisation_id)
+        .order_by(StaffMember.last_name)
+        .order_by(StaffMember.first_name)
+    )
+    return [
+        StaffName(row["id"], row["first_name"], row["last_name"])
+        for row in rows
+        if is_active_on(row["start_date"], row["end_date"], today)
+    ]

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from litestar.exceptions import NotFoundException
-
+from core.errors import NotFound
 from core.i18n import gettext as _
 
 Found = TypeVar("Found")
 
 
-def no_such_organisation(code: str) -> NotFoundException:
-    return NotFoundException(_("There is no organisation with code %(code)s.", code=code))
+def no_such_organisation(code: str) -> NotFound:
+    return NotFound(_("There is no organisation with code %(code)s.", code=code))
 
 
-def or_404(found: Found | None, missing: NotFoundException) -> Found:
+def or_404(found: Found | None, missing: NotFound) -> Found:
     """`found`, or the 404 `missing` (naming what is missing) when there is none."""
     if found is None:
         raise missing

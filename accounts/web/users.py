@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
@@ -55,8 +54,8 @@ async def _form_context(manager: CurrentUser, form: FormResult, **extra: Any) ->
     }
 
 
-def _not_found() -> NotFoundException:
-    return NotFoundException(_("There is no such account among those you manage."))
+def _not_found() -> NotFound:
+    return NotFound(_("There is no such account among those you manage."))
 
 
 class UsersController(Controller):

@@ -11,7 +11,7 @@ def status_label(status: str, rejected: bool = False) -> str:
     """The status in words (never shown by colour only); a revoked certificate that DG
     R&O rejected before it was ever valid reads "rejected"."""
     if rejected and status == "revoked":
-        return _("rejected")
+        return _("rejected by DG R&O")
     return {
         "pending": _("pending verification"),
         "valid": _("valid"),

@@ -72,6 +72,58 @@ async def _staff_of(organisation_id: int, staff_id: int, field: str) -> dict:
     return staff
 
 
+async def _may_follow(staff: dict, session: dict) -> None:
+    """A session is for staff of its language who do not hold its track yet."""
+    name = f"{staff['first_name']} {staff['last_name']}"
+    if staff["language_role"] != session["language"]:
+        raise Refused(
+            _(
+                "%(name)s works in %(role)s; this session is given in %(language)s.",
+                name=name,
+                role=staff["language_role"],
+                language=session["language"],
+            ),
+            "staff",
+        )
+    if await Certificate.exists().where(
+        (Certificate.staff == staff["id"])
+        & (Certificate.track == session["track"])
+        & (Certificate.status != CertificateStatus.REVOKED)
+    ):
+        raise Refused(_("%(name)s holds a certificate of this track already.", name=name), "staff")
+
+
+async def cancel_request(
+    actor: audit.Actor, organisation_id: int, request_id: int, today: dt.date
+) -> int:
+    """Withdraw one of the organisation's place requests before its session starts; the
+    session's id. The next in line moves up (outcomes are allocated when read)."""
+    async with write_transaction():
+        where = (PlaceRequest.id == request_id) & (PlaceRequest.organisation == organisation_id)
+        found = (
+            await PlaceRequest.select(
+                PlaceRequest.id,
+                PlaceRequest.session,
+                PlaceRequest.session.starts_on.as_alias("starts_on"),
+                PlaceRequest.staff.email.as_alias("email"),
+            )
+            .where(where)
+            .first()
+        )
+        if found is None:
+            raise NotFound(_("There is no such place request."))
+        if found["starts_on"] <= today:
+            raise Refused(_("This session has started: its requests can no longer change."))
+        await PlaceRequest.delete().where(PlaceRequest.id == request_id)
+        await audit.record(
+            actor,
+            "session_place_cancelled",
+            table="session_request",
+            key=f"{found['session']}:{found['email']}",
+        )
+    return int(found["session"])
+
+
 async def request_place(
     actor: audit.Actor, organisation_id: int, session_id: int, staff_id: int, today: dt.date
 ) -> None:
@@ -86,6 +138,7 @@ async def request_place(
             staff = await _staff_of(organisation_id, staff_id, "staff")
             if not is_active_on(staff["start_date"], staff["end_date"], today):
                 raise Refused(_("This staff member is not active today."), "staff")
+            await _may_follow(staff, session)
             await PlaceRequest.insert(
                 PlaceRequest(
                     session=session_id,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
@@ -15,6 +14,7 @@ from litestar.response import Redirect, Template
 from certification import explain
 from certification.applications import queries, service
 from certification.eligibility import eligibility_for_all
+from core.errors import NotFound
 from core.forms import FormResult
 from core.i18n import gettext as _
 from core.identity import Role
@@ -125,7 +125,7 @@ class ApplicationController(Controller):
         raw = await request.form()
         revision = form_revision(raw.get("revision"))
         if action not in ("approve", "reject"):
-            raise NotFoundException(_("There is no such decision."))
+            raise NotFound(_("There is no such decision."))
         reason = str(raw.get("reason") or "")
         if action == "approve":
             await service.approve(

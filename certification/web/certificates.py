@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 from certification.catalogue import track_competencies
 from certification.certificates import forms, labels, lifecycle, queries, service
 from certification.certificates.lifecycle import ACTIONS, Action
-from core.errors import ChangedMeanwhile, Refused, TransitionRefused
+from core.errors import ChangedMeanwhile, NotFound, Refused, TransitionRefused
 from core.forms import FormResult
 from core.i18n import gettext as _
 from core.identity import CurrentUser, Role
@@ -204,7 +204,7 @@ class CertificateController(Controller):
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         member = await organisation_queries.staff_member(organisation["id"], staff_id)
         if member is None:
-            raise NotFoundException(_("There is no such staff member in %(code)s.", code=code))
+            raise NotFound(_("There is no such staff member in %(code)s.", code=code))
         values = {
             name: ("" if member[name] is None else str(member[name]))
             for name in staff_forms.STAFF_FIELDS
@@ -225,7 +225,7 @@ class CertificateController(Controller):
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         member = await organisation_queries.staff_member(organisation["id"], staff_id)
         if member is None:
-            raise NotFoundException(_("There is no such staff member in %(code)s.", code=code))
+            raise NotFound(_("There is no such staff member in %(code)s.", code=code))
         raw = await request.form()
         target = safe_redirect_target(str(raw.get("next") or ""), f"/organisations/{code}/staff")
         form = staff_forms.parse_staff_form(raw, organisation["roles"])
@@ -285,7 +285,7 @@ class CertificateController(Controller):
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         member = await organisation_queries.staff_member(organisation["id"], staff_id)
         if member is None:
-            raise NotFoundException(_("There is no such staff member in %(code)s.", code=code))
+            raise NotFound(_("There is no such staff member in %(code)s.", code=code))
         user = _user(request)
         raw = await request.form()
         target = safe_redirect_target(str(raw.get("next") or ""), f"/organisations/{code}/staff")
@@ -380,7 +380,7 @@ class CertificateController(Controller):
         """verify, reject, suspend, revoke or reinstate; the certificate lifecycle says which
         may follow which, and which need a reason."""
         if action not in ACTIONS:
-            raise NotFoundException(_("There is no such decision."))
+            raise NotFound(_("There is no such decision."))
         return await _decide(request, certificate_id, action)
 
 
@@ -408,7 +408,7 @@ async def _decide(request: Request, certificate_id: int, action: str) -> Templat
     shown = str(raw.get("status") or "")
     certificate = await queries.certificate_details(certificate_id)
     if certificate is None:
-        raise NotFoundException(_("There is no certificate with number %(id)d.", id=certificate_id))
+        raise NotFound(_("There is no certificate with number %(id)d.", id=certificate_id))
     context = {
         "certificate": certificate,
         "action": action,

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
@@ -24,7 +24,7 @@ from certification.review.lifecycle import (
     closing_from,
     decision_allowed,
 )
-from core.errors import Refused, TransitionRefused
+from core.errors import NotFound, Refused, TransitionRefused
 from core.forms import FormResult
 from core.i18n import gettext as _
 from core.i18n import ngettext
@@ -68,7 +68,7 @@ def decision_label(decision: str | None) -> str:
 async def _review_or_404(year: int) -> dict[str, Any]:
     review = await queries.review_of(year)
     if review is None:
-        raise NotFoundException(_("There is no review of %(year)d: open it first.", year=year))
+        raise NotFound(_("There is no review of %(year)d: open it first.", year=year))
     return review
 
 
@@ -316,7 +316,5 @@ class ReviewController(Controller):
         name = code.upper().removesuffix(".PDF")
         found = dict(await letters.review_letters(year, name, settings_of(request).letters))
         if name not in found:
-            raise NotFoundException(
-                _("There is no letter for %(code)s in %(year)d.", code=name, year=year)
-            )
+            raise NotFound(_("There is no letter for %(code)s in %(year)d.", code=name, year=year))
         return download(found[name], f"review-{year}-{name}.pdf", "application/pdf")

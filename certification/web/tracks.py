@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
@@ -21,6 +20,7 @@ from certification.catalogue import (
     update_track,
 )
 from competencies.queries import model_tree
+from core.errors import NotFound
 from core.i18n import gettext as _
 from webkit.forms import form_int
 from webkit.guards import actor_of, current_user, requires_dgro, requires_login
@@ -80,7 +80,7 @@ class TrackController(Controller):
     async def edit_page(self, code: FromPath[str]) -> Template:
         track = await track_by_code(code)
         if track is None:
-            raise NotFoundException(_("There is no track with code %(code)s.", code=code))
+            raise NotFound(_("There is no track with code %(code)s.", code=code))
         form = parse_track_form(track, with_code=False)
         return Template("certification/track_edit.html", context=await _edit_context(track, form))
 
@@ -89,7 +89,7 @@ class TrackController(Controller):
         data = await request.form()
         track = await track_by_code(code)
         if track is None:
-            raise NotFoundException(_("There is no track with code %(code)s.", code=code))
+            raise NotFound(_("There is no track with code %(code)s.", code=code))
         form = parse_track_form(data, with_code=False)
         if form.errors:
             return Template(
@@ -111,7 +111,7 @@ class TrackController(Controller):
             for value in form.getall("competency", [])
         ]
         if not await set_track_competencies(code, ids, actor_of(request)):
-            raise NotFoundException(_("There is no track with code %(code)s.", code=code))
+            raise NotFound(_("There is no track with code %(code)s.", code=code))
         flash(
             request,
             _("The competencies of %(code)s have been saved.", code=code),

@@ -8,20 +8,20 @@ import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from certification.certificates.queries import track_codes
+from certification.eligibility import eligibility_for_all
 from certification.training import queries, service
+from core.errors import NotFound
 from core.forms import FormResult
 from core.i18n import gettext as _
 from core.identity import Role
-from organisations.queries import organisation_by_code
-from organisations.rules import LANGUAGE_ROLES, is_active_on
-from organisations.tables import StaffMember
+from organisations.queries import active_staff, organisation_by_code
+from organisations.rules import LANGUAGE_ROLES
 from webkit.errors import shows_again
 from webkit.forms import FormReader, form_int
 from webkit.guards import (
@@ -47,24 +47,6 @@ def outcome_label(outcome: Any) -> str:
     return _("waiting list position %(position)d", position=outcome.waiting_position)
 
 
-async def _active_staff(organisation_id: int | None) -> list[dict[str, Any]]:
-    if organisation_id is None:
-        return []
-    today = dt.date.today()
-    rows = (
-        await StaffMember.select(
-            StaffMember.id,
-            StaffMember.first_name,
-            StaffMember.last_name,
-            StaffMember.start_date,
-            StaffMember.end_date,
-        )
-        .where(StaffMember.organisation == organisation_id)
-        .order_by(StaffMember.last_name)
-    )
-    return [row for row in rows if is_active_on(row["start_date"], row["end_date"], today)]
-
-
 async def _sessions_page(request: Request, form: FormResult) -> Template:
     """The sessions; DG R&O's form to publish one, a PRO Partner's to request a place."""
     user = current_user(request)
@@ -74,7 +56,9 @@ async def _sessions_page(request: Request, form: FormResult) -> Template:
         "sessions": await queries.sessions(dt.date.today()),
         "is_dgro": user.is_dgro,
         "may_request": partner,
-        "staff": await _active_staff(user.organisation_id) if partner else [],
+        "staff": await active_staff(user.organisation_id, dt.date.today())
+        if partner and user.organisation_id is not None
+        else [],
         "tracks": (await track_codes())[1],
         "languages": LANGUAGE_ROLES,
         "form": form,
@@ -87,10 +71,15 @@ async def _sessions_page(request: Request, form: FormResult) -> Template:
 async def _mentoring_page(request: Request, form: FormResult) -> Template:
     code = request.path_params["code"]
     organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
+    [today] = await eligibility_for_all(dt.date.today(), organisation["code"])
+    user = current_user(request)
     context = {
         "organisation": organisation,
+        # The form only where it can succeed: a client-certified organisation, a writer.
+        "is_client": str(today.granted) == "client",
+        "may_register": user is not None and user.has_role(Role.DGRO, Role.PRO_PARTNER),
         "mentorships": await queries.mentorships(organisation["id"]),
-        "staff": await _active_staff(organisation["id"]),
+        "staff": await active_staff(organisation["id"], dt.date.today()),
         "tracks": (await track_codes())[1],
         "form": form,
     }
@@ -127,8 +116,14 @@ class TrainingController(Controller):
             session_id, None if user.is_dgro else (user.organisation_id or -1)
         )
         if session is None:
-            raise NotFoundException(_("There is no such session."))
-        context = {"session": session, "requests": rows, "outcome_label": outcome_label}
+            raise NotFound(_("There is no such session."))
+        context = {
+            "session": session,
+            "requests": rows,
+            "outcome_label": outcome_label,
+            "may_cancel": user.has_role(Role.PRO_PARTNER)
+            and session["starts_on"] > dt.date.today(),
+        }
         return render(request, "certification/session.html", context, block=None)
 
     @post(
@@ -150,6 +145,23 @@ class TrainingController(Controller):
         )
         flash(request, _("The place has been requested."), category="success")
         return Redirect(f"/sessions/{session_id}", status_code=303)
+
+    @post(
+        "/sessions/{session_id:int}/requests/{place_id:int}/cancel",
+        guards=[requires_partner],
+        status_code=303,
+    )
+    async def cancel_request(
+        self, request: Request, session_id: FromPath[int], place_id: FromPath[int]
+    ) -> Redirect:
+        """The PRO Partner withdraws one of its organisation's place requests."""
+        user = current_user(request)
+        assert user is not None and user.organisation_id is not None
+        session = await service.cancel_request(
+            actor_of(request), user.organisation_id, place_id, dt.date.today()
+        )
+        flash(request, _("The place request has been withdrawn."), category="success")
+        return Redirect(f"/sessions/{session}", status_code=303)
 
     @get(
         "/organisations/{code:str}/mentoring",

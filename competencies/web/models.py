@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, get
-from litestar.exceptions import NotFoundException
 from litestar.params import FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
@@ -14,6 +13,7 @@ from litestar.response import Template
 from competencies import queries
 from competencies.functions import functions_requiring
 from competencies.uses import ANSWERS
+from core.errors import NotFound
 from core.i18n import gettext as _
 from core.templating import localized
 from webkit.api import error_responses
@@ -26,7 +26,7 @@ DEFAULT_MODEL = "FED-5+1"
 async def _tree(code: str, q: str = "") -> dict[str, Any]:
     tree = await queries.model_tree(code, q)
     if tree is None:
-        raise NotFoundException(_("There is no competency model %(code)s.", code=code))
+        raise NotFound(_("There is no competency model %(code)s.", code=code))
     return tree
 
 

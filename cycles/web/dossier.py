@@ -9,14 +9,13 @@ import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from certification.certificates.labels import status_label
-from core.errors import Refused
+from core.errors import NotFound, Refused
 from core.forms import FormResult
 from core.i18n import gettext as _
 from core.parsing import date_field, number_field
@@ -73,7 +72,7 @@ def objective_input(form: Any) -> service.ObjectiveInput:
 
 
 async def dossier_context(request: Request, cycle_id: int) -> dict[str, Any]:
-    """The dossier page's context; NotFoundException when the reader may not see it."""
+    """The dossier page's context; NotFound when the reader may not see it."""
     today = _today()
     cycle, standing = await _must_see(request, cycle_id)
     return {
@@ -142,7 +141,7 @@ async def _must_see(
     cycle = await queries.cycle_context(cycle_id)
     standing = await queries.standing(user, cycle, _today())
     if standing.access not in ("owner", "evaluator"):
-        raise NotFoundException(_("There is no such evaluation cycle."))
+        raise NotFound(_("There is no such evaluation cycle."))
     return cycle, standing
 
 
@@ -219,7 +218,7 @@ class DossierController(Controller):
                 else _("Your signature has been recorded.")
             )
         else:
-            raise NotFoundException(_("There is no such meeting."))
+            raise NotFound(_("There is no such meeting."))
         return await _answer(request, cycle_id, done, block="meetings")
 
     @post("/cycles/{cycle_id:int}/objectives", status_code=303, opt=shows_again(_dossier_page))
@@ -273,7 +272,7 @@ class DossierController(Controller):
             )
             done = _("The objective has been updated.")
         else:
-            raise NotFoundException(_("There is no such objective."))
+            raise NotFound(_("There is no such objective."))
         return await _answer(request, cycle_id, done, block="objectives")
 
     @post(

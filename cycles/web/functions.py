@@ -5,7 +5,6 @@ and audit as the `functions` import, so a colleague HR added gets the right cycl
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
@@ -31,7 +30,7 @@ async def _member(code: str, staff_id: int) -> tuple[dict, queries.StaffFunction
     organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
     member = await queries.staff_functions(organisation["id"], staff_id)
     if member is None:
-        raise NotFoundException(_("There is no such staff member in %(code)s.", code=code))
+        raise NotFound(_("There is no such staff member in %(code)s.", code=code))
     return organisation, member
 
 
@@ -60,9 +59,7 @@ class FunctionController(Controller):
                     actor_of(request), organisation["id"], staff_id, form.data
                 )
             except NotFound:
-                raise NotFoundException(
-                    _("There is no such staff member in %(code)s.", code=code)
-                ) from None
+                raise NotFound(_("There is no such staff member in %(code)s.", code=code)) from None
             except Refused as refused:
                 form.errors[refused.field or "title"] = refused.message
             else:

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.connection import ASGIConnection
-from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.exceptions import HTTPException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
@@ -668,9 +668,7 @@ class StatusController(Controller):
     async def _cycle(self, organisation: dict[str, Any], cycle_id: int) -> dict[str, Any]:
         cycle = await queries.cycle_for_absence(organisation["id"], cycle_id)
         if cycle is None:
-            raise NotFoundException(
-                _("There is no such cycle in %(code)s.", code=organisation["code"])
-            )
+            raise NotFound(_("There is no such cycle in %(code)s.", code=organisation["code"]))
         return cycle
 
     @get("/{cycle_id:int}/absence", name="cycles_absence")
@@ -716,7 +714,7 @@ class StatusController(Controller):
                     await regime_for(organisation["id"]),
                 )
             except NotFound:
-                raise NotFoundException(
+                raise NotFound(
                     _("There is no such cycle in %(code)s.", code=organisation["code"])
                 ) from None
             except Refused as refused:

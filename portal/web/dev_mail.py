@@ -6,42 +6,18 @@ person reading an invitation has no account yet."""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
 from litestar import Controller, get
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
+from core import outbox
+from core.errors import NotFound
 from core.i18n import gettext as _
-from core.tables import OutboxMessage
 from webkit.guards import PUBLIC
 from webkit.rendering import render
 
 SHOWN = 100
-
-
-@dataclass(frozen=True)
-class Mail:
-    id: int
-    created_at: dt.datetime
-    recipient: str
-    subject: str
-    state: str
-    body: str
-
-
-# The columns of a `Mail`, read in that order.
-_COLUMNS = (
-    OutboxMessage.id,
-    OutboxMessage.created_at,
-    OutboxMessage.recipient,
-    OutboxMessage.subject,
-    OutboxMessage.state,
-    OutboxMessage.body,
-)
 
 
 class DevMailController(Controller):
@@ -52,18 +28,12 @@ class DevMailController(Controller):
     @get("/", name="dev_mail")
     async def mails(self, request: HTMXRequest) -> Template:
         """The newest mails first, at most a hundred."""
-        rows = (
-            await OutboxMessage.select(*_COLUMNS)
-            .order_by(OutboxMessage.id, ascending=False)
-            .limit(SHOWN)
-        )
-        return render(
-            request, "portal/dev_mail.html", {"mails": [Mail(**r) for r in rows]}, block=None
-        )
+        mails = await outbox.newest_mails(SHOWN)
+        return render(request, "portal/dev_mail.html", {"mails": mails}, block=None)
 
     @get("/{mail_id:int}", name="dev_mail_one")
     async def mail(self, request: HTMXRequest, mail_id: FromPath[int]) -> Template:
-        row = await OutboxMessage.select(*_COLUMNS).where(OutboxMessage.id == mail_id).first()
-        if row is None:
-            raise NotFoundException(_("There is no such e-mail in the outbox."))
-        return render(request, "portal/dev_mail_one.html", {"mail": Mail(**row)}, block=None)
+        found = await outbox.mail(mail_id)
+        if found is None:
+            raise NotFound(_("There is no such e-mail in the outbox."))
+        return render(request, "portal/dev_mail_one.html", {"mail": found}, block=None)

@@ -4,12 +4,12 @@ first; each can be marked read. The words of each kind are in the template."""
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from core import notices
+from core.errors import NotFound
 from core.i18n import gettext as _
 from core.identity import Role
 from webkit.guards import current_user, requires_role
@@ -39,5 +39,5 @@ class NoticeController(Controller):
     async def mark_read(self, request: Request, notice_id: FromPath[int]) -> Redirect:
         is_dgro, partner_of = _audience(request)
         if not await notices.mark_read(notice_id, is_dgro, partner_of):
-            raise NotFoundException(_("There is no such notice."))
+            raise NotFound(_("There is no such notice."))
         return Redirect("/notices", status_code=303)

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
@@ -61,8 +61,8 @@ def may_read(user: CurrentUser, qcheck: dict[str, Any]) -> bool:
     return user.staff_id is not None and user.staff_id == qcheck["consultant_id"]
 
 
-def no_such_qcheck() -> NotFoundException:
-    return NotFoundException(_("There is no such Q-check."))
+def no_such_qcheck() -> NotFound:
+    return NotFound(_("There is no such Q-check."))
 
 
 def _year(raw: str | None) -> int | None:

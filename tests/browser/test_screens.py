@@ -215,7 +215,7 @@ MATRIX_ROLE = {
 # Pages of the route matrix the crawl does not look for among links, and why (for every
 # role, or for the roles named).
 NOT_LINKED = {
-    "/dev/mail": "the development outbox: the README names it, no page links it",
+    "/dev/mail": "the development outbox: the README and the invitation journey name it",
     "/dev/mail/{mail_id}": "the development outbox",
     "/password/forgot": "linked from the log-in page, for those who are not logged in",
     "/organisations/{code}/look-ahead": "a fragment the dashboard loads into itself",

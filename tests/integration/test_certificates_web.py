@@ -613,7 +613,10 @@ async def test_reject_needs_a_reason(english, users):
     # The register says "rejected" (a certificate that was never valid), with the reason;
     # the export keeps SPEC 2.1's stored status.
     register = await client.get("/organisations/BOSA/staff?q=ann")
-    assert '<span class="certificate-status status-revoked">rejected</span>' in register.text
+    assert (
+        '<span class="certificate-status status-revoked">rejected by DG R&amp;O</span>'
+        in register.text
+    )
     assert "No attendance list" in register.text
     export = await client.get("/organisations/BOSA/certificates.csv")
     assert ",revoked," in export.text and "rejected" not in export.text

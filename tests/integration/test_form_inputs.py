@@ -175,7 +175,7 @@ class Matrix:
 
 async def harvest(app, users) -> Matrix:
     """For each POST route of the route matrix: an identity allowed to post it and a form
-    a page showed that identity for it (DG R&O also opens FIN's pages)."""
+    a page showed that identity for it (DG R&O also opens FIN's and MOBILIT's pages)."""
     from competencies.functions import add_profile
     from core.audit import Actor
     from tests.integration.test_route_matrix import DGRO, EXPECTED, USERS, records
@@ -198,7 +198,9 @@ async def harvest(app, users) -> Matrix:
         if template.startswith("/tracks/"):
             template = template.replace("{code}", "{track}")
         for identity in sorted(allowed & set(clients)):
-            codes = ["BOSA", "FIN"] if identity == DGRO and "{code}" in template else ["BOSA"]
+            # MOBILIT holds client certification: its mentoring page has the form.
+            every = ["BOSA", "FIN", "MOBILIT"]
+            codes = every if identity == DGRO and "{code}" in template else ["BOSA"]
             for code in codes:
                 named = {**values, "code": code}
                 path = re.sub(r"\{(\w+)\}", lambda m, named=named: str(named[m.group(1)]), template)

@@ -93,6 +93,8 @@ EXPECTED: dict[str, set[str]] = {
     "POST /sessions": {DGRO},
     "GET /sessions/{session_id}": {DGRO, PARTNER, HR, OTHER},
     "POST /sessions/{session_id}/requests": {PARTNER, OTHER},
+    # BOSA's request: its PRO Partner withdraws it (FIN's finds no such request).
+    "POST /sessions/{session_id}/requests/{place_id}/cancel": {PARTNER},
     "GET /qchecks": {DGRO},
     "POST /qchecks": {DGRO},
     "GET /qchecks/new": {DGRO},
@@ -200,7 +202,7 @@ async def records(users) -> dict[str, Any]:
     from certification.applications.service import apply
     from certification.policy import adopt
     from certification.rules import DEFAULT_POLICY
-    from certification.tables import Certificate, Review
+    from certification.tables import Certificate, PlaceRequest, Review
     from certification.training.service import SessionInput, publish_session
     from competencies.functions import add_profile
     from competencies.loader import seed_models
@@ -250,6 +252,10 @@ async def records(users) -> dict[str, Any]:
                           "NL", 10),
     )  # fmt: skip
     application = await apply(cli, "BOSA", today)
+    from certification.training.service import request_place
+
+    await request_place(cli, bosa, session, sam[0]["id"], today)  # Sam: NL, no AZ yet
+    place = await PlaceRequest.select(PlaceRequest.id).where(PlaceRequest.session == session)
     profile = await add_profile(cli, bosa, "Matrix function")
     from accounts.service import save_user
     from accounts.tables import User
@@ -288,6 +294,7 @@ async def records(users) -> dict[str, Any]:
         "qcheck_id": qcheck["id"],
         "certificate_id": certificate["id"],
         "session_id": session,
+        "place_id": place[0]["id"],
         "application_id": application,
         "profile_id": profile,
         "notice_id": notice[0]["id"],

@@ -119,3 +119,59 @@ async def test_a_full_session_places_the_mentee_first(client, users):
     assert "Nico New" not in other and "No place has been requested." in other
     assert (await client.get("/organisations/BOSA/mentoring")).status_code == 403
     assert await PlaceRequest.count() == 2
+
+
+async def test_a_session_is_for_its_language_and_those_without_the_track_and_a_request_is_withdrawn(
+    client, users
+):
+    ids = await setup()
+    start = dt.date.today() + dt.timedelta(days=30)
+    await login(client, users["dgro"])
+    for language in ("FR", "NL"):
+        published = await post(
+            client,
+            "/sessions",
+            {"track": "AZ", "language": language, "capacity": "1",
+             "starts_on": start.isoformat(), "ends_on": start.isoformat()},
+        )  # fmt: skip
+        assert published.status_code == 303, published.text
+    await logout(client)
+    await login(client, users["partner_bosa"])
+    sessions = (await client.get("/sessions", headers=EN)).text
+    french, dutch = (int(part.split('"')[0]) for part in sessions.split('href="/sessions/')[1:3])
+    # The list shows the sessions soonest first; both start the same day: find which is FR.
+    page = (await client.get(f"/sessions/{french}", headers=EN)).text
+    if "in FR." not in page:
+        french, dutch = dutch, french
+
+    wrong_language = await post(
+        client, f"/sessions/{french}/requests", {"staff": str(ids["new@bosa.be"])}
+    )
+    assert wrong_language.status_code == 400
+    assert "Nico New works in NL; this session is given in FR." in wrong_language.text
+    holds_it = await post(
+        client, f"/sessions/{dutch}/requests", {"staff": str(ids["mentor@bosa.be"])}
+    )
+    assert holds_it.status_code == 400
+    assert "Mia Mentor holds a certificate of this track already." in holds_it.text
+    assert await PlaceRequest.count() == 0
+
+    placed = await post(client, f"/sessions/{dutch}/requests", {"staff": str(ids["new@bosa.be"])})
+    assert placed.status_code == 303
+    [place] = await PlaceRequest.select(PlaceRequest.id)
+    page = (await client.get(f"/sessions/{dutch}", headers=EN)).text
+    assert f'action="/sessions/{dutch}/requests/{place["id"]}/cancel"' in page
+    await logout(client)
+
+    # Another organisation's PRO Partner finds no such request; BOSA's withdraws it.
+    await login(client, users["partner_fin"])
+    foreign = await post(client, f"/sessions/{dutch}/requests/{place['id']}/cancel", {})
+    assert foreign.status_code == 404 and await PlaceRequest.count() == 1
+    await logout(client)
+    await login(client, users["partner_bosa"])
+    withdrawn = await post(client, f"/sessions/{dutch}/requests/{place['id']}/cancel", {})
+    assert withdrawn.status_code == 303 and withdrawn.headers["location"] == f"/sessions/{dutch}"
+    assert await PlaceRequest.count() == 0
+    page = (await client.get(f"/sessions/{dutch}", headers=EN)).text
+    assert "The place request has been withdrawn." in page
+    assert "No place has been requested." in page

@@ -1067,7 +1067,8 @@ def test_level_follows_the_conditions_of_the_spec_table(data: dict):
         average = result.condition("qcheck_average")
         assert average.required == policy.min_qcheck_average
         assert (result.qcheck_average is None) == (result.qcheck_count == 0)
-        # Levels are cumulative (README): client needs its own conditions *and* the
+        # Levels are cumulative (docs/decisions/0002-certification-level.md): client
+        # needs its own conditions *and* the
         # az_certified condition of individual; a missing PRO Partner only costs client.
         individual = result.condition("az_certified").met
         client_conditions = all(c.met for c in result.conditions if c.code != "az_certified")
@@ -1168,7 +1169,7 @@ def test_look_ahead_finds_the_first_drop(data: dict, pick: st.DataObject):
 
 
 def test_levels_are_cumulative_client_also_needs_the_individual_az_minimum():
-    """Decision (README): a policy asking 3 AZ staff for individual also binds client."""
+    """Decision (docs/decisions/0002): a policy asking 3 AZ staff for individual also binds client."""
     members, certificates, checks = client_records()
     strict = replace(DEFAULT_POLICY, min_az_for_individual=3)
     result = evaluate(org(), members, certificates, checks, policies=(strict,))
