@@ -25,6 +25,15 @@ def current_user(connection: ASGIConnection) -> CurrentUser | None:
     return connection.scope.get("user")  # type: ignore[return-value]
 
 
+def signed_in(connection: ASGIConnection) -> CurrentUser:
+    """The logged-in user of a route whose guards require one (a 401 otherwise, should a
+    route lack its guard)."""
+    user = current_user(connection)
+    if user is None:
+        raise NotAuthorizedException(_("Please log in to see this page."))
+    return user
+
+
 def actor_of(connection: ASGIConnection) -> Actor:
     """The audit log's actor for a request: the user (or nobody), the address, the path."""
     user = current_user(connection)

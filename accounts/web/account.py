@@ -10,7 +10,7 @@ from accounts.service import change_password
 from core.errors import Refused
 from core.forms import FormResult
 from core.i18n import gettext as _
-from webkit.guards import actor_of, current_user, requires_login
+from webkit.guards import actor_of, requires_login, signed_in
 from webkit.sessions import keep_session
 
 
@@ -25,8 +25,7 @@ class AccountController(Controller):
 
     @post("/password", status_code=303)
     async def password(self, request: Request) -> Template | Redirect:
-        user = current_user(request)
-        assert user is not None
+        user = signed_in(request)
         data = await request.form()
         try:
             version = await change_password(

@@ -30,16 +30,14 @@ from core.i18n import gettext as _
 from core.identity import CurrentUser, Role
 from core.paging import pager
 from organisations.queries import organisation_codes
-from webkit.guards import actor_of, current_user, requires_account_manager
+from webkit.guards import actor_of, requires_account_manager, signed_in
 from webkit.rendering import render
 
 ROLE_ORDER = [str(role) for role in Role]
 
 
 def _manager(request: Request) -> CurrentUser:
-    user = current_user(request)
-    assert user is not None  # the guard let only a manager through
-    return user
+    return signed_in(request)
 
 
 async def _form_context(manager: CurrentUser, form: FormResult, **extra: Any) -> dict[str, Any]:

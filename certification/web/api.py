@@ -11,7 +11,12 @@ from litestar.params import PathParameter, QueryParameter
 from certification.eligibility import eligibility_for_all
 from webkit.api import NO_NUL, error_responses
 from webkit.forms import parse_as_of
-from webkit.guards import current_user, requires_dgro, requires_login, requires_organisation_scope
+from webkit.guards import (
+    requires_dgro,
+    requires_login,
+    requires_organisation_scope,
+    signed_in,
+)
 from webkit.lookups import no_such_organisation
 
 
@@ -60,8 +65,7 @@ class ApiV1Controller(Controller):
         responses=error_responses(401),
     )
     async def me(self, request: Request) -> Me:
-        user = current_user(request)
-        assert user is not None
+        user = signed_in(request)
         return Me(
             email=user.email,
             full_name=user.full_name,

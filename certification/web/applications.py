@@ -59,6 +59,8 @@ async def _queue_page(request: Request, form: FormResult) -> Template:
     """DG R&O's queue; a refused decision stands in its application, its reason kept."""
     context = {
         "applications": await queries.queue(),
+        "decided": await queries.decided(),
+        "state_label": state_label,
         "explain": explain,
         "form": form,
         "refused": (request.path_params.get("application_id"), request.path_params.get("action")),

@@ -30,12 +30,12 @@ from webkit.errors import shows_again
 from webkit.forms import safe_redirect_target
 from webkit.guards import (
     actor_of,
-    current_user,
     requires_dgro,
     requires_organisation_scope,
     requires_register_reader,
     requires_register_writer,
     requires_role,
+    signed_in,
 )
 from webkit.lookups import no_such_organisation, or_404
 from webkit.rendering import render
@@ -56,9 +56,7 @@ STAFF_WRITE = [requires_organisation_scope, requires_role(Role.DGRO, Role.PRO_PA
 
 
 def _user(request: Request) -> CurrentUser:
-    user = current_user(request)
-    assert user is not None  # the guards ran first
-    return user
+    return signed_in(request)
 
 
 def _may_edit(user: CurrentUser, code: str) -> bool:

@@ -30,6 +30,7 @@ from webkit.guards import (
     requires_dgro,
     requires_organisation_scope,
     requires_role,
+    signed_in,
 )
 from webkit.lookups import no_such_organisation, or_404
 from webkit.rendering import render
@@ -49,8 +50,7 @@ def outcome_label(outcome: Any) -> str:
 
 async def _sessions_page(request: Request, form: FormResult) -> Template:
     """The sessions; DG R&O's form to publish one, a PRO Partner's to request a place."""
-    user = current_user(request)
-    assert user is not None
+    user = signed_in(request)
     partner = user.has_role(Role.PRO_PARTNER)
     context = {
         "sessions": await queries.sessions(dt.date.today()),
@@ -110,8 +110,7 @@ class TrainingController(Controller):
 
     @get("/sessions/{session_id:int}", guards=[requires_training_reader], name="session")
     async def session(self, request: HTMXRequest, session_id: FromPath[int]) -> Template:
-        user = current_user(request)
-        assert user is not None
+        user = signed_in(request)
         session, rows = await queries.session_requests(
             session_id, None if user.is_dgro else (user.organisation_id or -1)
         )
@@ -133,8 +132,8 @@ class TrainingController(Controller):
         opt=shows_again(_sessions_page),
     )
     async def request_place(self, request: Request, session_id: FromPath[int]) -> Redirect:
-        user = current_user(request)
-        assert user is not None and user.organisation_id is not None
+        user = signed_in(request)
+        assert user.organisation_id is not None
         raw = await request.form()
         await service.request_place(
             actor_of(request),
@@ -155,8 +154,8 @@ class TrainingController(Controller):
         self, request: Request, session_id: FromPath[int], place_id: FromPath[int]
     ) -> Redirect:
         """The PRO Partner withdraws one of its organisation's place requests."""
-        user = current_user(request)
-        assert user is not None and user.organisation_id is not None
+        user = signed_in(request)
+        assert user.organisation_id is not None
         session = await service.cancel_request(
             actor_of(request), user.organisation_id, place_id, dt.date.today()
         )

@@ -24,7 +24,7 @@ from cycles import labels, queries, service
 from cycles.lifecycle import ObjectiveAction
 from webkit.errors import shows_again
 from webkit.forms import form_revision
-from webkit.guards import actor_of, current_user, requires_login
+from webkit.guards import actor_of, requires_login, signed_in
 from webkit.rendering import render, wants_fragment
 
 
@@ -136,8 +136,7 @@ async def _must_see(
     """The cycle and the reader's standing. A dossier outside the reader's reach does not
     exist for them: 404 before anything of a form is read (the service checks again, in
     the write's transaction)."""
-    user = current_user(request)
-    assert user is not None
+    user = signed_in(request)
     cycle = await queries.cycle_context(cycle_id)
     standing = await queries.standing(user, cycle, _today())
     if standing.access not in ("owner", "evaluator"):
@@ -151,8 +150,7 @@ class DossierController(Controller):
 
     @get("/my/dossier", name="my_dossier")
     async def my_dossier(self, request: HTMXRequest) -> Template | Redirect:
-        user = current_user(request)
-        assert user is not None
+        user = signed_in(request)
         cycles = await queries.cycles_of_staff(user.staff_id)
         current = queries.current_of(cycles, _today())
         if current is None:
@@ -168,8 +166,7 @@ class DossierController(Controller):
     async def add_meeting(self, request: Request, cycle_id: FromPath[int]) -> Template | Redirect:
         await _must_see(request, cycle_id)
         form = await request.form()
-        user = current_user(request)
-        assert user is not None
+        user = signed_in(request)
         held_on = _date(form.get("held_on"), "held_on")
         assert held_on is not None
         data = service.MeetingInput(
@@ -192,8 +189,7 @@ class DossierController(Controller):
     ) -> Template | Redirect:
         await _must_see(request, cycle_id)
         form = await request.form()
-        user = current_user(request)
-        assert user is not None
+        user = signed_in(request)
         revision = _revision(form.get("revision"))
         actor, today = actor_of(request), _today()
         if action == "report":
@@ -225,8 +221,7 @@ class DossierController(Controller):
     async def add_objective(self, request: Request, cycle_id: FromPath[int]) -> Template | Redirect:
         await _must_see(request, cycle_id)
         form = await request.form()
-        user = current_user(request)
-        assert user is not None
+        user = signed_in(request)
         await service.add_objective(
             actor_of(request), user, cycle_id, objective_input(form), _today()
         )
@@ -248,8 +243,7 @@ class DossierController(Controller):
     ) -> Template | Redirect:
         await _must_see(request, cycle_id)
         form = await request.form()
-        user = current_user(request)
-        assert user is not None
+        user = signed_in(request)
         revision = _revision(form.get("revision"))
         actor, today = actor_of(request), _today()
         if action == "edit":
@@ -285,8 +279,7 @@ class DossierController(Controller):
     ) -> Template | Redirect:
         await _must_see(request, cycle_id)
         form = await request.form()
-        user = current_user(request)
-        assert user is not None
+        user = signed_in(request)
         _confirmed(
             form,
             _("Tick “I submit this evaluation as final” to submit it: it cannot be changed after."),

@@ -42,10 +42,10 @@ from webkit.errors import shows_again
 from webkit.forms import form_date, form_int, form_revision
 from webkit.guards import (
     actor_of,
-    current_user,
     requires_login,
     requires_organisation_scope,
     requires_role,
+    signed_in,
 )
 from webkit.lookups import no_such_organisation, or_404
 from webkit.rendering import render, spreadsheet
@@ -65,8 +65,7 @@ async def requires_hr_of_organisation(
     """HR of the organisation in the path itself: DG R&O's reach over every organisation
     does not open its cycles (SPEC 3, privacy)."""
     await requires_login(connection, handler)
-    user = current_user(connection)
-    assert user is not None
+    user = signed_in(connection)
     if not (
         user.has_role(Role.HR) and user.organisation_code == connection.path_params.get("code")
     ):
@@ -79,9 +78,7 @@ HR_GUARDS = [requires_organisation_scope, requires_hr, requires_hr_of_organisati
 
 
 def _user(request: Request) -> CurrentUser:
-    user = current_user(request)
-    assert user is not None  # the guards let only HR of the organisation through
-    return user
+    return signed_in(request)
 
 
 def _date_or_today(raw: Any, field: str) -> dt.date:

@@ -11,7 +11,7 @@ from litestar.response import Template
 
 from core.identity import Role
 from cycles import labels, queries
-from webkit.guards import current_user, requires_role
+from webkit.guards import requires_role, signed_in
 from webkit.rendering import render
 
 
@@ -21,8 +21,7 @@ class TeamController(Controller):
 
     @get("/team", name="team")
     async def team(self, request: HTMXRequest) -> Template:
-        user = current_user(request)
-        assert user is not None
+        user = signed_in(request)
         today = dt.date.today()
         context = {
             "members": await queries.team(user, today),

@@ -10,7 +10,7 @@ from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 
 from core.database import check_database
 from portal.worklist import work_for
-from webkit.guards import PUBLIC, current_user, requires_login
+from webkit.guards import PUBLIC, requires_login, signed_in
 
 
 class HomeController(Controller):
@@ -19,8 +19,7 @@ class HomeController(Controller):
     @get("/", guards=[requires_login], name="home")
     async def home(self, request: Request) -> Template:
         """What waits for the reader first, then what each of their roles can do."""
-        user = current_user(request)
-        assert user is not None  # the guard ran first
+        user = signed_in(request)
         work = await work_for(user, dt.date.today())
         return Template("portal/home.html", context={"work": work})
 

@@ -42,6 +42,7 @@ from webkit.guards import (
     requires_dgro,
     requires_organisation_scope,
     requires_register_writer,
+    signed_in,
 )
 from webkit.lookups import no_such_organisation, or_404
 from webkit.rendering import render
@@ -107,8 +108,7 @@ async def _dgro_page() -> ImportPage:
 
 
 def _scope(request: Request, page: ImportPage) -> ImportScope:
-    user = current_user(request)
-    assert user is not None  # the guards let only logged-in users in
+    user = signed_in(request)
     if user.is_dgro:
         return ImportScope(actor=actor_of(request))
     if page.organisation is None or not user.has_role(Role.PRO_PARTNER):

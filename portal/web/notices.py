@@ -12,15 +12,14 @@ from core import notices
 from core.errors import NotFound
 from core.i18n import gettext as _
 from core.identity import Role
-from webkit.guards import current_user, requires_role
+from webkit.guards import requires_role, signed_in
 from webkit.rendering import render
 
 requires_notice_reader = requires_role(Role.DGRO, Role.PRO_PARTNER)
 
 
 def _audience(request: Request) -> tuple[bool, str | None]:
-    user = current_user(request)
-    assert user is not None
+    user = signed_in(request)
     return notices.audience_of(user)
 
 

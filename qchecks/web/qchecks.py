@@ -29,11 +29,11 @@ from webkit.errors import shows_again
 from webkit.forms import form_int, form_revision
 from webkit.guards import (
     actor_of,
-    current_user,
     requires_dgro,
     requires_login,
     requires_organisation_scope,
     requires_qcheck_reader,
+    signed_in,
 )
 from webkit.lookups import no_such_organisation, or_404
 from webkit.rendering import render
@@ -45,9 +45,7 @@ CRITERIA_TEMPLATE = "qchecks/criteria.html"
 
 
 def user_of(request: Request) -> CurrentUser:
-    user = current_user(request)
-    assert user is not None  # the guards let only logged-in users through
-    return user
+    return signed_in(request)
 
 
 def may_read(user: CurrentUser, qcheck: dict[str, Any]) -> bool:

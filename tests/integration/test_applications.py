@@ -76,6 +76,12 @@ async def test_apply_approve_and_the_level_is_granted(client, users):
         client, f"/applications/{application['id']}/reject", {"revision": "1", "reason": "late"}
     )
     assert stale.status_code == 409
+    # The queue is empty and keeps the history: BOSA's application, approved, by whom.
+    queue = (await client.get("/applications", headers=EN)).text
+    assert "No application is waiting." in queue
+    history = queue.split('id="decided-applications"')[1].split("</table>")[0]
+    assert '<a href="/organisations/BOSA/application">BOSA</a>' in history
+    assert "approved" in history and users["dgro"].email in history
     [result] = await eligibility_for_all(dt.date.today(), "BOSA")
     assert str(result.granted) == "client"
     change = await LevelChange.select().first()
