@@ -24,10 +24,15 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return translations_for(current_language()).ngettext(singular, plural, n)
 
 
-def localized(row: Mapping[str, Any], field: str) -> str:
+def localized(row: Any, field: str) -> str:
     """`row[field + "_" + language]` in the reader's language; NL where there is no such
     column or it is empty (organisations have no English name)."""
-    value = row.get(f"{field}_{current_language()}") or row.get(f"{field}_nl")
+    if isinstance(row, Mapping):
+        value = row.get(f"{field}_{current_language()}") or row.get(f"{field}_nl")
+    else:  # a typed read model
+        value = getattr(row, f"{field}_{current_language()}", None) or getattr(
+            row, f"{field}_nl", None
+        )
     return "" if value is None else str(value)
 
 

@@ -10,29 +10,56 @@ from certification.applications.lifecycle import ApplicationState
 from certification.tables import Application
 
 
-async def applications_of(code: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class ApplicationRow:
+    """An application with its frozen eligibility (the SPEC 5.2 object, as submitted)."""
+
+    id: int
+    code: str
+    name_nl: str
+    name_fr: str
+    state: str
+    frozen: dict[str, Any]
+    submitted_at: dt.datetime
+    decided_by: str | None
+    reason: str | None
+    revision: int
+
+
+_COLUMNS = (
+    Application.id,
+    Application.organisation.code.as_alias("code"),
+    Application.organisation.name_nl.as_alias("name_nl"),
+    Application.organisation.name_fr.as_alias("name_fr"),
+    Application.state,
+    Application.frozen,
+    Application.submitted_at,
+    Application.decided_by,
+    Application.reason,
+    Application.revision,
+)
+
+
+async def applications_of(code: str) -> list[ApplicationRow]:
     """An organisation's applications, newest first."""
-    return await (
-        Application.select(*Application.all_columns())
+    rows = await (
+        Application.select(*_COLUMNS)
         .where(Application.organisation.code == code)
         .order_by(Application.id, ascending=False)
         .output(load_json=True)
     )
+    return [ApplicationRow(**row) for row in rows]
 
 
-async def queue() -> list[dict[str, Any]]:
+async def queue() -> list[ApplicationRow]:
     """The open applications, oldest first (DG R&O's queue)."""
-    return await (
-        Application.select(
-            *Application.all_columns(),
-            Application.organisation.code.as_alias("code"),
-            Application.organisation.name_nl.as_alias("name_nl"),
-            Application.organisation.name_fr.as_alias("name_fr"),
-        )
+    rows = await (
+        Application.select(*_COLUMNS)
         .where(Application.state == ApplicationState.SUBMITTED)
         .order_by(Application.id)
         .output(load_json=True)
     )
+    return [ApplicationRow(**row) for row in rows]
 
 
 @dataclass(frozen=True)

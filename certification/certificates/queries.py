@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from certification.certificates.forms import StaffFilter
@@ -86,10 +87,34 @@ async def pending_queue(organisation_code: str, page: int) -> Page:
     return await fetch_page(query, Certificate.count(), where, page)
 
 
-async def certificate_details(certificate_id: int) -> dict[str, Any] | None:
-    return (
+@dataclass(frozen=True)
+class CertificateDetails:
+    """A certificate with whom and what it is about, as a decision needs it."""
+
+    id: int
+    status: str
+    status_reason: str
+    decided_by: str | None
+    rejected: bool
+    obtained_on: dt.date
+    valid_until: dt.date | None
+    track_code: str
+    first_name: str
+    last_name: str
+    email: str
+    organisation_code: str
+
+
+async def certificate_details(certificate_id: int) -> CertificateDetails | None:
+    row = (
         await Certificate.select(
-            *Certificate.all_columns(),
+            Certificate.id,
+            Certificate.status,
+            Certificate.status_reason,
+            Certificate.decided_by,
+            Certificate.rejected,
+            Certificate.obtained_on,
+            Certificate.valid_until,
             Certificate.track.code.as_alias("track_code"),
             Certificate.staff.first_name.as_alias("first_name"),
             Certificate.staff.last_name.as_alias("last_name"),
@@ -99,6 +124,7 @@ async def certificate_details(certificate_id: int) -> dict[str, Any] | None:
         .where(Certificate.id == certificate_id)
         .first()
     )
+    return CertificateDetails(**row) if row else None
 
 
 async def certificate_export_rows(code: str) -> list[tuple]:

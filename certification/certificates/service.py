@@ -17,7 +17,7 @@ from certification.certificates.lifecycle import (
     CertificateStatus,
     next_status,
 )
-from certification.certificates.queries import certificate_details
+from certification.certificates.queries import CertificateDetails, certificate_details
 from certification.recipients import mail_recipients
 from certification.tables import Certificate, Track
 from core import audit, notices, versions
@@ -104,9 +104,9 @@ async def _duplicate_certificate(staff_id: int, track_id: int, data: Certificate
         raise Refused(_duplicate_message(data), "obtained_on")
 
 
-def _changed(found: dict[str, Any], action: str, shown: str) -> ChangedMeanwhile:
+def _changed(found: CertificateDetails, action: str, shown: str) -> ChangedMeanwhile:
     return ChangedMeanwhile(
-        found["status"], action, shown, found["decided_by"], found["status_reason"] or None
+        found.status, action, shown, found.decided_by, found.status_reason or None
     )
 
 
@@ -141,9 +141,9 @@ async def decide(
         current = await certificate_details(certificate_id)
         if current is None:
             raise NotFound(_("There is no certificate with number %(id)d.", id=certificate_id))
-        if current["status"] != shown_status:
+        if current.status != shown_status:
             raise _changed(current, action, shown_status)
-        new = next_status(current["status"], action)
+        new = next_status(current.status, action)
         stored_reason = reason if action in REASON_REQUIRED else ""
         # The status in the WHERE clause: a decision taken meanwhile is never overwritten.
         changes: dict[Column | str, Any] = {
@@ -163,28 +163,28 @@ async def decide(
             AUDIT_ACTIONS[Action(action)],
             table="certificate",
             key=str(certificate_id),
-            before={"status": current["status"], "status_reason": current["status_reason"]},
+            before={"status": current.status, "status_reason": current.status_reason},
             after={
                 "status": new,
                 "status_reason": stored_reason,
-                "email": current["email"],
-                "track": current["track_code"],
-                "obtained_on": current["obtained_on"],
+                "email": current.email,
+                "track": current.track_code,
+                "obtained_on": current.obtained_on,
             },
         )
         # The PRO Partner is told (in the portal and by mail through the outbox).
         audiences = (notices.PRO_PARTNER,)
-        code = current["organisation_code"]
+        code = current.organisation_code
         await notices.notify(
             NOTICE_CERTIFICATE,
             audiences,
             code,
             {
-                "name": f"{current['first_name']} {current['last_name']}",
-                "track": current["track_code"],
+                "name": f"{current.first_name} {current.last_name}",
+                "track": current.track_code,
                 "status": new,
                 "reason": stored_reason,
             },
             mail_to=await mail_recipients(audiences, code),
         )
-    return Decision(certificate_id, action, current["status"], new)
+    return Decision(certificate_id, action, current.status, new)

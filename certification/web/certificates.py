@@ -411,7 +411,7 @@ async def _decide(request: Request, certificate_id: int, action: str) -> Templat
         "certificate": certificate,
         "action": action,
         "reason": reason,
-        "shown_status": shown if shown in lifecycle.STATUSES else certificate["status"],
+        "shown_status": shown if shown in lifecycle.STATUSES else certificate.status,
         "next": target,
         "status_label": labels.status_label,
         "action_label": labels.action_label,
@@ -439,10 +439,10 @@ async def _decide(request: Request, certificate_id: int, action: str) -> Templat
     except Refused as refused:
         context["error"] = refused.message
         return render(request, DECISION_TEMPLATE, context, block=None, status=400)
-    name = f"{certificate['first_name']} {certificate['last_name']}"
+    name = f"{certificate.first_name} {certificate.last_name}"
     flash(
         request,
-        _decided_message(action, certificate["track_code"], name),
+        _decided_message(action, certificate.track_code, name),
         category="success",
     )
     return Redirect(target, status_code=303)

@@ -120,8 +120,7 @@ class TrainingController(Controller):
             "session": session,
             "requests": rows,
             "outcome_label": outcome_label,
-            "may_cancel": user.has_role(Role.PRO_PARTNER)
-            and session["starts_on"] > dt.date.today(),
+            "may_cancel": user.has_role(Role.PRO_PARTNER) and session.starts_on > dt.date.today(),
         }
         return render(request, "certification/session.html", context, block=None)
 
