@@ -3,19 +3,45 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlencode
 
 from certification.tables import Review, ReviewEntry
 
 
-async def reviews() -> list[dict[str, Any]]:
-    return await Review.select().order_by(Review.year, ascending=False)
+@dataclass(frozen=True)
+class ReviewRow:
+    """A yearly review: its year, state and who opened and closed it when."""
+
+    id: int
+    year: int
+    state: str
+    as_of: dt.date
+    policy_effective_from: dt.date
+    opened_at: dt.datetime
+    opened_by: str
+    closed_at: dt.datetime | None
+    closed_by: str | None
 
 
-async def review_of(year: int) -> dict[str, Any] | None:
-    return await Review.select().where(Review.year == year).first()
+@dataclass(frozen=True)
+class EntryDecision:
+    """The decision recorded on one organisation of a review (all None: none yet)."""
+
+    decision: str | None
+    reason: str | None
+    decided_by: str | None
+
+
+async def reviews() -> list[ReviewRow]:
+    rows = await Review.select().order_by(Review.year, ascending=False)
+    return [ReviewRow(**row) for row in rows]
+
+
+async def review_of(year: int) -> ReviewRow | None:
+    row = await Review.select().where(Review.year == year).first()
+    return ReviewRow(**row) if row else None
 
 
 @dataclass
@@ -62,11 +88,10 @@ async def review_entries(review_id: int, filters: EntryFilter | None = None) -> 
     return sorted(rows, key=lambda row: (row["flag"] is None, row["code"]))
 
 
-async def review_entry(review_id: int, code: str) -> dict[str, Any] | None:
-    return (
-        await ReviewEntry.select(
-            *ReviewEntry.all_columns(), ReviewEntry.organisation.code.as_alias("code")
-        )
+async def review_entry(review_id: int, code: str) -> EntryDecision | None:
+    row = (
+        await ReviewEntry.select(ReviewEntry.decision, ReviewEntry.reason, ReviewEntry.decided_by)
         .where((ReviewEntry.review == review_id) & (ReviewEntry.organisation.code == code))
         .first()
     )
+    return EntryDecision(**row) if row else None

@@ -65,7 +65,7 @@ def decision_label(decision: str | None) -> str:
     }.get(decision or "", "—")
 
 
-async def _review_or_404(year: int) -> dict[str, Any]:
+async def _review_or_404(year: int) -> queries.ReviewRow:
     review = await queries.review_of(year)
     if review is None:
         raise NotFound(_("There is no review of %(year)d: open it first.", year=year))
@@ -87,15 +87,15 @@ async def _list_page(
 
 
 def _page_context(
-    review: dict[str, Any], entries: list[dict], filters: queries.EntryFilter
+    review: queries.ReviewRow, entries: list[dict], filters: queries.EntryFilter
 ) -> dict[str, Any]:
     return {
         "review": review,
         "entries": entries,
         "filters": filters,
-        "is_open": review["state"] == ReviewState.OPEN,
-        "closes_from": closing_from(review["year"]),
-        "may_close": dt.date.today() >= closing_from(review["year"]),
+        "is_open": review.state == ReviewState.OPEN,
+        "closes_from": closing_from(review.year),
+        "may_close": dt.date.today() >= closing_from(review.year),
         "allowed": lambda entry: [
             d
             for d in DECISIONS
@@ -119,7 +119,7 @@ async def _refused_page(
     """The review page again after a refused form: the message beside that form (`close`,
     `discard`, `decision:CODE`), what was typed in a decision form kept."""
     review = await _review_or_404(year)
-    entries = await queries.review_entries(review["id"])
+    entries = await queries.review_entries(review.id)
     context = {
         **_page_context(review, entries, queries.EntryFilter()),
         "errors": errors,
@@ -179,7 +179,7 @@ class ReviewController(Controller):
         """Every organisation with its frozen levels and conditions, flagged first."""
         review = await _review_or_404(year)
         filters = queries.EntryFilter(flagged=flagged, undecided=undecided, q=q.strip()[:100])
-        entries = await queries.review_entries(review["id"], filters)
+        entries = await queries.review_entries(review.id, filters)
         return render(
             request,
             REVIEW_TEMPLATE,
@@ -212,16 +212,18 @@ class ReviewController(Controller):
                 expected_revision=revision,
             )
         except TransitionRefused:
-            current = await queries.review_entry(review["id"], code)
+            current = await queries.review_entry(review.id, code) or queries.EntryDecision(
+                None, None, None
+            )
             raise HTTPException(
                 status_code=409,
                 detail=_(
                     "%(who)s decided on %(code)s meanwhile: %(decision)s (“%(reason)s”). "
                     "Nothing of yours was saved; reload the review to see it and decide again.",
-                    who=(current or {}).get("decided_by") or "—",
+                    who=current.decided_by or "—",
                     code=code.upper(),
-                    decision=decision_label((current or {}).get("decision")),
-                    reason=(current or {}).get("reason") or "",
+                    decision=decision_label(current.decision),
+                    reason=current.reason or "",
                 ),
             ) from None
         flash(
@@ -304,7 +306,7 @@ class ReviewController(Controller):
                 entry["reason"] or "",
                 entry["decided_by"] or "",
             )
-            for entry in await queries.review_entries(review["id"])
+            for entry in await queries.review_entries(review.id)
         ]
         return spreadsheet(request, f"review-{year}", f"review {year}", EXPORT_COLUMNS, rows)
 
