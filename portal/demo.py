@@ -290,10 +290,14 @@ async def _demo_qcheck_criteria(demo, today: dt.date, leave: frozenset[str]) -> 
         QCheck.organisation.code.as_alias("code"),
         QCheck.consultant.email.as_alias("email"),
     ).where(QCheck.selection_file.reference.is_in(references or [""]))
+    checklists: dict[dt.date, list[str]] = {}
     for row in rows:
         if row["id"] in scored:
             continue
-        checklist = [c["code"] for c in await criteria_in_force(row["checked_on"])]
+        day = row["checked_on"]
+        if day not in checklists:  # one read per day checked, not one per Q-check
+            checklists[day] = [c["code"] for c in await criteria_in_force(day)]
+        checklist = checklists[day]
         spread = DEMO_SPREAD if set(DEMO_SPREAD) <= set(checklist) else {}
         criteria = tuple(
             CriterionScore(

@@ -49,8 +49,7 @@ def actor_of(connection: ASGIConnection) -> Actor:
 # Guards are coroutines: Litestar runs a plain function guard in a worker thread, a hop per
 # guard per request for a check of a few attribute reads.
 async def requires_login(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
-    if current_user(connection) is None:
-        raise NotAuthorizedException(_("Please log in to see this page."))
+    signed_in(connection)
 
 
 def requires_role(*roles: Role) -> Guard:
