@@ -4,19 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from core.paging import Page, fetch_page
 from organisations.rules import MOVE_PENDING, is_active_on, split_language_roles
 from organisations.tables import Organisation, StaffAssignment, StaffMember, StaffMoveRequest
 
 
-async def organisation_by_code(code: str) -> dict[str, Any] | None:
-    """The organisation's row with `roles` (its language roles as a list), or None."""
+@dataclass(frozen=True)
+class OrganisationRow:
+    """An organisation as its pages read it; `roles` are its language roles as a list."""
+
+    id: int
+    code: str
+    name_nl: str
+    name_fr: str
+    language_roles: str
+    pro_partner_email: str | None
+    client_certified_since: dt.date | None
+    created_at: dt.datetime
+    roles: list[str]
+
+
+async def organisation_by_code(code: str) -> OrganisationRow | None:
+    """The organisation, or None."""
     row = await Organisation.select().where(Organisation.code == code).first()
-    if row is not None:
-        row["roles"] = split_language_roles(row["language_roles"])
-    return row
+    if row is None:
+        return None
+    return OrganisationRow(**row, roles=split_language_roles(row["language_roles"]))
 
 
 async def organisation_codes() -> list[str]:
@@ -30,13 +44,31 @@ async def organisation_names() -> dict[str, dict[str, str]]:
     return {row["code"]: row for row in rows}
 
 
-async def staff_member(organisation_id: int, staff_id: int) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class StaffMemberRow:
+    """A staff member's record as the pages read it."""
+
+    id: int
+    organisation: int
+    email: str
+    first_name: str
+    last_name: str
+    language_role: str
+    start_date: dt.date
+    end_date: dt.date | None
+
+
+_STAFF_FIELDS = tuple(StaffMemberRow.__dataclass_fields__)
+
+
+async def staff_member(organisation_id: int, staff_id: int) -> StaffMemberRow | None:
     """The staff member when they belong to this organisation, else None."""
-    return (
-        await StaffMember.select()
+    row = await (
+        StaffMember.select(*(getattr(StaffMember, name) for name in _STAFF_FIELDS))
         .where((StaffMember.id == staff_id) & (StaffMember.organisation == organisation_id))
         .first()
     )
+    return StaffMemberRow(**row) if row is not None else None
 
 
 async def staff_export_rows(code: str) -> list[tuple]:

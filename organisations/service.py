@@ -271,7 +271,7 @@ async def update_staff(
                 "staff_updated",
                 table="staff_member",
                 key=data.email,
-                before={name: before[name] for name in STAFF_FIELDS},
+                before={name: getattr(before, name) for name in STAFF_FIELDS},
                 after=data.record(),
             )
     except Exception as error:

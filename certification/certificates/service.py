@@ -73,7 +73,7 @@ async def register_certificate(
                 table="certificate",
                 key=str(row["id"]),
                 after={
-                    "email": staff["email"],
+                    "email": staff.email,
                     "track": data.track,
                     "obtained_on": data.obtained_on,
                     "valid_until": data.valid_until,

@@ -42,10 +42,10 @@ async def _application_page(request: Request, form: FormResult) -> Template:
     one open, the form to apply (with what it does not meet today)."""
     code = request.path_params["code"]
     organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-    [today] = await eligibility_for_all(dt.date.today(), organisation["code"])
+    [today] = await eligibility_for_all(dt.date.today(), organisation.code)
     context = {
         "organisation": organisation,
-        "applications": await queries.applications_of(organisation["code"]),
+        "applications": await queries.applications_of(organisation.code),
         "granted": str(today.granted),
         "unmet": [c.code for c in today.eligibility.unmet],
         "state_label": state_label,
@@ -87,9 +87,9 @@ class ApplicationController(Controller):
     )
     async def submit(self, request: Request, code: FromPath[str]) -> Redirect:
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-        await service.apply(actor_of(request), organisation["code"], dt.date.today())
+        await service.apply(actor_of(request), organisation.code, dt.date.today())
         flash(request, _("The application has been sent to DG R&O."), category="success")
-        return Redirect(f"/organisations/{organisation['code']}/application", status_code=303)
+        return Redirect(f"/organisations/{organisation.code}/application", status_code=303)
 
     @post(
         "/organisations/{code:str}/application/{application_id:int}/withdraw",
@@ -105,11 +105,11 @@ class ApplicationController(Controller):
         await service.withdraw(
             actor_of(request),
             application_id,
-            organisation["code"],
+            organisation.code,
             form_revision(raw.get("revision")),
         )
         flash(request, _("The application has been withdrawn."), category="success")
-        return Redirect(f"/organisations/{organisation['code']}/application", status_code=303)
+        return Redirect(f"/organisations/{organisation.code}/application", status_code=303)
 
     @get("/applications", guards=[requires_dgro], name="applications")
     async def applications(self, request: HTMXRequest) -> Template:

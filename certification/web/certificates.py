@@ -25,7 +25,7 @@ from core.paging import Page, pager
 from organisations import forms as staff_forms
 from organisations import queries as organisation_queries
 from organisations import service as staff_service
-from organisations.queries import organisation_by_code
+from organisations.queries import OrganisationRow, organisation_by_code
 from webkit.errors import shows_again
 from webkit.forms import safe_redirect_target
 from webkit.guards import (
@@ -68,12 +68,12 @@ def _may_edit_staff(user: CurrentUser, code: str) -> bool:
     return user.is_dgro or own
 
 
-def _common(request: Request, organisation: dict[str, Any]) -> dict[str, Any]:
+def _common(request: Request, organisation: OrganisationRow) -> dict[str, Any]:
     user = _user(request)
     return {
         "organisation": organisation,
-        "may_edit": _may_edit(user, organisation["code"]),
-        "may_edit_staff": _may_edit_staff(user, organisation["code"]),
+        "may_edit": _may_edit(user, organisation.code),
+        "may_edit_staff": _may_edit_staff(user, organisation.code),
         "may_set_function": user.is_dgro or user.has_role(Role.HR),
         "is_dgro": user.is_dgro,
         "status_label": labels.status_label,
@@ -87,7 +87,7 @@ def _common(request: Request, organisation: dict[str, Any]) -> dict[str, Any]:
 
 async def _staff_context(
     request: Request,
-    organisation: dict[str, Any],
+    organisation: OrganisationRow,
     query: dict[str, str],
     page: int,
     *,
@@ -95,13 +95,13 @@ async def _staff_context(
     add_open: bool = False,
 ) -> tuple[dict[str, Any], bool]:
     all_tracks, active_tracks = await queries.track_codes()
-    filters = forms.StaffFilter.from_query(query, organisation["roles"], all_tracks)
+    filters = forms.StaffFilter.from_query(query, organisation.roles, all_tracks)
     today = dt.date.today()
     result = Page(rows=[], total=0, page=1, pages=1)
     if not filters.errors:
-        result = await queries.staff_page(organisation["id"], filters, page, today)
+        result = await queries.staff_page(organisation.id, filters, page, today)
     page = result.page
-    base = f"/organisations/{organisation['code']}/staff"
+    base = f"/organisations/{organisation.code}/staff"
     current = base + (f"?{filters.query_string(page)}" if filters.query_string(page) else "")
     context = {
         **_common(request, organisation),
@@ -120,7 +120,7 @@ async def _staff_context(
         "developed": await track_competencies(),
         "add_open": add_open,
         # Registrations of people another organisation's record holds, waiting for DG R&O.
-        "moves": await organisation_queries.pending_moves(organisation["id"]),
+        "moves": await organisation_queries.pending_moves(organisation.id),
     }
     return context, bool(filters.errors)
 
@@ -162,13 +162,13 @@ class CertificateController(Controller):
     async def add_staff(self, request: Request, code: FromPath[str]) -> Template | Redirect:
         """Add a staff member (PRO Partner of the organisation or DG R&O)."""
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-        form = staff_forms.parse_staff_form(await request.form(), organisation["roles"])
+        form = staff_forms.parse_staff_form(await request.form(), organisation.roles)
         if form.ok:
             try:
                 # A PRO Partner's address held elsewhere becomes a move request (None).
                 staff_id = await staff_service.add_staff(
                     actor_of(request),
-                    organisation["id"],
+                    organisation.id,
                     form.data,
                     request_move=not _user(request).is_dgro,  # a partner or HR
                 )
@@ -200,11 +200,11 @@ class CertificateController(Controller):
     ) -> Template:
         """The edit form: a table row for htmx, a page of its own without JavaScript."""
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-        member = await organisation_queries.staff_member(organisation["id"], staff_id)
+        member = await organisation_queries.staff_member(organisation.id, staff_id)
         if member is None:
             raise NotFound(_("There is no such staff member in %(code)s.", code=code))
         values = {
-            name: ("" if member[name] is None else str(member[name]))
+            name: ("" if getattr(member, name) is None else str(getattr(member, name)))
             for name in staff_forms.STAFF_FIELDS
         }
         context = {
@@ -221,17 +221,17 @@ class CertificateController(Controller):
     ) -> Template | Redirect:
         """Save a staff member of this organisation; anyone else's is a 404."""
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-        member = await organisation_queries.staff_member(organisation["id"], staff_id)
+        member = await organisation_queries.staff_member(organisation.id, staff_id)
         if member is None:
             raise NotFound(_("There is no such staff member in %(code)s.", code=code))
         raw = await request.form()
         target = safe_redirect_target(str(raw.get("next") or ""), f"/organisations/{code}/staff")
-        form = staff_forms.parse_staff_form(raw, organisation["roles"])
+        form = staff_forms.parse_staff_form(raw, organisation.roles)
         if form.ok:
             try:
                 await staff_service.update_staff(
                     actor_of(request),
-                    organisation["id"],
+                    organisation.id,
                     staff_id,
                     form.data,
                     partner=not _user(request).is_dgro,
@@ -267,7 +267,7 @@ class CertificateController(Controller):
     ) -> Redirect:
         """The organisation takes back a registration waiting for DG R&O."""
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-        await staff_service.withdraw_move(actor_of(request), organisation["id"], request_id)
+        await staff_service.withdraw_move(actor_of(request), organisation.id, request_id)
         flash(request, _("The registration has been withdrawn."), category="success")
         return Redirect(f"/organisations/{code}/staff", status_code=303)
 
@@ -281,7 +281,7 @@ class CertificateController(Controller):
     ) -> Template | Redirect:
         """Register a certificate: pending for the PRO Partner, valid at once for DG R&O."""
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-        member = await organisation_queries.staff_member(organisation["id"], staff_id)
+        member = await organisation_queries.staff_member(organisation.id, staff_id)
         if member is None:
             raise NotFound(_("There is no such staff member in %(code)s.", code=code))
         user = _user(request)
@@ -293,7 +293,7 @@ class CertificateController(Controller):
             try:
                 await service.register_certificate(
                     actor_of(request),
-                    organisation["id"],
+                    organisation.id,
                     staff_id,
                     form.data,
                     registered_by=user.email,
@@ -302,7 +302,7 @@ class CertificateController(Controller):
             except Refused as refused:
                 form.errors[refused.field or "track"] = refused.message
             else:
-                name = f"{member['first_name']} {member['last_name']}"
+                name = f"{member.first_name} {member.last_name}"
                 if user.is_dgro:
                     message = _(
                         "The %(track)s certificate of %(name)s has been registered as valid.",

@@ -31,10 +31,10 @@ class ExportController(Controller):
     )
     async def certificates_export(self, request: Request, code: FromPath[str]) -> Response:
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-        rows = await certificate_export_rows(organisation["code"])
+        rows = await certificate_export_rows(organisation.code)
         return spreadsheet(
             request,
-            f"{organisation['code']}-certificates",
+            f"{organisation.code}-certificates",
             "certificates",
             CERTIFICATES.columns,
             rows,

@@ -71,15 +71,15 @@ async def _sessions_page(request: Request, form: FormResult) -> Template:
 async def _mentoring_page(request: Request, form: FormResult) -> Template:
     code = request.path_params["code"]
     organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-    [today] = await eligibility_for_all(dt.date.today(), organisation["code"])
+    [today] = await eligibility_for_all(dt.date.today(), organisation.code)
     user = current_user(request)
     context = {
         "organisation": organisation,
         # The form only where it can succeed: a client-certified organisation, a writer.
         "is_client": str(today.granted) == "client",
         "may_register": user is not None and user.has_role(Role.DGRO, Role.PRO_PARTNER),
-        "mentorships": await queries.mentorships(organisation["id"]),
-        "staff": await active_staff(organisation["id"], dt.date.today()),
+        "mentorships": await queries.mentorships(organisation.id),
+        "staff": await active_staff(organisation.id, dt.date.today()),
         "tracks": (await track_codes())[1],
         "form": form,
     }
@@ -183,11 +183,11 @@ class TrainingController(Controller):
         form.check()
         await service.register_mentorship(
             actor_of(request),
-            organisation["code"],
+            organisation.code,
             mentor,
             mentee,
             form.text("track", upper=True),
             dt.date.today(),
         )
         flash(request, _("The mentee has been registered."), category="success")
-        return Redirect(f"/organisations/{organisation['code']}/mentoring", status_code=303)
+        return Redirect(f"/organisations/{organisation.code}/mentoring", status_code=303)

@@ -49,8 +49,8 @@ async def _functions_page(request: Request, form: FormResult) -> Template:
     """The organisation's function profiles and what no certified staff member covers."""
     code = request.path_params["code"]
     organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-    profiles = await functions.profiles_for(organisation["id"])
-    covered = await ANSWERS.covered(organisation["id"], dt.date.today())
+    profiles = await functions.profiles_for(organisation.id)
+    covered = await ANSWERS.covered(organisation.id, dt.date.today())
     uncovered: dict[int, dict] = {}
     for profile in profiles:
         for requirement in profile["requirements"]:
@@ -96,11 +96,9 @@ class FunctionController(Controller):
     async def add_profile(self, request: Request, code: FromPath[str]) -> Redirect:
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         raw = await request.form()
-        await functions.add_profile(
-            actor_of(request), organisation["id"], str(raw.get("title") or "")
-        )
+        await functions.add_profile(actor_of(request), organisation.id, str(raw.get("title") or ""))
         flash(request, _("The function has been added."), category="success")
-        return Redirect(f"/organisations/{organisation['code']}/functions", status_code=303)
+        return Redirect(f"/organisations/{organisation.code}/functions", status_code=303)
 
     @post(
         "/{profile_id:int}/requirements",
@@ -114,10 +112,10 @@ class FunctionController(Controller):
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         raw = await request.form()
         await functions.add_requirement(
-            actor_of(request), organisation["id"], profile_id, *_requirement(raw)
+            actor_of(request), organisation.id, profile_id, *_requirement(raw)
         )
         flash(request, _("The required competency has been saved."), category="success")
-        return Redirect(f"/organisations/{organisation['code']}/functions", status_code=303)
+        return Redirect(f"/organisations/{organisation.code}/functions", status_code=303)
 
 
 class FederalFunctionController(Controller):

@@ -16,7 +16,7 @@ from core.i18n import gettext as _
 from core.identity import Role
 from cycles import queries, service
 from cycles.forms import parse_function_form
-from organisations.queries import organisation_by_code
+from organisations.queries import OrganisationRow, organisation_by_code
 from webkit.guards import actor_of, requires_organisation_scope, requires_role
 from webkit.lookups import no_such_organisation, or_404
 from webkit.rendering import render
@@ -26,9 +26,9 @@ PATH = "/organisations/{code:str}/staff/{staff_id:int}/functions"
 GUARDS = [requires_organisation_scope, requires_role(Role.DGRO, Role.HR)]
 
 
-async def _member(code: str, staff_id: int) -> tuple[dict, queries.StaffFunctions]:
+async def _member(code: str, staff_id: int) -> tuple[OrganisationRow, queries.StaffFunctions]:
     organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-    member = await queries.staff_functions(organisation["id"], staff_id)
+    member = await queries.staff_functions(organisation.id, staff_id)
     if member is None:
         raise NotFound(_("There is no such staff member in %(code)s.", code=code))
     return organisation, member
@@ -55,9 +55,7 @@ class FunctionController(Controller):
         form = parse_function_form(await request.form())
         if form.ok:
             try:
-                await service.set_function(
-                    actor_of(request), organisation["id"], staff_id, form.data
-                )
+                await service.set_function(actor_of(request), organisation.id, staff_id, form.data)
             except NotFound:
                 raise NotFound(_("There is no such staff member in %(code)s.", code=code)) from None
             except Refused as refused:

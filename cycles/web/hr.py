@@ -37,7 +37,7 @@ from cycles.labels import format_day
 from cycles.labels import task_status_label as status_label
 from cycles.queries import REGIME_FIELDS, regime_for, regime_of_row
 from cycles.rules import Regime
-from organisations.queries import organisation_by_code, staff_member
+from organisations.queries import OrganisationRow, organisation_by_code, staff_member
 from webkit.errors import shows_again
 from webkit.forms import form_date, form_int, form_revision
 from webkit.guards import (
@@ -160,7 +160,7 @@ async def _regime_page(request: Request, form: FormResult) -> Template:
     """The regime form again after a refusal: what was typed, the message at its field."""
     code = request.path_params["code"]
     organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-    row = await queries.regime_row(organisation["id"])
+    row = await queries.regime_row(organisation.id)
     revision = 0 if row is None else int(row["revision"])
     values = {**regime_values(regime_of_row(row)), **form.values}
     errors = {(field or "preset"): message for field, message in form.errors.items()}
@@ -177,7 +177,7 @@ class RegimeController(Controller):
     @staticmethod
     async def page_of(
         request: Request,
-        organisation: dict[str, Any],
+        organisation: OrganisationRow,
         form: FormResult,
         revision: int,
         row: dict[str, Any] | None,
@@ -203,7 +203,7 @@ class RegimeController(Controller):
         """The regime in force (the federal default without a stored one); `?preset=`
         fills the form with a preset to adjust before saving (nothing is saved)."""
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-        row = await queries.regime_row(organisation["id"])
+        row = await queries.regime_row(organisation.id)
         regime = cycle_rules.PRESETS.get(preset) or regime_of_row(row)
         return await self.page_of(
             request,
@@ -222,13 +222,11 @@ class RegimeController(Controller):
         form = parse_regime(raw)
         if form.ok:
             try:
-                await service.save_regime(
-                    actor_of(request), organisation["id"], form.data, revision
-                )
+                await service.save_regime(actor_of(request), organisation.id, form.data, revision)
             except Refused as refused:
                 form.errors[refused.field or "preset"] = refused.message
             except TransitionRefused:
-                row = await queries.regime_row(organisation["id"])
+                row = await queries.regime_row(organisation.id)
                 raise HTTPException(
                     status_code=409,
                     detail=_(
@@ -243,12 +241,12 @@ class RegimeController(Controller):
                     request,
                     _(
                         "The evaluation regime of %(code)s has been saved.",
-                        code=organisation["code"],
+                        code=organisation.code,
                     ),
                     category="success",
                 )
-                return Redirect(f"/organisations/{organisation['code']}/regime", status_code=303)
-        row = await queries.regime_row(organisation["id"])
+                return Redirect(f"/organisations/{organisation.code}/regime", status_code=303)
+        row = await queries.regime_row(organisation.id)
         return await self.page_of(request, organisation, form, revision, row, status=400)
 
 
@@ -264,10 +262,10 @@ async def _evaluators_page(
     organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
     today = dt.date.today()
     q = q.strip()[:100]
-    found = await queries.evaluators_page(organisation["id"], today, q, page)
-    base = f"/organisations/{organisation['code']}/cycles/evaluators"
+    found = await queries.evaluators_page(organisation.id, today, q, page)
+    base = f"/organisations/{organisation.code}/cycles/evaluators"
     refused = request.path_params.get("staff_id")
-    member = await staff_member(organisation["id"], refused) if refused else None
+    member = await staff_member(organisation.id, refused) if refused else None
 
     def query_string(number: int) -> str:
         return urlencode({"q": q, "page": number} if q else {"page": number})
@@ -282,7 +280,7 @@ async def _evaluators_page(
         "base": base,
         "form": form,
         "refused_path": request.url.path if refused else "",
-        "refused_name": f"{member['first_name']} {member['last_name']}" if member else "",
+        "refused_name": f"{member.first_name} {member.last_name}" if member else "",
         **pager(found.page, query_string),
     }
     return render(request, EVALUATORS_TEMPLATE, context, block=None if refused else "results")
@@ -312,7 +310,7 @@ class EvaluatorController(Controller):
         from_on = _date_or_today(raw, "from_on")
         change = await service.assign_evaluator(
             actor_of(request),
-            organisation["id"],
+            organisation.id,
             staff_id,
             text(raw, "role"),
             text(raw, "evaluator"),
@@ -331,7 +329,7 @@ class EvaluatorController(Controller):
             category="success",
         )
         return Redirect(
-            f"/organisations/{organisation['code']}/cycles/evaluators#staff-{staff_id}",
+            f"/organisations/{organisation.code}/cycles/evaluators#staff-{staff_id}",
             status_code=303,
         )
 
@@ -345,7 +343,7 @@ class EvaluatorController(Controller):
             dt.date.today() - dt.timedelta(days=1) if ends_now else _date_or_today(raw, "until_on")
         )
         await service.end_assignment(
-            actor_of(request), organisation["id"], staff_id, text(raw, "role"), until_on
+            actor_of(request), organisation.id, staff_id, text(raw, "role"), until_on
         )
         flash(
             request,
@@ -359,7 +357,7 @@ class EvaluatorController(Controller):
             category="success",
         )
         return Redirect(
-            f"/organisations/{organisation['code']}/cycles/evaluators#staff-{staff_id}",
+            f"/organisations/{organisation.code}/cycles/evaluators#staff-{staff_id}",
             status_code=303,
         )
 
@@ -533,13 +531,13 @@ async def _status_page(
     today = dt.date.today()
     filters = _filters(team, late)
     chosen_year = _year(year.strip(), today)
-    found = await queries.organisation_cycles(organisation["id"], today, chosen_year)
+    found = await queries.organisation_cycles(organisation.id, today, chosen_year)
     rows = queries.filtered(found.rows, filters)
     total = len(rows)
     number = clamp_page(page, total)
     shown = rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
     months = rules.year_progress(chosen_year, found.progress, today)
-    base = f"/organisations/{organisation['code']}/cycles"
+    base = f"/organisations/{organisation.code}/cycles"
     paged = Page(rows=[], total=total, page=number, pages=page_count(total))
     context = {
         "organisation": organisation,
@@ -597,12 +595,12 @@ class StatusController(Controller):
     ) -> Response:
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         today = dt.date.today()
-        found = await queries.organisation_cycles(organisation["id"], today)
+        found = await queries.organisation_cycles(organisation.id, today)
         rows = queries.filtered(found.rows, _filters(team, late))
         return spreadsheet(
             request,
-            f"cycles-{organisation['code']}",
-            f"cycles {organisation['code']}",
+            f"cycles-{organisation.code}",
+            f"cycles {organisation.code}",
             EXPORT_COLUMNS,
             export_rows(rows),
         )
@@ -623,8 +621,8 @@ class StatusController(Controller):
         )
         done = await service.generate_cycles(
             actor_of(request),
-            organisation["id"],
-            organisation["code"],
+            organisation.id,
+            organisation.code,
             through,
             today,
             team,
@@ -642,17 +640,17 @@ class StatusController(Controller):
             ),
             category="success",
         )
-        return Redirect(f"/organisations/{organisation['code']}/cycles", status_code=303)
+        return Redirect(f"/organisations/{organisation.code}/cycles", status_code=303)
 
     async def _absence_page(
         self,
         request: Request,
-        organisation: dict[str, Any],
+        organisation: OrganisationRow,
         cycle: dict[str, Any],
         form: FormResult,
         status: int = 200,
     ) -> Template:
-        regime = await regime_for(organisation["id"])
+        regime = await regime_for(organisation.id)
         context = {
             "organisation": organisation,
             "cycle": cycle,
@@ -662,10 +660,10 @@ class StatusController(Controller):
         }
         return render(request, ABSENCE_TEMPLATE, context, block=None, status=status)
 
-    async def _cycle(self, organisation: dict[str, Any], cycle_id: int) -> dict[str, Any]:
-        cycle = await queries.cycle_for_absence(organisation["id"], cycle_id)
+    async def _cycle(self, organisation: OrganisationRow, cycle_id: int) -> dict[str, Any]:
+        cycle = await queries.cycle_for_absence(organisation.id, cycle_id)
         if cycle is None:
-            raise NotFound(_("There is no such cycle in %(code)s.", code=organisation["code"]))
+            raise NotFound(_("There is no such cycle in %(code)s.", code=organisation.code))
         return cycle
 
     @get("/{cycle_id:int}/absence", name="cycles_absence")
@@ -703,16 +701,16 @@ class StatusController(Controller):
             try:
                 await service.record_absence(
                     actor_of(request),
-                    organisation["id"],
+                    organisation.id,
                     cycle_id,
                     days,
                     changed_on,
                     dt.date.today(),
-                    await regime_for(organisation["id"]),
+                    await regime_for(organisation.id),
                 )
             except NotFound:
                 raise NotFound(
-                    _("There is no such cycle in %(code)s.", code=organisation["code"])
+                    _("There is no such cycle in %(code)s.", code=organisation.code)
                 ) from None
             except Refused as refused:
                 form.errors[refused.field or "absent_days"] = refused.message
@@ -725,7 +723,7 @@ class StatusController(Controller):
                     ),
                     category="success",
                 )
-                return Redirect(f"/organisations/{organisation['code']}/cycles", status_code=303)
+                return Redirect(f"/organisations/{organisation.code}/cycles", status_code=303)
         return await self._absence_page(request, organisation, cycle, form, status=400)
 
 

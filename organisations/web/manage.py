@@ -82,15 +82,15 @@ class OrganisationAdminController(Controller):
     async def edit_page(self, code: FromPath[str]) -> Template:
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         values = {
-            key: organisation[key] or ""
+            key: getattr(organisation, key) or ""
             for key in ("code", "name_nl", "name_fr", "language_roles", "pro_partner_email")
         }
-        return Template(FORM, context=_context(FormResult(values), organisation["code"]))
+        return Template(FORM, context=_context(FormResult(values), organisation.code))
 
     @post("/{code:str}", status_code=303)
     async def save(self, request: Request, code: FromPath[str]) -> Template | Redirect:
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-        form = parse_organisation_form(await request.form(), code=organisation["code"])
+        form = parse_organisation_form(await request.form(), code=organisation.code)
         if form.ok:
             try:
                 await update_organisation(actor_of(request), form.data)
@@ -99,6 +99,6 @@ class OrganisationAdminController(Controller):
             except NotFound:
                 raise no_such_organisation(code) from None
         if form.errors:
-            return Template(FORM, context=_context(form, organisation["code"]), status_code=400)
+            return Template(FORM, context=_context(form, organisation.code), status_code=400)
         flash(request, _("Organisation %(code)s saved.", code=code), category="success")
         return Redirect(f"/admin/organisations/{code}", status_code=303)

@@ -33,7 +33,7 @@ from core.importing import (
     ImportScope,
     read_rows,
 )
-from organisations.queries import organisation_by_code, organisation_codes
+from organisations.queries import OrganisationRow, organisation_by_code, organisation_codes
 from portal.imports import IMPORT_KINDS, KINDS, import_file
 from webkit.errors import error_response
 from webkit.guards import (
@@ -63,7 +63,7 @@ class ImportPage:
 
     action: str
     kinds: tuple[str, ...]
-    organisation: dict[str, Any] | None = None
+    organisation: OrganisationRow | None = None
     kind: str = ""
     file_name: str = ""
     field_errors: dict[str, str] = field(default_factory=dict)
@@ -96,7 +96,7 @@ def _is_partner_only(request: Request) -> bool:
 async def _organisation_page(request: Request, code: str) -> ImportPage:
     organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
     return ImportPage(
-        action=f"/organisations/{organisation['code']}/import",
+        action=f"/organisations/{organisation.code}/import",
         kinds=ORGANISATION_KINDS,
         organisation=organisation,
         partner_only=_is_partner_only(request),
@@ -114,7 +114,7 @@ def _scope(request: Request, page: ImportPage) -> ImportScope:
     if page.organisation is None or not user.has_role(Role.PRO_PARTNER):
         raise PermissionDeniedException(_("Your role does not allow this."))
     return ImportScope(
-        organisation_code=page.organisation["code"],
+        organisation_code=page.organisation.code,
         may_set_status=False,
         actor=actor_of(request),
     )

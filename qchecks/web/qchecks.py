@@ -187,10 +187,10 @@ class QCheckController(Controller):
         """One organisation's Q-checks: what DG R&O found in its selection files."""
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         filters = queries.QCheckFilter(
-            organisation_code=organisation["code"], year=_year(year), q=q.strip()[:100]
+            organisation_code=organisation.code, year=_year(year), q=q.strip()[:100]
         )
-        heading = _("Q-checks of %(code)s", code=organisation["code"])
-        base = f"/organisations/{organisation['code']}/qchecks"
+        heading = _("Q-checks of %(code)s", code=organisation.code)
+        base = f"/organisations/{organisation.code}/qchecks"
         return await self._list(request, filters, page, heading, base, f"{base}/analytics")
 
     @get("/my/qchecks", guards=[requires_login], name="my_qchecks")
