@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 PAGE_SIZE = 50
 
+Row = TypeVar("Row")
+
 
 @dataclass
-class Page:
-    rows: list[dict[str, Any]]
+class Page(Generic[Row]):
+    """One page of a list; `rows` are the query module's typed rows."""
+
+    rows: list[Row]
     total: int
     page: int
     pages: int
@@ -26,14 +30,33 @@ def clamp_page(page: int, total: int) -> int:
     return min(max(page, 1), page_count(total))
 
 
-async def fetch_page(query: Any, count: Any, clauses: Iterable[Any], page: int) -> Page:
-    """Apply the filters to a select and its count, and fetch the asked page of it."""
+@overload
+async def fetch_page(query: Any, count: Any, clauses: Iterable[Any], page: int) -> Page[Any]: ...
+
+
+@overload
+async def fetch_page(
+    query: Any, count: Any, clauses: Iterable[Any], page: int, into: Callable[..., Row]
+) -> Page[Row]: ...
+
+
+async def fetch_page(
+    query: Any,
+    count: Any,
+    clauses: Iterable[Any],
+    page: int,
+    into: Callable[..., Row] | None = None,
+) -> Page[Row]:
+    """Apply the filters to a select and its count, and fetch the asked page of it; `into`
+    makes each row a typed read model (called with the row's columns as keywords)."""
     for clause in clauses:
         query = query.where(clause)
         count = count.where(clause)
     total = await count
     page = clamp_page(page, total)
     rows = await query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    if into is not None:
+        rows = [into(**row) for row in rows]
     return Page(rows=rows, total=total, page=page, pages=page_count(total))
 
 

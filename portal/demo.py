@@ -296,7 +296,7 @@ async def _demo_qcheck_criteria(demo, today: dt.date, leave: frozenset[str]) -> 
             continue
         day = row["checked_on"]
         if day not in checklists:  # one read per day checked, not one per Q-check
-            checklists[day] = [c["code"] for c in await criteria_in_force(day)]
+            checklists[day] = [c.code for c in await criteria_in_force(day)]
         checklist = checklists[day]
         spread = DEMO_SPREAD if set(DEMO_SPREAD) <= set(checklist) else {}
         criteria = tuple(

@@ -19,14 +19,40 @@ def in_force_on(day: dt.date) -> Any:
     )
 
 
-async def criteria_in_force(day: dt.date) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class CriterionVersion:
+    """One version of a checklist criterion: its names, weight and days in force."""
+
+    id: int
+    code: str
+    name_nl: str
+    name_fr: str
+    weight: int
+    active_from: dt.date
+    active_until: dt.date | None
+
+
+_CRITERION_COLUMNS = tuple(
+    getattr(Criterion, name) for name in CriterionVersion.__dataclass_fields__
+)
+
+
+async def criteria_in_force(day: dt.date) -> list[CriterionVersion]:
     """The checklist on `day`: one version per criterion code, in code order."""
-    return await Criterion.select().where(in_force_on(day)).order_by(Criterion.code)
+    rows = (
+        await Criterion.select(*_CRITERION_COLUMNS).where(in_force_on(day)).order_by(Criterion.code)
+    )
+    return [CriterionVersion(**row) for row in rows]
 
 
-async def criteria_versions() -> list[dict[str, Any]]:
+async def criteria_versions() -> list[CriterionVersion]:
     """Every version of every criterion, by code then start: the checklist's history."""
-    return await Criterion.select().order_by(Criterion.code).order_by(Criterion.active_from)
+    rows = await (
+        Criterion.select(*_CRITERION_COLUMNS)
+        .order_by(Criterion.code)
+        .order_by(Criterion.active_from)
+    )
+    return [CriterionVersion(**row) for row in rows]
 
 
 def _qcheck_columns() -> list[Any]:
@@ -51,13 +77,55 @@ def _qcheck_columns() -> list[Any]:
     ]
 
 
-async def qcheck_details(qcheck_id: int) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class QCheckRow:
+    """A Q-check with its selection file, organisation and consultant: a list's row."""
+
+    id: int
+    checked_on: dt.date
+    score_hundredths: int
+    checked_by: str
+    comment: str
+    updated_at: dt.datetime
+    revision: int
+    reference: str
+    language_role: str
+    closed_on: dt.date
+    organisation_code: str
+    organisation_name_nl: str
+    organisation_name_fr: str
+    consultant_id: int
+    consultant_email: str
+    consultant_first_name: str
+    consultant_last_name: str
+
+
+@dataclass(frozen=True)
+class ScoredCriterion:
+    """A criterion's score on one Q-check (None: not scored) and the checker's comment."""
+
+    criterion: str
+    score_hundredths: int | None
+    comment: str
+    name_nl: str
+    name_fr: str
+    weight: int
+
+
+@dataclass(frozen=True)
+class QCheckDetails(QCheckRow):
+    """A Q-check with its scored criteria."""
+
+    criteria: list[ScoredCriterion]
+
+
+async def qcheck_details(qcheck_id: int) -> QCheckDetails | None:
     """One Q-check with its file, organisation, consultant and scored criteria (two
     queries), or None."""
     row = await QCheck.select(*_qcheck_columns()).where(QCheck.id == qcheck_id).first()
     if row is None:
         return None
-    row["criteria"] = await (
+    criteria = await (
         QCheckCriterion.select(
             QCheckCriterion.criterion,
             QCheckCriterion.score_hundredths,
@@ -69,7 +137,7 @@ async def qcheck_details(qcheck_id: int) -> dict[str, Any] | None:
         .where(QCheckCriterion.qcheck == row["id"])
         .order_by(QCheckCriterion.criterion)
     )
-    return row
+    return QCheckDetails(**row, criteria=[ScoredCriterion(**c) for c in criteria])
 
 
 @dataclass
@@ -106,11 +174,11 @@ class QCheckFilter:
         return urlencode({k: v for k, v in params.items() if v})
 
 
-async def qcheck_page(filters: QCheckFilter, page: int) -> Page:
+async def qcheck_page(filters: QCheckFilter, page: int) -> Page[QCheckRow]:
     """One page of the Q-checks that pass the filters, newest check first (two queries)."""
     query = QCheck.select(*_qcheck_columns()).order_by(QCheck.checked_on, ascending=False)
     query = query.order_by(QCheck.id, ascending=False)
-    return await fetch_page(query, QCheck.count(), filters.clauses(), page)
+    return await fetch_page(query, QCheck.count(), filters.clauses(), page, into=QCheckRow)
 
 
 async def closed_years() -> set[int]:

@@ -21,8 +21,8 @@ from core.i18n import gettext as _
 from organisations.queries import staff_postings
 from organisations.tables import Organisation
 from qchecks import watch
-from qchecks.forms import CriterionInput, QCheckInput
-from qchecks.queries import criteria_in_force
+from qchecks.forms import CriterionInput, CriterionScore, QCheckInput
+from qchecks.queries import CriterionVersion, criteria_in_force
 from qchecks.rules import format_hundredths, on_staff_on, weighted_score
 from qchecks.tables import ClosedYear, Criterion, QCheck, QCheckCriterion, SelectionFile
 
@@ -56,7 +56,12 @@ async def close_year(actor: audit.Actor, year: int) -> None:
 # --- recording -----------------------------------------------------------------------------
 
 
-async def _resolve(data: QCheckInput) -> tuple[int, int, list[tuple[dict[str, Any], Any]], int]:
+Scored = list[tuple[CriterionVersion, CriterionScore]]  # a criterion and its score
+
+
+async def _resolve(
+    data: QCheckInput,
+) -> tuple[int, int, Scored, int]:
     """The organisation and consultant ids, the criteria scored with their definition, and
     the overall score; Refused with the field when the database says no."""
     organisation = (
@@ -86,7 +91,7 @@ async def _resolve(data: QCheckInput) -> tuple[int, int, list[tuple[dict[str, An
             ),
             "consultant_email",
         )
-    checklist = {row["code"]: row for row in await criteria_in_force(data.checked_on)}
+    checklist = {row.code: row for row in await criteria_in_force(data.checked_on)}
     scored = [(checklist[c.code], c) for c in data.criteria if c.code in checklist]
     if data.criteria and (len(scored) != len(data.criteria) or len(scored) != len(checklist)):
         raise Refused(
@@ -99,7 +104,7 @@ async def _resolve(data: QCheckInput) -> tuple[int, int, list[tuple[dict[str, An
             "checked_on",
         )
     if data.criteria:
-        score = weighted_score((d["weight"], c.score_hundredths) for d, c in scored)
+        score = weighted_score((d.weight, c.score_hundredths) for d, c in scored)
     else:
         assert data.score_hundredths is not None
         score = data.score_hundredths
@@ -123,7 +128,7 @@ def _audit_values(data: QCheckInput, score: int) -> dict[str, Any]:
     }
 
 
-async def _write_criteria(qcheck_id: int, scored: list[tuple[dict[str, Any], Any]]) -> None:
+async def _write_criteria(qcheck_id: int, scored: Scored) -> None:
     await QCheckCriterion.delete().where(QCheckCriterion.qcheck == qcheck_id)
     if scored:
         await QCheckCriterion.insert(
@@ -131,7 +136,7 @@ async def _write_criteria(qcheck_id: int, scored: list[tuple[dict[str, Any], Any
                 QCheckCriterion(
                     qcheck=qcheck_id,
                     criterion=score.code,
-                    definition=definition["id"],
+                    definition=definition.id,
                     score_hundredths=score.score_hundredths,
                     comment=score.comment,
                 )

@@ -97,7 +97,7 @@ async def _staff_context(
     all_tracks, active_tracks = await queries.track_codes()
     filters = forms.StaffFilter.from_query(query, organisation.roles, all_tracks)
     today = dt.date.today()
-    result = Page(rows=[], total=0, page=1, pages=1)
+    result: Page[Any] = Page(rows=[], total=0, page=1, pages=1)
     if not filters.errors:
         result = await queries.staff_page(organisation.id, filters, page, today)
     page = result.page
@@ -342,7 +342,7 @@ class CertificateController(Controller):
         errors: dict[str, str] = {}
         if code and code not in codes:
             errors["organisation"] = _("Choose an organisation from the list.")
-        result = Page(rows=[], total=0, page=1, pages=1)
+        result: Page[Any] = Page(rows=[], total=0, page=1, pages=1)
         if not errors:
             result = await queries.pending_queue(code, page)
         page = result.page

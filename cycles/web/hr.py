@@ -538,7 +538,7 @@ async def _status_page(
     shown = rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
     months = rules.year_progress(chosen_year, found.progress, today)
     base = f"/organisations/{organisation.code}/cycles"
-    paged = Page(rows=[], total=total, page=number, pages=page_count(total))
+    paged: Page[Any] = Page(rows=[], total=total, page=number, pages=page_count(total))
     context = {
         "organisation": organisation,
         "filters": filters,

@@ -20,27 +20,27 @@ from webkit.api import NO_NUL, error_responses
 from webkit.guards import actor_of, requires_dgro, requires_login
 
 
-def qcheck_json(row: dict[str, Any]) -> dict[str, Any]:
+def qcheck_json(row: queries.QCheckDetails) -> dict[str, Any]:
     return {
-        "id": row["id"],
-        "selection_reference": row["reference"],
-        "organisation_code": row["organisation_code"],
-        "consultant_email": row["consultant_email"],
-        "language_role": row["language_role"],
-        "closed_on": row["closed_on"].isoformat(),
-        "checked_on": row["checked_on"].isoformat(),
-        "score": float(format_hundredths(row["score_hundredths"])),
-        "checked_by": row["checked_by"],
-        "comment": row["comment"],
+        "id": row.id,
+        "selection_reference": row.reference,
+        "organisation_code": row.organisation_code,
+        "consultant_email": row.consultant_email,
+        "language_role": row.language_role,
+        "closed_on": row.closed_on.isoformat(),
+        "checked_on": row.checked_on.isoformat(),
+        "score": float(format_hundredths(row.score_hundredths)),
+        "checked_by": row.checked_by,
+        "comment": row.comment,
         "criteria": [
             {
-                "code": c["criterion"],
+                "code": c.criterion,
                 "score": None
-                if c["score_hundredths"] is None
-                else float(format_hundredths(c["score_hundredths"])),
-                "comment": c["comment"],
+                if c.score_hundredths is None
+                else float(format_hundredths(c.score_hundredths)),
+                "comment": c.comment,
             }
-            for c in row["criteria"]
+            for c in row.criteria
         ],
     }
 
@@ -132,7 +132,7 @@ class QCheckApiController(Controller):
         except ValueError:
             checked_on = today
         criteria = await queries.criteria_in_force(checked_on)
-        form = forms.parse_qcheck_form(fields, [c["code"] for c in criteria], today)
+        form = forms.parse_qcheck_form(fields, [c.code for c in criteria], today)
         if form.ok:
             try:
                 qcheck_id = await service.record_qcheck(actor_of(request), form.data, today)

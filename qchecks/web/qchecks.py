@@ -5,6 +5,7 @@ is a 404: its existence is not revealed."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -48,15 +49,15 @@ def user_of(request: Request) -> CurrentUser:
     return signed_in(request)
 
 
-def may_read(user: CurrentUser, qcheck: dict[str, Any]) -> bool:
+def may_read(user: CurrentUser, qcheck: queries.QCheckRow) -> bool:
     """DG R&O; the organisation's PRO Partner and HR; the consultant who ran the file (the
     account linked to that staff record, by id: never by an e-mail a register writer can
     edit)."""
     if user.is_dgro:
         return True
-    if user.has_role(Role.PRO_PARTNER, Role.HR) and user.may_act_for(qcheck["organisation_code"]):
+    if user.has_role(Role.PRO_PARTNER, Role.HR) and user.may_act_for(qcheck.organisation_code):
         return True
-    return user.staff_id is not None and user.staff_id == qcheck["consultant_id"]
+    return user.staff_id is not None and user.staff_id == qcheck.consultant_id
 
 
 def no_such_qcheck() -> NotFound:
@@ -69,17 +70,19 @@ def _year(raw: str | None) -> int | None:
     return form_int(raw, low=2000, high=2100, message=_("Give the year as four digits, e.g. 2026."))
 
 
-def _criteria_labels(criteria: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _criteria_labels(
+    criteria: Sequence[queries.CriterionVersion | queries.ScoredCriterion],
+) -> list[dict[str, Any]]:
     """The checklist rows with the name in the reader's language (NL or FR; EN reads NL)."""
-    return [{**row, "name": localized(row, "name")} for row in criteria]
+    return [{**vars(row), "name": localized(row, "name")} for row in criteria]
 
 
 async def _form_page(
     request: Request,
     form: FormResult,
-    criteria: list[dict[str, Any]],
+    criteria: list[queries.CriterionVersion],
     *,
-    qcheck: dict[str, Any] | None = None,
+    qcheck: queries.QCheckDetails | None = None,
     status: int = 200,
 ) -> Template:
     context = {
@@ -94,23 +97,21 @@ async def _form_page(
     return render(request, FORM_TEMPLATE, context, block=None, status=status)
 
 
-def _edit_values(qcheck: dict[str, Any]) -> dict[str, str]:
+def _edit_values(qcheck: queries.QCheckDetails) -> dict[str, str]:
     """The edit form filled with the Q-check as recorded."""
     values = {
-        "selection_reference": qcheck["reference"],
-        "organisation_code": qcheck["organisation_code"],
-        "consultant_email": qcheck["consultant_email"],
-        "language_role": qcheck["language_role"],
-        "closed_on": qcheck["closed_on"].isoformat(),
-        "checked_on": qcheck["checked_on"].isoformat(),
-        "comment": qcheck["comment"],
-        "score": "" if qcheck["criteria"] else format_hundredths(qcheck["score_hundredths"]),
+        "selection_reference": qcheck.reference,
+        "organisation_code": qcheck.organisation_code,
+        "consultant_email": qcheck.consultant_email,
+        "language_role": qcheck.language_role,
+        "closed_on": qcheck.closed_on.isoformat(),
+        "checked_on": qcheck.checked_on.isoformat(),
+        "comment": qcheck.comment,
+        "score": "" if qcheck.criteria else format_hundredths(qcheck.score_hundredths),
     }
-    for row in qcheck["criteria"]:
-        values[forms.score_field(row["criterion"])] = format_hundredths(
-            row["score_hundredths"] or 0
-        )
-        values[forms.comment_field(row["criterion"])] = row["comment"]
+    for row in qcheck.criteria:
+        values[forms.score_field(row.criterion)] = format_hundredths(row.score_hundredths or 0)
+        values[forms.comment_field(row.criterion)] = row.comment
     return values
 
 
@@ -119,7 +120,7 @@ async def _delete_refused(request: Request, form: FormResult) -> Template:
     qcheck = await queries.qcheck_details(int(request.path_params["qcheck_id"]))
     if qcheck is None:
         raise no_such_qcheck()
-    criteria = await queries.criteria_in_force(qcheck["checked_on"])
+    criteria = await queries.criteria_in_force(qcheck.checked_on)
     message = next(iter(form.errors.values()), "")
     edit = FormResult(_edit_values(qcheck), {"delete": message})
     return await _form_page(request, edit, criteria, qcheck=qcheck)
@@ -218,8 +219,8 @@ class QCheckController(Controller):
             raise no_such_qcheck()
         context = {
             "qcheck": qcheck,
-            "criteria": _criteria_labels(qcheck["criteria"]),
-            "history": await record_history("qcheck", qcheck["reference"]),
+            "criteria": _criteria_labels(qcheck.criteria),
+            "history": await record_history("qcheck", qcheck.reference),
             "format_hundredths": format_hundredths,
             "may_edit": user_of(request).is_dgro,
         }
@@ -241,9 +242,7 @@ class QCheckController(Controller):
         today = dt.date.today()
         raw = await request.form()
         criteria = await queries.criteria_in_force(_checked_on(raw, today))
-        form = forms.parse_qcheck_form(
-            raw, [c["code"] for c in criteria], today, decimal_comma=True
-        )
+        form = forms.parse_qcheck_form(raw, [c.code for c in criteria], today, decimal_comma=True)
         if form.ok:
             try:
                 qcheck_id = await service.record_qcheck(actor_of(request), form.data, today)
@@ -267,7 +266,7 @@ class QCheckController(Controller):
         if qcheck is None:
             raise no_such_qcheck()
         values = _edit_values(qcheck)
-        criteria = await queries.criteria_in_force(qcheck["checked_on"])
+        criteria = await queries.criteria_in_force(qcheck.checked_on)
         return await _form_page(request, FormResult(values=values), criteria, qcheck=qcheck)
 
     @post("/qchecks/{qcheck_id:int}/edit", guards=[requires_dgro], status_code=303)
@@ -278,11 +277,9 @@ class QCheckController(Controller):
             raise no_such_qcheck()
         today = dt.date.today()
         raw = dict(await request.form())
-        raw["selection_reference"] = qcheck["reference"]  # the reference does not change
+        raw["selection_reference"] = qcheck.reference  # the reference does not change
         criteria = await queries.criteria_in_force(_checked_on(raw, today))
-        form = forms.parse_qcheck_form(
-            raw, [c["code"] for c in criteria], today, decimal_comma=True
-        )
+        form = forms.parse_qcheck_form(raw, [c.code for c in criteria], today, decimal_comma=True)
         if form.ok:
             try:
                 await service.edit_qcheck(
@@ -303,7 +300,7 @@ class QCheckController(Controller):
                     request,
                     _(
                         "The Q-check of %(reference)s has been saved.",
-                        reference=qcheck["reference"],
+                        reference=qcheck.reference,
                     ),
                     category="success",
                 )
@@ -332,7 +329,7 @@ class QCheckController(Controller):
             raise HTTPException(status_code=409, detail=_changed_meanwhile(qcheck)) from None
         flash(
             request,
-            _("The Q-check of %(reference)s has been deleted.", reference=qcheck["reference"]),
+            _("The Q-check of %(reference)s has been deleted.", reference=qcheck.reference),
             category="success",
         )
         return Redirect("/qchecks", status_code=303)
@@ -384,10 +381,10 @@ def _checked_on(raw: Any, today: dt.date) -> dt.date:
         return today
 
 
-def _changed_meanwhile(qcheck: dict[str, Any]) -> str:
+def _changed_meanwhile(qcheck: queries.QCheckDetails) -> str:
     return _(
         "The Q-check of %(reference)s was changed by %(who)s since you opened it: nothing "
         "was saved. Reload the page to see the change, then edit again.",
-        reference=qcheck["reference"],
-        who=qcheck["checked_by"] or "—",
+        reference=qcheck.reference,
+        who=qcheck.checked_by or "—",
     )
