@@ -4,27 +4,113 @@ side by side with the mapping between them."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from competencies.tables import Competency, CompetencyGroup, CompetencyModel, Indicator
 
 
-async def models() -> list[dict[str, Any]]:
-    return await CompetencyModel.select().order_by(CompetencyModel.valid_from)
+@dataclass(frozen=True)
+class ModelRow:
+    """A competency model: its code, version, names and the model it maps from."""
+
+    id: int
+    code: str
+    version: int
+    valid_from: dt.date
+    name_nl: str
+    name_fr: str
+    name_en: str
+    maps_from: str | None
 
 
-async def model_tree(code: str, q: str = "") -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class IndicatorRow:
+    id: int
+    competency: int
+    position: int
+    text_nl: str
+    text_fr: str
+    text_en: str
+
+
+@dataclass(frozen=True)
+class CompetencyNode:
+    """A competency with its indicators; `maps_from_codes` are the older model's
+    competencies it continues."""
+
+    id: int
+    of_model: int
+    in_group: int
+    code: str
+    core: bool
+    heading: str
+    position: int
+    name_nl: str
+    name_fr: str
+    name_en: str
+    definition_nl: str
+    definition_fr: str
+    definition_en: str
+    maps_from: str
+    indicators: list[IndicatorRow]
+    maps_from_codes: list[str]
+
+
+@dataclass(frozen=True)
+class GroupNode:
+    id: int
+    of_model: int
+    code: str
+    kind: str
+    position: int
+    name_nl: str
+    name_fr: str
+    name_en: str
+    competencies: list[CompetencyNode]
+
+
+@dataclass(frozen=True)
+class ModelTree(ModelRow):
+    """A model as group → competency → indicators; `count`: the competencies shown."""
+
+    groups: list[GroupNode]
+    count: int
+
+
+def _columns(table: Any, row_type: type) -> list[Any]:
+    """The table's columns a read model holds (its fields that are columns)."""
+    names = {column._meta.name for column in table._meta.columns}
+    return [getattr(table, f.name) for f in dataclasses.fields(row_type) if f.name in names]
+
+
+async def models() -> list[ModelRow]:
+    rows = await CompetencyModel.select(*_columns(CompetencyModel, ModelRow)).order_by(
+        CompetencyModel.valid_from
+    )
+    return [ModelRow(**row) for row in rows]
+
+
+async def model_tree(code: str, q: str = "") -> ModelTree | None:
     """The model with its groups, competencies (matching `q` in any language, when given)
     and their indicators, in four queries; None for an unknown model."""
-    model = await CompetencyModel.select().where(CompetencyModel.code == code).first()
+    model = await (
+        CompetencyModel.select(*_columns(CompetencyModel, ModelRow))
+        .where(CompetencyModel.code == code)
+        .first()
+    )
     if model is None:
         return None
     groups = await (
-        CompetencyGroup.select()
+        CompetencyGroup.select(*_columns(CompetencyGroup, GroupNode))
         .where(CompetencyGroup.of_model == model["id"])
         .order_by(CompetencyGroup.position)
     )
-    query = Competency.select().where(Competency.of_model == model["id"])
+    query = Competency.select(*_columns(Competency, CompetencyNode)).where(
+        Competency.of_model == model["id"]
+    )
     if q:
         like = f"%{q}%"
         query = query.where(
@@ -38,24 +124,26 @@ async def model_tree(code: str, q: str = "") -> dict[str, Any] | None:
         )
     competencies = await query.order_by(Competency.position)
     indicators = (
-        await Indicator.select()
+        await Indicator.select(*_columns(Indicator, IndicatorRow))
         .where(Indicator.competency.is_in([c["id"] for c in competencies]))
         .order_by(Indicator.position)
         if competencies
         else []
     )
-    by_competency: dict[int, list[dict[str, Any]]] = {}
+    by_competency: dict[int, list[IndicatorRow]] = {}
     for indicator in indicators:
-        by_competency.setdefault(indicator["competency"], []).append(indicator)
-    by_group: dict[int, list[dict[str, Any]]] = {}
+        by_competency.setdefault(indicator["competency"], []).append(IndicatorRow(**indicator))
+    by_group: dict[int, list[CompetencyNode]] = {}
     for competency in competencies:
-        competency["indicators"] = by_competency.get(competency["id"], [])
-        competency["maps_from_codes"] = [c for c in competency["maps_from"].split("|") if c]
-        by_group.setdefault(competency["in_group"], []).append(competency)
-    model["groups"] = [
-        {**group, "competencies": by_group.get(group["id"], [])}
+        node = CompetencyNode(
+            **competency,
+            indicators=by_competency.get(competency["id"], []),
+            maps_from_codes=[c for c in competency["maps_from"].split("|") if c],
+        )
+        by_group.setdefault(node.in_group, []).append(node)
+    shown = [
+        GroupNode(**group, competencies=by_group.get(group["id"], []))
         for group in groups
         if by_group.get(group["id"]) or not q
     ]
-    model["count"] = len(competencies)
-    return model
+    return ModelTree(**model, groups=shown, count=len(competencies))

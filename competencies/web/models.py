@@ -23,7 +23,7 @@ from webkit.rendering import render
 DEFAULT_MODEL = "FED-5+1"
 
 
-async def _tree(code: str, q: str = "") -> dict[str, Any]:
+async def _tree(code: str, q: str = "") -> queries.ModelTree:
     tree = await queries.model_tree(code, q)
     if tree is None:
         raise NotFound(_("There is no competency model %(code)s.", code=code))
@@ -69,11 +69,7 @@ class CompetencyController(Controller):
         """Two models side by side; each competency of the newer one names the older
         competencies it continues (the mapping)."""
         older, newer = await _tree(left), await _tree(right)
-        names = {
-            c["code"]: localized(c, "name")
-            for group in older["groups"]
-            for c in group["competencies"]
-        }
+        names = {c.code: localized(c, "name") for group in older.groups for c in group.competencies}
         context = {"left": older, "right": newer, "older_names": names, "t": localized}
         return render(request, "competencies/compare.html", context, block=None)
 
@@ -91,34 +87,37 @@ class CompetencyApiController(Controller):
     async def model(self, model: FromQuery[str] = DEFAULT_MODEL) -> dict[str, Any]:
         tree = await _tree(model)
         return {
-            "model": tree["code"],
-            "version": tree["version"],
-            "valid_from": tree["valid_from"].isoformat(),
-            "maps_from": tree["maps_from"],
-            "name": {lang: tree[f"name_{lang}"] for lang in ("nl", "fr", "en")},
+            "model": tree.code,
+            "version": tree.version,
+            "valid_from": tree.valid_from.isoformat(),
+            "maps_from": tree.maps_from,
+            "name": {lang: getattr(tree, f"name_{lang}") for lang in ("nl", "fr", "en")},
             "groups": [
                 {
-                    "code": group["code"],
-                    "kind": group["kind"],
-                    "name": {lang: group[f"name_{lang}"] for lang in ("nl", "fr", "en")},
+                    "code": group.code,
+                    "kind": group.kind,
+                    "name": {lang: getattr(group, f"name_{lang}") for lang in ("nl", "fr", "en")},
                     "competencies": [
                         {
-                            "code": c["code"],
-                            "core": c["core"],
-                            "heading": c["heading"] or None,
-                            "name": {lang: c[f"name_{lang}"] for lang in ("nl", "fr", "en")},
+                            "code": c.code,
+                            "core": c.core,
+                            "heading": c.heading or None,
+                            "name": {
+                                lang: getattr(c, f"name_{lang}") for lang in ("nl", "fr", "en")
+                            },
                             "definition": {
-                                lang: c[f"definition_{lang}"] for lang in ("nl", "fr", "en")
+                                lang: getattr(c, f"definition_{lang}")
+                                for lang in ("nl", "fr", "en")
                             },
                             "indicators": [
-                                {lang: i[f"text_{lang}"] for lang in ("nl", "fr", "en")}
-                                for i in c["indicators"]
+                                {lang: getattr(i, f"text_{lang}") for lang in ("nl", "fr", "en")}
+                                for i in c.indicators
                             ],
-                            "maps_from": c["maps_from_codes"],
+                            "maps_from": c.maps_from_codes,
                         }
-                        for c in group["competencies"]
+                        for c in group.competencies
                     ],
                 }
-                for group in tree["groups"]
+                for group in tree.groups
             ],
         }
