@@ -230,7 +230,7 @@ NOT_LINKED = {
 def pages_of(role: str) -> list[str]:
     """The HTML pages (GET, not a download, the API or the schema) the route matrix lets
     the role open, except those of NOT_LINKED."""
-    from tests.integration.test_route_matrix import EXPECTED
+    from tests.portal.test_route_matrix import EXPECTED
 
     identity = MATRIX_ROLE[role]
     paths = [row.removeprefix("GET ") for row, who in EXPECTED.items() if row.startswith("GET ")
@@ -246,7 +246,7 @@ def pages_of(role: str) -> list[str]:
 def _route_of(kind: str) -> str:
     """The matrix's path of a kind of page (/cycles/{id} is /cycles/{cycle_id}, /reviews/2025
     is /reviews/{year}); a fixed path first (/qchecks/new before /qchecks/{qcheck_id})."""
-    from tests.integration.test_route_matrix import EXPECTED
+    from tests.portal.test_route_matrix import EXPECTED
 
     paths = sorted(
         (row.removeprefix("GET ") for row in EXPECTED if row.startswith("GET ")),
