@@ -25,7 +25,7 @@ def documented() -> tuple[list[str], dict[str, dict[str, bool]], dict[str, str]]
         if len(cells) != len(header) or not (ROOT / cells[0]).is_dir():
             break
         assert all(c in ("✓", "—") for c in cells[1:-1]), line
-        marks[cells[0]] = {name: cell == "✓" for name, cell in zip(files, cells[1:-1])}
+        marks[cells[0]] = {name: cell == "✓" for name, cell in zip(files, cells[1:-1], strict=True)}
         reasons[cells[0]] = cells[-1]
     return files, marks, reasons
 
