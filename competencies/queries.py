@@ -4,12 +4,11 @@ side by side with the mapping between them."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from competencies.tables import Competency, CompetencyGroup, CompetencyModel, Indicator
+from core.rows import columns_of
 
 
 @dataclass(frozen=True)
@@ -80,14 +79,8 @@ class ModelTree(ModelRow):
     count: int
 
 
-def _columns(table: Any, row_type: type) -> list[Any]:
-    """The table's columns a read model holds (its fields that are columns)."""
-    names = {column._meta.name for column in table._meta.columns}
-    return [getattr(table, f.name) for f in dataclasses.fields(row_type) if f.name in names]
-
-
 async def models() -> list[ModelRow]:
-    rows = await CompetencyModel.select(*_columns(CompetencyModel, ModelRow)).order_by(
+    rows = await CompetencyModel.select(*columns_of(CompetencyModel, ModelRow)).order_by(
         CompetencyModel.valid_from
     )
     return [ModelRow(**row) for row in rows]
@@ -97,18 +90,18 @@ async def model_tree(code: str, q: str = "") -> ModelTree | None:
     """The model with its groups, competencies (matching `q` in any language, when given)
     and their indicators, in four queries; None for an unknown model."""
     model = await (
-        CompetencyModel.select(*_columns(CompetencyModel, ModelRow))
+        CompetencyModel.select(*columns_of(CompetencyModel, ModelRow))
         .where(CompetencyModel.code == code)
         .first()
     )
     if model is None:
         return None
     groups = await (
-        CompetencyGroup.select(*_columns(CompetencyGroup, GroupNode))
+        CompetencyGroup.select(*columns_of(CompetencyGroup, GroupNode))
         .where(CompetencyGroup.of_model == model["id"])
         .order_by(CompetencyGroup.position)
     )
-    query = Competency.select(*_columns(Competency, CompetencyNode)).where(
+    query = Competency.select(*columns_of(Competency, CompetencyNode)).where(
         Competency.of_model == model["id"]
     )
     if q:
@@ -124,7 +117,7 @@ async def model_tree(code: str, q: str = "") -> ModelTree | None:
         )
     competencies = await query.order_by(Competency.position)
     indicators = (
-        await Indicator.select(*_columns(Indicator, IndicatorRow))
+        await Indicator.select(*columns_of(Indicator, IndicatorRow))
         .where(Indicator.competency.is_in([c["id"] for c in competencies]))
         .order_by(Indicator.position)
         if competencies

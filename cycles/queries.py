@@ -5,14 +5,17 @@ contents, a staff member's cycles, an evaluator's team. Each a few set-based que
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from certification.catalogue import track_competencies
 from certification.tables import Certificate, Track
+from competencies.queries import ModelTree, model_tree
 from core.errors import NotFound
 from core.i18n import gettext as _
 from core.identity import CurrentUser, Role
+from core.rows import columns_of, rows_as
 from cycles import rules
 from cycles.lifecycle import ReportState
 from cycles.rules import Regime
@@ -31,21 +34,42 @@ from organisations.tables import StaffMember
 REGIME_FIELDS = tuple(field.name for field in fields(Regime))
 
 
-def regime_of_row(row: dict[str, Any] | None) -> Regime:
+@dataclass(frozen=True)
+class RegimeRow:
+    """An organisation's stored evaluation regime, with who saved it last and its revision."""
+
+    id: int
+    organisation: int
+    preset: str
+    self_deadline: str
+    first_deadline: str
+    second_deadline: str
+    closes_on: str
+    rating_scale: str
+    min_days_between_meetings: int
+    absence_days_for_functioning: int
+    functioning_after_regime_change: bool
+    reminder_days: int
+    min_performance_days: int
+    revision: int
+    updated_by: str
+
+
+def regime_of_row(row: RegimeRow | None) -> Regime:
     """The regime a stored row describes; the federal default without one."""
     if row is None:
         return rules.FEDERAL
-    return Regime(**{name: row[name] for name in REGIME_FIELDS})
+    return Regime(**{name: getattr(row, name) for name in REGIME_FIELDS})
 
 
-async def regime_rows(organisation_ids: list[int]) -> dict[int, dict[str, Any]]:
+async def regime_rows(organisation_ids: list[int]) -> dict[int, RegimeRow]:
     """The stored regime rows of these organisations (one query)."""
     if not organisation_ids:
         return {}
-    rows = await EvaluationRegime.select().where(
+    rows = await EvaluationRegime.select(*columns_of(EvaluationRegime, RegimeRow)).where(
         EvaluationRegime.organisation.is_in(organisation_ids)
     )
-    return {row["organisation"]: row for row in rows}
+    return {row["organisation"]: RegimeRow(**row) for row in rows}
 
 
 async def regime_for(organisation_id: int) -> Regime:
@@ -157,7 +181,16 @@ async def standing(user: CurrentUser, cycle: CycleContext, today: dt.date) -> St
     return Standing(rules.dossier_access(is_owner, bool(roles), is_hr), roles)
 
 
-async def alignable_objectives(cycle: CycleContext, today: dt.date) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class ObjectiveTitle:
+    """An objective named in a list: what another objective may be aligned to."""
+
+    id: int
+    title: str
+    kind: str
+
+
+async def alignable_objectives(cycle: CycleContext, today: dt.date) -> list[ObjectiveTitle]:
     """The first evaluator's own objectives in their cycles overlapping this one: what a
     staff member's objective may be aligned to (one query)."""
     evaluators = await EvaluatorAssignment.select(EvaluatorAssignment.evaluator).where(
@@ -168,7 +201,7 @@ async def alignable_objectives(cycle: CycleContext, today: dt.date) -> list[dict
     ids = [row["evaluator"] for row in evaluators]
     if not ids:
         return []
-    return await (
+    rows = await (
         CycleObjective.select(CycleObjective.id, CycleObjective.title, CycleObjective.kind)
         .where(
             CycleObjective.cycle.staff.is_in(ids)
@@ -178,6 +211,7 @@ async def alignable_objectives(cycle: CycleContext, today: dt.date) -> list[dict
         )
         .order_by(CycleObjective.title)
     )
+    return rows_as(ObjectiveTitle, rows)
 
 
 async def next_cycle(cycle: CycleContext) -> int | None:
@@ -193,11 +227,21 @@ async def next_cycle(cycle: CycleContext) -> int | None:
     return None if row is None else int(row["id"])
 
 
-async def cycles_of_staff(staff_id: int | None) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class CycleRow:
+    """A cycle in a staff member's list: its period and function."""
+
+    id: int
+    starts_on: dt.date
+    ends_on: dt.date
+    function: str
+
+
+async def cycles_of_staff(staff_id: int | None) -> list[CycleRow]:
     """A staff member's cycles, newest first (one query); none without a staff record."""
     if staff_id is None:
         return []
-    return await (
+    rows = await (
         EvaluationCycle.select(
             EvaluationCycle.id,
             EvaluationCycle.starts_on,
@@ -207,14 +251,15 @@ async def cycles_of_staff(staff_id: int | None) -> list[dict[str, Any]]:
         .where(EvaluationCycle.staff == staff_id)
         .order_by(EvaluationCycle.starts_on, ascending=False)
     )
+    return rows_as(CycleRow, rows)
 
 
-def current_of(cycles: list[dict[str, Any]], today: dt.date) -> dict[str, Any] | None:
+def current_of(cycles: list[CycleRow], today: dt.date) -> CycleRow | None:
     """The cycle running today, else the latest one that started, else the first."""
     for cycle in cycles:
-        if cycle["starts_on"] <= today <= cycle["ends_on"]:
+        if cycle.starts_on <= today <= cycle.ends_on:
             return cycle
-    started = [cycle for cycle in cycles if cycle["starts_on"] <= today]
+    started = [cycle for cycle in cycles if cycle.starts_on <= today]
     return started[0] if started else (cycles[-1] if cycles else None)
 
 
@@ -227,9 +272,10 @@ class Task:
 
 
 def evaluation_tasks(
-    cycle: CycleContext, submitted: dict[str, dict[str, Any]], today: dt.date
+    cycle: CycleContext, submitted: Mapping[str, bool], today: dt.date
 ) -> list[Task]:
-    """The self, first and second evaluation tasks with their deadline and status."""
+    """The self, first and second evaluation tasks with their deadline and status;
+    `submitted`: the evaluations given, kind -> whether it came late."""
     deadlines = cycle.deadlines
     opens = rules.evaluation_opens(cycle.starts_on, cycle.ends_on)
     evaluated = rules.gets_annual_evaluation(
@@ -237,28 +283,160 @@ def evaluation_tasks(
     )
     tasks = []
     for kind in rules.EVALUATION_KINDS:
-        done = submitted.get(kind)
+        done = kind in submitted
         if kind != "self" and not evaluated:
             status = "not_required"
         else:
-            status = rules.task_status(
-                done is not None, deadlines.of(kind), deadlines.closes, opens, today
-            )
-        tasks.append(Task(kind, deadlines.of(kind), status, bool(done and done["late"])))
+            status = rules.task_status(done, deadlines.of(kind), deadlines.closes, opens, today)
+        tasks.append(Task(kind, deadlines.of(kind), status, submitted.get(kind, False)))
     return tasks
 
 
-async def dossier(cycle: CycleContext, today: dt.date) -> dict[str, Any]:
+@dataclass(frozen=True)
+class MeetingRow:
+    """A meeting of the cycle with its report and signatures."""
+
+    id: int
+    cycle: int
+    kind: str
+    held_on: dt.date
+    requested_by: str
+    report: str
+    staff_remarks: str
+    state: str
+    staff_signed_by: str | None
+    staff_signed_at: dt.datetime | None
+    evaluator_signed_by: str | None
+    evaluator_signed_at: dt.datetime | None
+    revision: int
+    created_by: str
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    id: int
+    objective: int
+    recorded_at: dt.datetime
+    recorded_by: str
+    percent: int
+    comment: str
+
+
+@dataclass(frozen=True)
+class CertificateHeld:
+    """A certificate of the cycle's staff member (what can complete an objective)."""
+
+    track: int
+    track_code: str
+    status: str
+    obtained_on: dt.date
+    valid_until: dt.date
+
+
+@dataclass(frozen=True)
+class ObjectiveRow:
+    """An objective with the competency or track it names, what it is aligned to, its
+    progress updates, and the certificate that completed it (then `shown_state` is
+    achieved)."""
+
+    id: int
+    cycle: int
+    kind: str
+    title: str
+    specific: str
+    measurable: str
+    achievable: str
+    relevant: str
+    due_on: dt.date | None
+    competency: int | None
+    track: int | None
+    aligned_to: int | None
+    state: str
+    progress: int
+    closing_note: str
+    carried_from: int | None
+    revision: int
+    created_by: str
+    competency_code: str | None
+    competency_name_nl: str | None
+    competency_name_fr: str | None
+    competency_name_en: str | None
+    track_code: str | None
+    aligned_title: str | None
+    progress_updates: list[ProgressRow]
+    completed_by: CertificateHeld | None
+    shown_state: str
+
+    def form_values(self) -> dict[str, object]:
+        """The objective as its edit form starts: each field by name."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class EvaluationRow:
+    id: int
+    cycle: int
+    kind: str
+    text: str
+    rating: str
+    submitted_by: str
+    submitted_at: dt.datetime
+    late: bool
+
+
+@dataclass(frozen=True)
+class Dossier:
+    """Everything in a cycle's dossier (never for HR)."""
+
+    meetings: list[MeetingRow]
+    objectives: list[ObjectiveRow]
+    active_objectives: int
+    has_development: bool
+    certificates: list[CertificateHeld]
+    evaluations: dict[str, EvaluationRow]
+    tasks: list[Task]
+    evaluated: bool
+    performance_days: int
+    functioning_missing: bool
+    closed: bool
+    deadlines: rules.Deadlines
+    ratings: tuple[str, ...]
+    track_competencies: dict[str, list[Any]]
+
+
+def _completing(
+    track: int | None, certificates: list[CertificateHeld], cycle: CycleContext
+) -> CertificateHeld | None:
+    """The certificate of the objective's track obtained during the cycle, if any."""
+    if track is None:
+        return None
+    return next(
+        (
+            held
+            for held in certificates
+            if held.track == track
+            and rules.certificate_completes(
+                held.status, held.obtained_on, cycle.starts_on, cycle.ends_on
+            )
+        ),
+        None,
+    )
+
+
+async def dossier(cycle: CycleContext, today: dt.date) -> Dossier:
     """Everything in a cycle's dossier, for its owner or an evaluator (never for HR): the
     meetings with their reports, the objectives with their progress (a development
     objective whose track has a valid certificate obtained during the cycle is shown
     achieved, with the certificate), the evaluations and the tasks. Six queries."""
-    meetings = await (
-        CycleMeeting.select().where(CycleMeeting.cycle == cycle.id).order_by(CycleMeeting.held_on)
+    meetings = rows_as(
+        MeetingRow,
+        await CycleMeeting.select(*columns_of(CycleMeeting, MeetingRow))
+        .where(CycleMeeting.cycle == cycle.id)
+        .order_by(CycleMeeting.held_on),
     )
-    objectives = await (
+    objective_rows = await (
         CycleObjective.select(
-            *CycleObjective.all_columns(),
+            *columns_of(CycleObjective, ObjectiveRow),
             CycleObjective.competency.code.as_alias("competency_code"),
             CycleObjective.competency.name_nl.as_alias("competency_name_nl"),
             CycleObjective.competency.name_fr.as_alias("competency_name_fr"),
@@ -269,17 +447,18 @@ async def dossier(cycle: CycleContext, today: dt.date) -> dict[str, Any]:
         .where(CycleObjective.cycle == cycle.id)
         .order_by(CycleObjective.id)
     )
-    ids = [row["id"] for row in objectives]
-    progress: dict[int, list[dict[str, Any]]] = {}
+    ids = [row["id"] for row in objective_rows]
+    progress: dict[int, list[ProgressRow]] = {}
     if ids:
         for row in await (
-            ObjectiveProgress.select()
+            ObjectiveProgress.select(*columns_of(ObjectiveProgress, ProgressRow))
             .where(ObjectiveProgress.objective.is_in(ids))
             .order_by(ObjectiveProgress.recorded_at, ascending=False)
         ):
-            progress.setdefault(row["objective"], []).append(row)
-    certificates = await (
-        Certificate.select(
+            progress.setdefault(row["objective"], []).append(ProgressRow(**row))
+    certificates = rows_as(
+        CertificateHeld,
+        await Certificate.select(
             Certificate.track,
             Certificate.track.code.as_alias("track_code"),
             Certificate.status,
@@ -287,70 +466,117 @@ async def dossier(cycle: CycleContext, today: dt.date) -> dict[str, Any]:
             Certificate.valid_until,
         )
         .where(Certificate.staff == cycle.staff_id)
-        .order_by(Certificate.obtained_on)
+        .order_by(Certificate.obtained_on),
     )
-    for objective in objectives:
-        objective["progress_updates"] = progress.get(objective["id"], [])
-        objective["completed_by"] = next(
-            (
-                certificate
-                for certificate in certificates
-                if objective["track"] is not None
-                and certificate["track"] == objective["track"]
-                and rules.certificate_completes(
-                    certificate["status"],
-                    certificate["obtained_on"],
-                    cycle.starts_on,
-                    cycle.ends_on,
-                )
-            ),
-            None,
-        )
-        objective["shown_state"] = (
-            "achieved"
-            if objective["completed_by"] is not None and objective["state"] == "open"
-            else objective["state"]
+    objectives = []
+    for row in objective_rows:
+        completed_by = _completing(row["track"], certificates, cycle)
+        objectives.append(
+            ObjectiveRow(
+                **row,
+                progress_updates=progress.get(row["id"], []),
+                completed_by=completed_by,
+                shown_state="achieved"
+                if completed_by is not None and row["state"] == "open"
+                else row["state"],
+            )
         )
     evaluations = {
-        row["kind"]: row
-        for row in await CycleEvaluation.select().where(CycleEvaluation.cycle == cycle.id)
+        row["kind"]: EvaluationRow(**row)
+        for row in await CycleEvaluation.select(*columns_of(CycleEvaluation, EvaluationRow)).where(
+            CycleEvaluation.cycle == cycle.id
+        )
     }
-    evaluated = rules.gets_annual_evaluation(
-        cycle.starts_on, cycle.ends_on, cycle.absent_days, cycle.regime
-    )
     functioning_required = rules.functioning_meeting_required(
         cycle.absent_days, cycle.work_regime_changed_on is not None, cycle.regime
     )
-    return {
-        "meetings": meetings,
-        "objectives": objectives,
-        "active_objectives": sum(1 for o in objectives if o["state"] != "carried"),
-        "has_development": any(
-            o["kind"] == "development" and o["state"] != "carried" for o in objectives
+    return Dossier(
+        meetings=meetings,
+        objectives=objectives,
+        active_objectives=sum(1 for o in objectives if o.state != "carried"),
+        has_development=any(o.kind == "development" and o.state != "carried" for o in objectives),
+        certificates=certificates,
+        evaluations=evaluations,
+        tasks=evaluation_tasks(cycle, {k: e.late for k, e in evaluations.items()}, today),
+        evaluated=rules.gets_annual_evaluation(
+            cycle.starts_on, cycle.ends_on, cycle.absent_days, cycle.regime
         ),
-        "certificates": certificates,
-        "evaluations": evaluations,
-        "tasks": evaluation_tasks(cycle, evaluations, today),
-        "evaluated": evaluated,
-        "performance_days": rules.performance_days(
-            cycle.starts_on, cycle.ends_on, cycle.absent_days
-        ),
-        "functioning_missing": functioning_required
-        and not any(m["kind"] == "functioning" for m in meetings),
-        "closed": cycle.closed(today),
-        "deadlines": cycle.deadlines,
-        "ratings": rules.RATING_SCALES.get(cycle.regime.rating_scale, ()),
-        "track_competencies": await track_competencies(),
-    }
+        performance_days=rules.performance_days(cycle.starts_on, cycle.ends_on, cycle.absent_days),
+        functioning_missing=functioning_required
+        and not any(m.kind == "functioning" for m in meetings),
+        closed=cycle.closed(today),
+        deadlines=cycle.deadlines,
+        ratings=tuple(rules.RATING_SCALES.get(cycle.regime.rating_scale, ())),
+        track_competencies=await track_competencies(),
+    )
 
 
-async def team(user: CurrentUser, today: dt.date) -> list[dict[str, Any]]:
-    """The staff the user evaluates today (first, second or co-planner) in the user's
-    organisation, by the user's own staff record, each with the cycle running today and
-    its open work: what is due and late (four queries)."""
-    if user.staff_id is None:
-        return []
-    assignments = await EvaluatorAssignment.select(
+@dataclass(frozen=True)
+class TeamCycle:
+    """A team member's cycle as the team page needs it."""
+
+    id: int
+    staff: int
+    starts_on: dt.date
+    ends_on: dt.date
+    function: str
+    absent_days: int
+    work_regime_changed_on: dt.date | None
+
+
+Todo = tuple[str, dt.date | None, str]  # (what, deadline or None, due | late)
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    """A staff member the reader evaluates, with the roles held, the cycle running (or the
+    latest started), its running objectives and the reader's open work on it."""
+
+    staff_id: int
+    email: str
+    name: str
+    organisation_id: int
+    roles: list[str]
+    cycle: TeamCycle | None = None
+    objectives: int = 0
+    planning: str | None = None
+    todo: list[Todo] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _CycleWork:
+    """The rows of one cycle the team page counts."""
+
+    meetings: list[dict[str, Any]]
+    objectives: list[dict[str, Any]]
+    submitted: dict[str, bool]
+
+
+def _member_todo(
+    member: TeamMember, context: CycleContext, work: _CycleWork, today: dt.date
+) -> TeamMember:
+    """The member with the cycle's counts and what waits for the reader on it."""
+    planning = next((m["state"] for m in work.meetings if m["kind"] == "planning"), None)
+    todo: list[Todo] = []
+    if planning is None:
+        todo.append(("planning", None, "due"))
+    elif planning != "signed":
+        todo.append(("planning_signature", None, "due"))
+    if not any(o["kind"] == "development" for o in work.objectives):
+        todo.append(("development_objective", None, "due"))
+    roles = set(member.roles)
+    for task in evaluation_tasks(context, work.submitted, today):
+        mine = (task.kind == "first" and {"first", "coplanner"} & roles) or (
+            task.kind == "second" and "second" in roles
+        )
+        if mine and task.status in ("due", "late"):
+            todo.append((task.kind, task.deadline, task.status))
+    return replace(member, objectives=len(work.objectives), planning=planning, todo=todo)
+
+
+async def _team_members(user: CurrentUser, today: dt.date) -> dict[int, TeamMember]:
+    """The staff the user evaluates today, with the roles held (one query)."""
+    rows = await EvaluatorAssignment.select(
         EvaluatorAssignment.staff,
         EvaluatorAssignment.role,
         EvaluatorAssignment.staff.email.as_alias("email"),
@@ -362,30 +588,39 @@ async def team(user: CurrentUser, today: dt.date) -> list[dict[str, Any]]:
         & (EvaluatorAssignment.staff.organisation == user.organisation_id)
         & _running(today)
     )
-    members: dict[int, dict[str, Any]] = {}
-    for row in assignments:
+    members: dict[int, TeamMember] = {}
+    for row in rows:
         member = members.setdefault(
             row["staff"],
-            {
-                "staff_id": row["staff"],
-                "email": row["email"],
-                "name": f"{row['first_name']} {row['last_name']}",
-                "organisation_id": row["organisation_id"],
-                "roles": [],
-            },
+            TeamMember(
+                staff_id=row["staff"],
+                email=row["email"],
+                name=f"{row['first_name']} {row['last_name']}",
+                organisation_id=row["organisation_id"],
+                roles=[],
+            ),
         )
-        member["roles"].append(row["role"])
+        member.roles.append(row["role"])
+    return members
+
+
+async def team(user: CurrentUser, today: dt.date) -> list[TeamMember]:
+    """The staff the user evaluates today (first, second or co-planner) in the user's
+    organisation, by the user's own staff record, each with the cycle running today and
+    its open work: what is due and late (six queries)."""
+    if user.staff_id is None:
+        return []
+    members = await _team_members(user, today)
     if not members:
         return []
-    cycles = (
-        await EvaluationCycle.select()
+    latest: dict[int, TeamCycle] = {}
+    for row in (
+        await EvaluationCycle.select(*columns_of(EvaluationCycle, TeamCycle))
         .where(EvaluationCycle.staff.is_in(list(members)) & (EvaluationCycle.starts_on <= today))
         .order_by(EvaluationCycle.starts_on, ascending=False)
-    )
-    latest: dict[int, dict[str, Any]] = {}
-    for cycle in cycles:
-        latest.setdefault(cycle["staff"], cycle)
-    cycle_ids = [cycle["id"] for cycle in latest.values()] or [0]
+    ):
+        latest.setdefault(row["staff"], TeamCycle(**row))
+    cycle_ids = [cycle.id for cycle in latest.values()] or [0]
     meeting_rows = await CycleMeeting.select(
         CycleMeeting.cycle, CycleMeeting.kind, CycleMeeting.state
     ).where(CycleMeeting.cycle.is_in(cycle_ids))
@@ -395,68 +630,76 @@ async def team(user: CurrentUser, today: dt.date) -> list[dict[str, Any]]:
     evaluation_rows = await CycleEvaluation.select(
         CycleEvaluation.cycle, CycleEvaluation.kind, CycleEvaluation.late
     ).where(CycleEvaluation.cycle.is_in(cycle_ids))
-    regimes = await regime_rows(list({m["organisation_id"] for m in members.values()}))
+    regimes = await regime_rows(list({m.organisation_id for m in members.values()}))
     out = []
-    for member in sorted(members.values(), key=lambda m: m["name"].lower()):
-        cycle_row = latest.get(member["staff_id"])
-        member["cycle"] = cycle_row
-        member["todo"] = []
-        if cycle_row is not None:
-            context = CycleContext(
-                id=cycle_row["id"],
-                staff_id=member["staff_id"],
-                staff_email=member["email"],
-                staff_name=member["name"],
-                organisation_id=member["organisation_id"],
-                organisation_code="",
-                starts_on=cycle_row["starts_on"],
-                ends_on=cycle_row["ends_on"],
-                function=cycle_row["function"],
-                absent_days=cycle_row["absent_days"],
-                work_regime_changed_on=cycle_row["work_regime_changed_on"],
-                regime=regime_of_row(regimes.get(member["organisation_id"])),
-            )
-            meetings = [m for m in meeting_rows if m["cycle"] == cycle_row["id"]]
-            objectives = [
-                o
-                for o in objective_rows
-                if o["cycle"] == cycle_row["id"] and o["state"] != "carried"
-            ]
-            submitted = {e["kind"]: e for e in evaluation_rows if e["cycle"] == cycle_row["id"]}
-            member["objectives"] = len(objectives)
-            member["planning"] = next(
-                (m["state"] for m in meetings if m["kind"] == "planning"), None
-            )
-            if member["planning"] is None:
-                member["todo"].append(("planning", None, "due"))
-            elif member["planning"] != "signed":
-                member["todo"].append(("planning_signature", None, "due"))
-            if not any(o["kind"] == "development" for o in objectives):
-                member["todo"].append(("development_objective", None, "due"))
-            for task in evaluation_tasks(context, submitted, today):
-                mine = (task.kind == "first" and {"first", "coplanner"} & set(member["roles"])) or (
-                    task.kind == "second" and "second" in member["roles"]
-                )
-                if mine and task.status in ("due", "late"):
-                    member["todo"].append((task.kind, task.deadline, task.status))
-        out.append(member)
+    for member in sorted(members.values(), key=lambda m: m.name.lower()):
+        cycle = latest.get(member.staff_id)
+        if cycle is None:
+            out.append(member)
+            continue
+        context = CycleContext(
+            id=cycle.id,
+            staff_id=member.staff_id,
+            staff_email=member.email,
+            staff_name=member.name,
+            organisation_id=member.organisation_id,
+            organisation_code="",
+            starts_on=cycle.starts_on,
+            ends_on=cycle.ends_on,
+            function=cycle.function,
+            absent_days=cycle.absent_days,
+            work_regime_changed_on=cycle.work_regime_changed_on,
+            regime=regime_of_row(regimes.get(member.organisation_id)),
+        )
+        work = _CycleWork(
+            meetings=[m for m in meeting_rows if m["cycle"] == cycle.id],
+            objectives=[
+                o for o in objective_rows if o["cycle"] == cycle.id and o["state"] != "carried"
+            ],
+            submitted={e["kind"]: e["late"] for e in evaluation_rows if e["cycle"] == cycle.id},
+        )
+        out.append(_member_todo(replace(member, cycle=cycle), context, work, today))
     return out
 
 
-async def hierarchy(user: CurrentUser, today: dt.date) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class AlignedObjective:
+    """A team member's running objective, named with its owner and cycle."""
+
+    id: int
+    title: str
+    kind: str
+    aligned_to: int | None
+    progress: int
+    cycle_id: int
+    first_name: str
+    last_name: str
+
+
+@dataclass(frozen=True)
+class ObjectiveGroup:
+    """One of the reader's objectives with the team's objectives aligned to it; the last
+    group (`objective` None) holds those aligned to none of them."""
+
+    objective: ObjectiveTitle | None
+    aligned: list[AlignedObjective]
+
+
+async def hierarchy(user: CurrentUser, today: dt.date) -> list[ObjectiveGroup]:
     """Who works on what: the user's own running objectives, each with the team's
     objectives aligned to it, and the team's objectives aligned to nothing (two queries)."""
     if user.staff_id is None:
-        return [{"objective": None, "aligned": []}]
-    mine = await (
-        CycleObjective.select(CycleObjective.id, CycleObjective.title, CycleObjective.kind)
+        return [ObjectiveGroup(None, [])]
+    mine = rows_as(
+        ObjectiveTitle,
+        await CycleObjective.select(CycleObjective.id, CycleObjective.title, CycleObjective.kind)
         .where(
             (CycleObjective.cycle.staff == user.staff_id)
             & (CycleObjective.cycle.starts_on <= today)
             & (CycleObjective.cycle.ends_on >= today)
             & (CycleObjective.state != "carried")
         )
-        .order_by(CycleObjective.title)
+        .order_by(CycleObjective.title),
     )
     team_ids = [
         row["staff"]
@@ -466,7 +709,8 @@ async def hierarchy(user: CurrentUser, today: dt.date) -> list[dict[str, Any]]:
             & _running(today)
         )
     ]
-    theirs = (
+    theirs = rows_as(
+        AlignedObjective,
         await CycleObjective.select(
             CycleObjective.id,
             CycleObjective.title,
@@ -485,34 +729,47 @@ async def hierarchy(user: CurrentUser, today: dt.date) -> list[dict[str, Any]]:
         )
         .order_by(CycleObjective.title)
         if team_ids
-        else []
+        else [],
     )
-    groups: list[dict[str, Any]] = [{"objective": own, "aligned": []} for own in mine]
-    by_id = {group["objective"]["id"]: group for group in groups}
-    loose: list[dict[str, Any]] = []
+    groups = [ObjectiveGroup(own, []) for own in mine]
+    by_id = {own.id: group for own, group in zip(mine, groups, strict=True)}
+    loose: list[AlignedObjective] = []
     for row in theirs:
-        group = by_id.get(row["aligned_to"])
-        (group["aligned"] if group else loose).append(row)
-    groups.append({"objective": None, "aligned": loose})
+        group = by_id.get(row.aligned_to) if row.aligned_to is not None else None
+        (group.aligned if group else loose).append(row)
+    groups.append(ObjectiveGroup(None, loose))
     return groups
 
 
 PLANNING_MODEL = "FED-5+1"
 
 
-async def planning_choices() -> dict[str, Any]:
-    """What a development objective may name: the competencies of the federal model
-    (grouped) and the active certification tracks (two queries)."""
-    from competencies.queries import model_tree
+@dataclass(frozen=True)
+class TrackName:
+    id: int
+    code: str
+    name_nl: str
+    name_fr: str
+    name_en: str
 
-    return {
-        "model": await model_tree(PLANNING_MODEL),
-        "tracks": await Track.select(
-            Track.id, Track.code, Track.name_nl, Track.name_fr, Track.name_en
-        )
+
+@dataclass(frozen=True)
+class PlanningChoices:
+    """What a development objective may name: the federal model's competencies (grouped)
+    and the active certification tracks."""
+
+    model: ModelTree | None
+    tracks: list[TrackName]
+
+
+async def planning_choices() -> PlanningChoices:
+    """The federal model and the active tracks (five queries)."""
+    tracks = await (
+        Track.select(*columns_of(Track, TrackName))
         .where(Track.active == True)  # noqa: E712
-        .order_by(Track.code),
-    }
+        .order_by(Track.code)
+    )
+    return PlanningChoices(await model_tree(PLANNING_MODEL), rows_as(TrackName, tracks))
 
 
 async def reports_to_sign(staff_id: int | None) -> int:

@@ -476,7 +476,7 @@ async def _checked_objective(
             _("Only a development objective names a competency or a track."), "competency"
         )
     if data.aligned_to is not None:
-        allowed = {row["id"] for row in await queries.alignable_objectives(cycle, today)}
+        allowed = {row.id for row in await queries.alignable_objectives(cycle, today)}
         if data.aligned_to not in allowed:
             raise Refused(_("Choose one of your evaluator's own objectives."), "aligned_to")
     return {

@@ -16,7 +16,7 @@ from piccolo.query.functions.aggregate import Count
 from core.paging import Page, fetch_page
 from cycles import rules as cycle_rules
 from cycles.hr import rules
-from cycles.queries import regime_for, regime_rows
+from cycles.queries import RegimeRow, regime_for, regime_rows
 from cycles.rules import Regime
 from cycles.tables import (
     CycleEvaluation,
@@ -33,7 +33,7 @@ TASK_ORDER = cycle_rules.EVALUATION_KINDS  # self, first, second
 NOT_REQUIRED = "not_required"
 
 
-async def regime_row(organisation_id: int) -> dict[str, Any] | None:
+async def regime_row(organisation_id: int) -> RegimeRow | None:
     """The stored regime (with `revision` and `updated_by`), None for the federal default."""
     return (await regime_rows([organisation_id])).get(organisation_id)
 

@@ -155,7 +155,7 @@ class DossierController(Controller):
         current = queries.current_of(cycles, _today())
         if current is None:
             return render(request, "cycles/no_dossier.html", {}, block=None)
-        return Redirect(f"/cycles/{current['id']}", status_code=303)
+        return Redirect(f"/cycles/{current.id}", status_code=303)
 
     @get("/cycles/{cycle_id:int}", name="dossier")
     async def dossier(self, request: HTMXRequest, cycle_id: FromPath[int]) -> Template:

@@ -35,7 +35,7 @@ from cycles.labels import evaluation_kind_label as task_label
 from cycles.labels import evaluator_role_label as role_label
 from cycles.labels import format_day
 from cycles.labels import task_status_label as status_label
-from cycles.queries import REGIME_FIELDS, regime_for, regime_of_row
+from cycles.queries import REGIME_FIELDS, RegimeRow, regime_for, regime_of_row
 from cycles.rules import Regime
 from organisations.queries import OrganisationRow, organisation_by_code, staff_member
 from webkit.errors import shows_again
@@ -161,7 +161,7 @@ async def _regime_page(request: Request, form: FormResult) -> Template:
     code = request.path_params["code"]
     organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
     row = await queries.regime_row(organisation.id)
-    revision = 0 if row is None else int(row["revision"])
+    revision = 0 if row is None else row.revision
     values = {**regime_values(regime_of_row(row)), **form.values}
     errors = {(field or "preset"): message for field, message in form.errors.items()}
     return await RegimeController.page_of(
@@ -180,7 +180,7 @@ class RegimeController(Controller):
         organisation: OrganisationRow,
         form: FormResult,
         revision: int,
-        row: dict[str, Any] | None,
+        row: RegimeRow | None,
         status: int = 200,
     ) -> Template:
         context = {
@@ -209,7 +209,7 @@ class RegimeController(Controller):
             request,
             organisation,
             FormResult(regime_values(regime)),
-            0 if row is None else int(row["revision"]),
+            0 if row is None else row.revision,
             row,
         )
 
@@ -232,8 +232,8 @@ class RegimeController(Controller):
                     detail=_(
                         "%(who)s changed this regime meanwhile (now revision %(revision)s). "
                         "Nothing of yours was saved; reload the page to see it and edit again.",
-                        who=(row or {}).get("updated_by") or "—",
-                        revision=(row or {}).get("revision") or "—",
+                        who=(row.updated_by if row else "") or "—",
+                        revision=row.revision if row else "—",
                     ),
                 ) from None
             else:

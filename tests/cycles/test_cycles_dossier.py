@@ -394,8 +394,8 @@ async def test_a_valid_certificate_of_the_linked_track_achieves_the_objective(te
     track = await Track.select(Track.id).where(Track.code == "AZ").first()
     objective = await development(team, track=track["id"])
     cycle = await queries.cycle_context(team["sam_2026"])
-    [row] = (await queries.dossier(cycle, CYCLE_DAY))["objectives"]
-    assert row["shown_state"] == "open"
+    [row] = (await queries.dossier(cycle, CYCLE_DAY)).objectives
+    assert row.shown_state == "open"
     await Certificate.insert(
         Certificate(
             staff=team["ids"]["staff@bosa.demo.portal.be"],
@@ -404,12 +404,12 @@ async def test_a_valid_certificate_of_the_linked_track_achieves_the_objective(te
             status="pending",
         )
     )
-    [row] = (await queries.dossier(cycle, CYCLE_DAY))["objectives"]
-    assert row["shown_state"] == "open"  # pending is not valid yet
+    [row] = (await queries.dossier(cycle, CYCLE_DAY)).objectives
+    assert row.shown_state == "open"  # pending is not valid yet
     await Certificate.update({Certificate.status: "valid"}).where(Certificate.track == track["id"])
-    [row] = (await queries.dossier(cycle, CYCLE_DAY))["objectives"]
-    assert row["id"] == objective and row["shown_state"] == "achieved"
-    assert row["completed_by"]["track_code"] == "AZ"
+    [row] = (await queries.dossier(cycle, CYCLE_DAY)).objectives
+    assert row.id == objective and row.shown_state == "achieved"
+    assert row.completed_by.track_code == "AZ"
 
 
 # --- Through the web: the pages and the server-side refusals --------------------------
