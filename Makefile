@@ -36,12 +36,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-## translations: compile the NL/FR/EN catalogues (core/translations/*/LC_MESSAGES/messages.po);
-##               counts what is translated in NL and FR (English is the source text: no count)
+## translations: compile the NL/FR/DE/EN catalogues (core/translations/*/LC_MESSAGES/messages.po);
+##               counts what is translated in NL, FR and DE (English is the source text: no count)
 translations: $(VENV)/.installed
 	@$(BIN)/pybabel compile --domain messages --directory core/translations --locale en 2>&1 \
 		| grep -v '^compiling'; test "$${PIPESTATUS[0]}" -eq 0
-	@for language in nl fr; do \
+	@for language in nl fr de; do \
 		$(BIN)/pybabel compile --domain messages --directory core/translations --locale $$language \
 			--statistics 2>&1 | grep -v '^compiling'; test "$${PIPESTATUS[0]}" -eq 0 || exit 1; \
 	done

@@ -25,7 +25,7 @@ from core.settings import LANGUAGES
 
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 LANGUAGE_COOKIE = "portal_lang"
-LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français", "en": "English"}
+LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français", "de": "Deutsch", "en": "English"}
 
 _current_language: ContextVar[str] = ContextVar("portal_language", default="nl")
 
@@ -62,7 +62,7 @@ _ = gettext
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
 # The Belgian variants for NL and FR; British English (day before month) for EN.
-DATE_LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "en": "en_GB"}
+DATE_LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "de": "de_BE", "en": "en_GB"}
 
 
 NUMBER_LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "de": "de_BE", "en": "en_GB"}

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from dotenv import load_dotenv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-LANGUAGES = ("nl", "fr", "en")
+LANGUAGES = ("nl", "fr", "de", "en")
 DEFAULT_DATABASE_URL = "sqlite:///var/portal.sqlite"
 # Used only in development; production refuses to start with it.
 DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production-0000"  # noqa: S105

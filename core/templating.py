@@ -24,16 +24,21 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return translations_for(current_language()).ngettext(singular, plural, n)
 
 
+# Where a record has no text in the reader's language: German readers (the German-speaking
+# Community lies in Wallonia) read the French, everyone else the Dutch.
+FALLBACK_LANGUAGES = {"de": ("fr", "nl")}
+
+
 def localized(row: Any, field: str) -> str:
-    """`row[field + "_" + language]` in the reader's language; NL where there is no such
-    column or it is empty (organisations have no English name)."""
-    if isinstance(row, Mapping):
-        value = row.get(f"{field}_{current_language()}") or row.get(f"{field}_nl")
-    else:  # a typed read model
-        value = getattr(row, f"{field}_{current_language()}", None) or getattr(
-            row, f"{field}_nl", None
-        )
-    return "" if value is None else str(value)
+    """`row[field + "_" + language]` in the reader's language; else the fallback where there
+    is no such column or it is empty (organisations have no English or German name)."""
+    language = current_language()
+    for candidate in (language, *FALLBACK_LANGUAGES.get(language, ("nl",))):
+        name = f"{field}_{candidate}"
+        value = row.get(name) if isinstance(row, Mapping) else getattr(row, name, None)
+        if value:
+            return str(value)
+    return ""
 
 
 def jinja_environment() -> Environment:

@@ -1,6 +1,6 @@
-"""Every message the code and the templates say is in the NL and FR catalogues, translated
+"""Every message the code and the templates say is in the NL, FR and DE catalogues, translated
 (ground rule 5): a message added without `make extract-messages` and its translations
-would show in English on a Dutch or French page."""
+would show in English on a Dutch, French or German page."""
 
 from __future__ import annotations
 
@@ -35,10 +35,10 @@ def _extracted(tmp_path) -> set[str]:
         }
 
 
-def test_every_message_of_the_code_is_translated_in_nl_and_fr(tmp_path):
+def test_every_message_of_the_code_is_translated_in_nl_fr_and_de(tmp_path):
     said = _extracted(tmp_path)
     assert len(said) > 1000  # the extraction read the code and the templates
-    for language in ("nl", "fr"):
+    for language in ("nl", "fr", "de"):
         path = PROJECT_ROOT / "core" / "translations" / language / "LC_MESSAGES" / "messages.po"
         with path.open("rb") as po:
             catalogue = {

@@ -14,7 +14,8 @@ from webkit.forms import safe_redirect_target
         ("fr", "en", "nl-BE", "fr"),  # the explicit choice wins
         (None, "en", "fr-BE,fr;q=0.9", "en"),  # then the user's stored preference
         (None, None, "fr-BE,fr;q=0.9,nl;q=0.8", "fr"),
-        (None, None, "de-DE,de;q=0.9,en;q=0.5", "en"),  # first supported language
+        (None, None, "de-DE,de;q=0.9,en;q=0.5", "de"),  # German is the fourth language
+        (None, None, "es-ES,es;q=0.9,en;q=0.5", "en"),  # first supported language
         (None, None, "nl-BE", "nl"),
         (None, None, "ja", "nl"),  # unsupported: the default
         ("xx", None, None, "nl"),  # a forged cookie is ignored
@@ -26,7 +27,7 @@ def test_language_negotiation(cookie, preferred, header, expected):
     assert negotiate_language(cookie, preferred, header, default) == expected
 
 
-def test_catalogues_translate_into_dutch_and_french():
+def test_catalogues_translate_into_dutch_french_and_german():
     set_language("nl")
     assert gettext("Log in") == "Aanmelden"
     set_language("fr")
@@ -35,6 +36,9 @@ def test_catalogues_translate_into_dutch_and_french():
     assert gettext("Log in") == "Log in"
     set_language("fr")
     assert gettext("Welcome, %(name)s.", name="Anne") == "Bienvenue, Anne."
+    set_language("de")
+    assert gettext("Log in") == "Anmelden"
+    assert "Anne" in gettext("Welcome, %(name)s.", name="Anne")
 
 
 @pytest.mark.parametrize(

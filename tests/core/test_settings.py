@@ -59,7 +59,10 @@ def test_production_refuses_to_start_with_a_one_line_reason(change, reason):
     ("environ", "reason"),
     [
         ({"PORTAL_ENV": "staging"}, "PORTAL_ENV must be"),
-        ({"PORTAL_DEFAULT_LANGUAGE": "de"}, "PORTAL_DEFAULT_LANGUAGE must be one of nl, fr, en"),
+        (
+            {"PORTAL_DEFAULT_LANGUAGE": "es"},
+            "PORTAL_DEFAULT_LANGUAGE must be one of nl, fr, de, en",
+        ),
         ({"DATABASE_URL": "mysql://root@localhost/x"}, "DATABASE_URL must start with"),
         ({"SMTP_PORT": "twenty-five"}, "SMTP_PORT must be a whole number"),
         ({"SESSION_IDLE_MINUTES": "0"}, "SESSION_IDLE_MINUTES must be at least 1"),

@@ -72,7 +72,7 @@ async def _pages(app, user: Account, paths, language: str) -> dict[str, str]:
         return pages
 
 
-@pytest.mark.parametrize("language", ["nl", "fr", "en"])
+@pytest.mark.parametrize("language", ["nl", "fr", "de", "en"])
 async def test_dgro_pages_show_words_not_codes(app, demo, language):
     # A few audited actions of a real user, so the log holds more than the imports.
     async with new_client(app) as client:
@@ -88,6 +88,7 @@ async def test_dgro_pages_show_words_not_codes(app, demo, language):
     expected = {
         "nl": ("Import van organisaties", "Aanmelding"),
         "fr": ("Import des organisations", "Connexion"),
+        "de": ("Import von Organisationen", "Anmeldung"),
         "en": ("Import of organisations", "Login"),
     }[language]
     for label in expected:
@@ -96,6 +97,7 @@ async def test_dgro_pages_show_words_not_codes(app, demo, language):
     seeded = {
         "nl": "standaarddrempels",
         "fr": "seuils par défaut",
+        "de": "standardschwellenwerte",
         "en": "default thresholds",
     }[language]
     assert seeded in pages["/policy"].lower()
