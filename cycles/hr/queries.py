@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from piccolo.query.functions.aggregate import Count
 
 from core.paging import Page, fetch_page
+from core.rows import rows_as
 from cycles import rules as cycle_rules
 from cycles.hr import rules
 from cycles.queries import RegimeRow, regime_for, regime_rows
@@ -61,15 +62,58 @@ async def _assignments(staff_ids: list[int]) -> list[dict[str, Any]]:
     )
 
 
-def _current(row: dict[str, Any], today: dt.date) -> bool:
-    return row["from_on"] <= today and (row["until_on"] is None or row["until_on"] >= today)
+def _holds(from_on: dt.date, until_on: dt.date | None, today: dt.date) -> bool:
+    """An assignment from `from_on` to `until_on` (open: None) holds today."""
+    return from_on <= today and (until_on is None or until_on >= today)
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    """An evaluator assignment with the evaluator's e-mail and name."""
+
+    id: int
+    staff: int
+    role: str
+    evaluator: int
+    from_on: dt.date
+    until_on: dt.date | None
+    assigned_by: str
+    evaluator_email: str
+    evaluator_first_name: str
+    evaluator_last_name: str
+    evaluator_name: str
+
+
+@dataclass(frozen=True)
+class EvaluatedStaff:
+    """A staff member with the assignment of each role running (or starting later) and
+    the others as history."""
+
+    id: int
+    email: str
+    first_name: str
+    last_name: str
+    start_date: dt.date
+    end_date: dt.date | None
+    name: str
+    current: dict[str, AssignmentRow]
+    history: list[AssignmentRow]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An active staff member whom the evaluator field offers."""
+
+    email: str
+    first_name: str
+    last_name: str
 
 
 @dataclass
 class EvaluatorsPage:
-    page: Page
-    staff: list[dict[str, Any]]  # each with `current` {role: assignment} and `history`
-    candidates: list[dict[str, Any]]  # active staff of the organisation (the datalist)
+    page: Page[Any]
+    staff: list[EvaluatedStaff]
+    candidates: list[Candidate]  # active staff of the organisation (the datalist)
 
 
 async def evaluators_page(
@@ -103,25 +147,28 @@ async def evaluators_page(
         clauses,
         page,
     )
-    by_staff: dict[int, list[dict[str, Any]]] = {}
+    by_staff: dict[int, list[AssignmentRow]] = {}
     for row in await _assignments([row["id"] for row in found.rows]):
-        row["evaluator_name"] = _name(row, "evaluator_")
-        by_staff.setdefault(row["staff"], []).append(row)
+        by_staff.setdefault(row["staff"], []).append(
+            AssignmentRow(**row, evaluator_name=_name(row, "evaluator_"))
+        )
     staff = []
     for member in found.rows:
         rows = by_staff.get(member["id"], [])
-        current: dict[str, dict[str, Any]] = {}
-        for row in rows:
-            if _current(row, today) or (row["until_on"] is None and row["from_on"] > today):
-                current.setdefault(row["role"], row)
-        shown = {id(row) for row in current.values()}
+        current: dict[str, AssignmentRow] = {}
+        for held in rows:
+            if _holds(held.from_on, held.until_on, today) or (
+                held.until_on is None and held.from_on > today
+            ):
+                current.setdefault(held.role, held)
+        shown = {held.id for held in current.values()}
         staff.append(
-            {
+            EvaluatedStaff(
                 **member,
-                "name": _name(member),
-                "current": current,
-                "history": [row for row in rows if id(row) not in shown],
-            }
+                name=_name(member),
+                current=current,
+                history=[held for held in rows if held.id not in shown],
+            )
         )
     candidates = await (
         StaffMember.select(StaffMember.email, StaffMember.first_name, StaffMember.last_name)
@@ -132,7 +179,7 @@ async def evaluators_page(
         )
         .order_by(StaffMember.email)
     )
-    return EvaluatorsPage(found, staff, candidates)
+    return EvaluatorsPage(found, staff, rows_as(Candidate, candidates))
 
 
 # --- The cycle status -------------------------------------------------------------------
@@ -285,7 +332,7 @@ async def organisation_cycles(
     cycles_of = _grouped(cycles, "staff")
     evaluators: dict[int, dict[str, dict[str, Any]]] = {}
     for row in assignments:
-        if _current(row, today):
+        if _holds(row["from_on"], row["until_on"], today):
             evaluators.setdefault(row["staff"], {}).setdefault(row["role"], row)
 
     def planning_signed_on(cycle_id: int) -> dt.date | None:
@@ -429,7 +476,24 @@ def filtered(rows: Iterable[StatusRow], filters: StatusFilter) -> list[StatusRow
     )
 
 
-async def cycle_for_absence(organisation_id: int, cycle_id: int) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class AbsenceCycle:
+    """A cycle with its staff member's name: what HR's absence form shows."""
+
+    id: int
+    starts_on: dt.date
+    ends_on: dt.date
+    function: str
+    absent_days: int
+    work_regime_changed_on: dt.date | None
+    email: str
+    first_name: str
+    last_name: str
+    organisation_id: int
+    name: str
+
+
+async def cycle_for_absence(organisation_id: int, cycle_id: int) -> AbsenceCycle | None:
     """A cycle of the organisation with its staff member's name (dates and HR's records)."""
     row = (
         await EvaluationCycle.select(
@@ -449,7 +513,7 @@ async def cycle_for_absence(organisation_id: int, cycle_id: int) -> dict[str, An
     )
     if row is None or row["organisation_id"] != organisation_id:
         return None
-    return {**row, "name": _name(row)}
+    return AbsenceCycle(**row, name=_name(row))
 
 
 async def team_staff_ids(organisation_id: int, team: str, today: dt.date) -> list[int]:

@@ -646,7 +646,7 @@ class StatusController(Controller):
         self,
         request: Request,
         organisation: OrganisationRow,
-        cycle: dict[str, Any],
+        cycle: queries.AbsenceCycle,
         form: FormResult,
         status: int = 200,
     ) -> Template:
@@ -656,11 +656,11 @@ class StatusController(Controller):
             "cycle": cycle,
             "form": form,
             "regime": regime,
-            "closed": cycle_rules.is_closed(cycle["ends_on"], regime, dt.date.today()),
+            "closed": cycle_rules.is_closed(cycle.ends_on, regime, dt.date.today()),
         }
         return render(request, ABSENCE_TEMPLATE, context, block=None, status=status)
 
-    async def _cycle(self, organisation: OrganisationRow, cycle_id: int) -> dict[str, Any]:
+    async def _cycle(self, organisation: OrganisationRow, cycle_id: int) -> queries.AbsenceCycle:
         cycle = await queries.cycle_for_absence(organisation.id, cycle_id)
         if cycle is None:
             raise NotFound(_("There is no such cycle in %(code)s.", code=organisation.code))
@@ -672,9 +672,9 @@ class StatusController(Controller):
     ) -> Template:
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         cycle = await self._cycle(organisation, cycle_id)
-        changed = cycle["work_regime_changed_on"]
+        changed = cycle.work_regime_changed_on
         values = {
-            "absent_days": str(cycle["absent_days"]),
+            "absent_days": str(cycle.absent_days),
             "work_regime_changed_on": changed.isoformat() if changed else "",
         }
         return await self._absence_page(request, organisation, cycle, FormResult(values))
@@ -719,7 +719,7 @@ class StatusController(Controller):
                     request,
                     _(
                         "The absence and work regime of %(name)s's cycle have been saved.",
-                        name=cycle["name"],
+                        name=cycle.name,
                     ),
                     category="success",
                 )
