@@ -10,10 +10,12 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count
 
 from certification.tables import Certificate, Track, TrackCompetency
+from competencies.queries import CompetencyName
 from competencies.tables import Competency
 from core import audit
 from core.database import write_transaction
 from core.i18n import gettext as _
+from core.rows import columns_of
 
 TRACK_CODE = re.compile(r"^[A-Z][A-Z0-9_-]{1,19}$")
 NAME_FIELDS = ("name_nl", "name_fr", "name_en")
@@ -46,17 +48,41 @@ class TrackExists(Exception):
     pass
 
 
-async def track_by_code(code: str) -> dict[str, Any] | None:
-    return await Track.select().where(Track.code == code).first()
+@dataclass(frozen=True)
+class TrackRow:
+    """A certification track of the catalogue."""
+
+    id: int
+    code: str
+    name_nl: str
+    name_fr: str
+    name_en: str
+    active: bool
+
+    def form_values(self) -> dict[str, str]:
+        """The track as its edit form starts."""
+        return {name: getattr(self, name) for name in ("code", *NAME_FIELDS)}
 
 
-async def tracks_with_use() -> list[dict[str, Any]]:
-    tracks = await Track.select().order_by(Track.id)
+@dataclass(frozen=True)
+class TrackUse(TrackRow):
+    """A track with the number of certificates registered on it."""
+
+    certificates: int
+
+
+async def track_by_code(code: str) -> TrackRow | None:
+    row = await Track.select(*columns_of(Track, TrackRow)).where(Track.code == code).first()
+    return TrackRow(**row) if row is not None else None
+
+
+async def tracks_with_use() -> list[TrackUse]:
+    tracks = await Track.select(*columns_of(Track, TrackRow)).order_by(Track.id)
     counts = {
         row["track"]: row["count"]
         for row in await Certificate.select(Certificate.track, Count()).group_by(Certificate.track)
     }
-    return [{**track, "certificates": counts.get(track["id"], 0)} for track in tracks]
+    return [TrackUse(**track, certificates=counts.get(track["id"], 0)) for track in tracks]
 
 
 async def add_track(values: Mapping[str, str], actor: audit.Actor) -> None:
@@ -103,7 +129,7 @@ async def update_track(
 # --- the competencies a track develops -------------------------------------------------------
 
 
-async def track_competencies() -> dict[str, list[dict[str, Any]]]:
+async def track_competencies() -> dict[str, list[CompetencyName]]:
     """track code -> the competencies it develops (code, names, model), in one query."""
     rows = await TrackCompetency.select(
         TrackCompetency.track.code.as_alias("track"),
@@ -113,9 +139,10 @@ async def track_competencies() -> dict[str, list[dict[str, Any]]]:
         TrackCompetency.competency.name_fr.as_alias("name_fr"),
         TrackCompetency.competency.name_en.as_alias("name_en"),
     ).order_by(TrackCompetency.id)
-    found: dict[str, list[dict[str, Any]]] = {}
+    found: dict[str, list[CompetencyName]] = {}
     for row in rows:
-        found.setdefault(row["track"], []).append(row)
+        track = row.pop("track")
+        found.setdefault(track, []).append(CompetencyName(**row))
     return found
 
 

@@ -12,6 +12,17 @@ from core.rows import columns_of
 
 
 @dataclass(frozen=True)
+class CompetencyName:
+    """A competency named elsewhere (what a track develops): its id, code and names."""
+
+    id: int
+    code: str
+    name_nl: str
+    name_fr: str
+    name_en: str
+
+
+@dataclass(frozen=True)
 class ModelRow:
     """A competency model: its code, version, names and the model it maps from."""
 

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from piccolo.columns import ForeignKey
 
+    from competencies.queries import CompetencyName
+
 
 @dataclass(frozen=True)
 class NamedBy:
@@ -46,8 +48,8 @@ async def _not_installed(*_args: object) -> Any:
 
 @dataclass
 class Answers:
-    # track code -> the competencies it develops (`id`, `code`, the names)
-    tracks_developing: Callable[[], Awaitable[dict[str, list[dict[str, Any]]]]] = _not_installed
+    # track code -> the competencies it develops
+    tracks_developing: Callable[[], Awaitable[dict[str, list[CompetencyName]]]] = _not_installed
     # (organisation id, day) -> the ids of the competencies its valid certificates cover
     covered: Callable[[int, dt.date], Awaitable[set[int]]] = _not_installed
 

@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from competencies.uses import ANSWERS, NamedBy, add_named_by
 from qchecks.watch import Noted, Watch, add_watch
 
 if TYPE_CHECKING:
     from piccolo.columns import ForeignKey
+
+    from competencies.queries import CompetencyName
 
 
 async def _threshold_zones(codes: Collection[str] | None, day: dt.date) -> Noted:
@@ -54,7 +56,7 @@ def _tracks() -> ForeignKey:
     return TrackCompetency.competency
 
 
-async def _tracks_developing() -> dict[str, list[dict[str, Any]]]:
+async def _tracks_developing() -> dict[str, list[CompetencyName]]:
     from certification.catalogue import track_competencies
 
     return await track_competencies()

@@ -11,6 +11,7 @@ from certification.catalogue import (
     NAME_FIELDS,
     TrackExists,
     TrackForm,
+    TrackRow,
     add_track,
     parse_track_form,
     set_track_competencies,
@@ -41,9 +42,9 @@ async def _page(request: Request, form=None, status_code: int = 200) -> Template
     )
 
 
-async def _edit_context(track: dict, form: object) -> dict:
+async def _edit_context(track: TrackRow, form: object) -> dict[str, object]:
     """The track's form and the 5+1 model's competencies, those it develops checked."""
-    chosen = {c["id"] for c in (await track_competencies()).get(track["code"], [])}
+    chosen = {c.id for c in (await track_competencies()).get(track.code, [])}
     model = await model_tree("FED-5+1")
     return {
         "track": track,
@@ -81,7 +82,7 @@ class TrackController(Controller):
         track = await track_by_code(code)
         if track is None:
             raise NotFound(_("There is no track with code %(code)s.", code=code))
-        form = parse_track_form(track, with_code=False)
+        form = parse_track_form(track.form_values(), with_code=False)
         return Template("certification/track_edit.html", context=await _edit_context(track, form))
 
     @post("/{code:str}", guards=[requires_dgro], status_code=303)

@@ -44,7 +44,7 @@ class CompetencyController(Controller):
         developed: dict[int, list[str]] = {}
         for track, competencies in (await ANSWERS.tracks_developing()).items():
             for competency in competencies:
-                developed.setdefault(competency["id"], []).append(track)
+                developed.setdefault(competency.id, []).append(track)
         user = current_user(request)
         context = {
             "model": await _tree(model, q),

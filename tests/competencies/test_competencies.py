@@ -176,7 +176,7 @@ async def test_dgro_keeps_the_competencies_a_track_develops(client, users):
 
     await seed_models()
     await seed_track_competencies()
-    assert [c["code"] for c in (await track_competencies())["SELTEST"]] == [
+    assert [c.code for c in (await track_competencies())["SELTEST"]] == [
         "METHODOLOGY",
         "SOFTWARE",
         "RELIABILITY",
@@ -192,7 +192,7 @@ async def test_dgro_keeps_the_competencies_a_track_develops(client, users):
         data={"competency": [str(teamwork["id"])], "_csrf_token": token},
     )
     assert saved.status_code == 303
-    assert [c["code"] for c in (await track_competencies())["SELTEST"]] == ["TEAMWORK"]
+    assert [c.code for c in (await track_competencies())["SELTEST"]] == ["TEAMWORK"]
     model = await client.get("/competencies", headers={"Accept-Language": "en"})
     assert "Developed by the tracks: SELTEST" in model.text
     listing = await client.get("/tracks", headers={"Accept-Language": "en"})
