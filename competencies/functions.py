@@ -4,6 +4,7 @@ any organisation). Each write in one transaction with its audit entry."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from competencies.tables import Competency, FunctionProfile, FunctionRequirement
@@ -15,16 +16,53 @@ from core.i18n import gettext as _
 LEVELS = (1, 2, 3, 4)
 
 
-async def profiles_for(organisation_id: int | None) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Requirement:
+    """A competency a function requires, at the expected level, with its names."""
+
+    id: int
+    profile: int
+    competency: int
+    level: int
+    code: str
+    name_nl: str
+    name_fr: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A function profile (federal-wide when `organisation` is None) and what it requires."""
+
+    id: int
+    organisation: int | None
+    title: str
+    created_by: str
+    requirements: list[Requirement]
+
+
+async def profiles_for(organisation_id: int | None) -> list[Profile]:
     """The organisation's profiles and the federal-wide ones (None: the federal-wide
     ones only), each with its requirements (two queries)."""
     scope: Any = FunctionProfile.organisation.is_null()
     if organisation_id is not None:
         scope = scope | (FunctionProfile.organisation == organisation_id)
-    profiles = await FunctionProfile.select().where(scope).order_by(FunctionProfile.title)
+    profiles = (
+        await FunctionProfile.select(
+            FunctionProfile.id,
+            FunctionProfile.organisation,
+            FunctionProfile.title,
+            FunctionProfile.created_by,
+        )
+        .where(scope)
+        .order_by(FunctionProfile.title)
+    )
     requirements = (
         await FunctionRequirement.select(
-            *FunctionRequirement.all_columns(),
+            FunctionRequirement.id,
+            FunctionRequirement.profile,
+            FunctionRequirement.competency,
+            FunctionRequirement.level,
             FunctionRequirement.competency.code.as_alias("code"),
             FunctionRequirement.competency.name_nl.as_alias("name_nl"),
             FunctionRequirement.competency.name_fr.as_alias("name_fr"),
@@ -33,12 +71,12 @@ async def profiles_for(organisation_id: int | None) -> list[dict[str, Any]]:
         if profiles
         else []
     )
-    by_profile: dict[int, list[dict[str, Any]]] = {}
+    by_profile: dict[int, list[Requirement]] = {}
     for requirement in requirements:
-        by_profile.setdefault(requirement["profile"], []).append(requirement)
-    for profile in profiles:
-        profile["requirements"] = by_profile.get(profile["id"], [])
-    return profiles
+        by_profile.setdefault(requirement["profile"], []).append(Requirement(**requirement))
+    return [
+        Profile(**profile, requirements=by_profile.get(profile["id"], [])) for profile in profiles
+    ]
 
 
 async def add_profile(actor: audit.Actor, organisation_id: int | None, title: str) -> int:

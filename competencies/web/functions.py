@@ -51,11 +51,11 @@ async def _functions_page(request: Request, form: FormResult) -> Template:
     organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
     profiles = await functions.profiles_for(organisation.id)
     covered = await ANSWERS.covered(organisation.id, dt.date.today())
-    uncovered: dict[int, dict] = {}
+    uncovered: dict[int, functions.Requirement] = {}
     for profile in profiles:
-        for requirement in profile["requirements"]:
-            if requirement["competency"] not in covered:
-                uncovered.setdefault(requirement["competency"], requirement)
+        for requirement in profile.requirements:
+            if requirement.competency not in covered:
+                uncovered.setdefault(requirement.competency, requirement)
     user = current_user(request)
     context = {
         "organisation": organisation,
