@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from certification.catalogue import track_competencies
+from certification.catalogue import TrackRow, track_competencies
 from certification.tables import Certificate, Track
 from competencies.queries import ModelTree, model_tree
 from core.errors import NotFound
@@ -745,31 +745,22 @@ PLANNING_MODEL = "FED-5+1"
 
 
 @dataclass(frozen=True)
-class TrackName:
-    id: int
-    code: str
-    name_nl: str
-    name_fr: str
-    name_en: str
-
-
-@dataclass(frozen=True)
 class PlanningChoices:
     """What a development objective may name: the federal model's competencies (grouped)
     and the active certification tracks."""
 
     model: ModelTree | None
-    tracks: list[TrackName]
+    tracks: list[TrackRow]
 
 
 async def planning_choices() -> PlanningChoices:
     """The federal model and the active tracks (five queries)."""
     tracks = await (
-        Track.select(*columns_of(Track, TrackName))
+        Track.select(*columns_of(Track, TrackRow))
         .where(Track.active == True)  # noqa: E712
         .order_by(Track.code)
     )
-    return PlanningChoices(await model_tree(PLANNING_MODEL), rows_as(TrackName, tracks))
+    return PlanningChoices(await model_tree(PLANNING_MODEL), rows_as(TrackRow, tracks))
 
 
 async def reports_to_sign(staff_id: int | None) -> int:
