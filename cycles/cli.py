@@ -37,7 +37,7 @@ def generate_command(through: str, organisation: str | None) -> None:
 @click.option("--organisation", default=None, help="Only this organisation code.")
 @click.option("--format", "output", type=click.Choice(["json", "csv"]), default="json")
 def list_command(organisation: str | None, output: str) -> None:
-    from cycles.service import cycle_rows
+    from cycles.queries import cycle_rows
 
     rows = asyncio.run(cycle_rows(organisation))
     if output == "json":

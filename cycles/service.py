@@ -124,33 +124,6 @@ async def generate(
     return Generated(created, changed, len(gone))
 
 
-async def cycle_rows(organisation_code: str | None = None) -> list[dict[str, Any]]:
-    """Every cycle as SPEC 5.4's objects, sorted by e-mail then start (one query)."""
-    query = EvaluationCycle.select(
-        EvaluationCycle.staff.email.as_alias("email"),
-        EvaluationCycle.staff._.organisation._.code.as_alias("organisation"),
-        EvaluationCycle.function,
-        EvaluationCycle.starts_on,
-        EvaluationCycle.ends_on,
-    )
-    if organisation_code is not None:
-        query = query.where(EvaluationCycle.staff._.organisation._.code == organisation_code)
-    rows = await query
-    return sorted(
-        (
-            {
-                "email": row["email"],
-                "organisation": row["organisation"],
-                "function": row["function"],
-                "start": row["starts_on"].isoformat(),
-                "end": row["ends_on"].isoformat(),
-            }
-            for row in rows
-        ),
-        key=lambda r: (r["email"], r["start"]),
-    )
-
-
 # --- The dossier: meetings and reports, objectives, evaluations ---------------------
 # Every write: the reader's standing is checked on the server (owner, evaluator, HR),
 # the cycle must not be closed (30 June), the change is a compare-and-set where a page

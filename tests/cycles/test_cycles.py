@@ -130,7 +130,8 @@ def test_functions_import_and_cycles(tmp_path):
 async def test_generate_on_the_test_database():
     """The same service on SQLite and PostgreSQL: created once, shortened, listed in order."""
     from core.audit import Actor
-    from cycles.service import cycle_rows, generate
+    from cycles.queries import cycle_rows
+    from cycles.service import generate
     from portal.imports import ImportScope, import_file
 
     for kind, text in (("organisations", ORGS), ("staff", STAFF), ("functions", FUNCTIONS)):
