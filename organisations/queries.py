@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from core.paging import Page, fetch_page
+from core.rows import columns_of
 from organisations.rules import MOVE_PENDING, is_active_on, split_language_roles
 from organisations.tables import Organisation, StaffAssignment, StaffMember, StaffMoveRequest
 
@@ -58,13 +59,10 @@ class StaffMemberRow:
     end_date: dt.date | None
 
 
-_STAFF_FIELDS = tuple(StaffMemberRow.__dataclass_fields__)
-
-
 async def staff_member(organisation_id: int, staff_id: int) -> StaffMemberRow | None:
     """The staff member when they belong to this organisation, else None."""
     row = await (
-        StaffMember.select(*(getattr(StaffMember, name) for name in _STAFF_FIELDS))
+        StaffMember.select(*columns_of(StaffMember, StaffMemberRow))
         .where((StaffMember.id == staff_id) & (StaffMember.organisation == organisation_id))
         .first()
     )

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from core.paging import Page, fetch_page
+from core.rows import columns_of, rows_as
 from qchecks.tables import ClosedYear, Criterion, QCheck, QCheckCriterion
 
 
@@ -32,27 +33,24 @@ class CriterionVersion:
     active_until: dt.date | None
 
 
-_CRITERION_COLUMNS = tuple(
-    getattr(Criterion, name) for name in CriterionVersion.__dataclass_fields__
-)
-
-
 async def criteria_in_force(day: dt.date) -> list[CriterionVersion]:
     """The checklist on `day`: one version per criterion code, in code order."""
     rows = (
-        await Criterion.select(*_CRITERION_COLUMNS).where(in_force_on(day)).order_by(Criterion.code)
+        await Criterion.select(*columns_of(Criterion, CriterionVersion))
+        .where(in_force_on(day))
+        .order_by(Criterion.code)
     )
-    return [CriterionVersion(**row) for row in rows]
+    return rows_as(CriterionVersion, rows)
 
 
 async def criteria_versions() -> list[CriterionVersion]:
     """Every version of every criterion, by code then start: the checklist's history."""
     rows = await (
-        Criterion.select(*_CRITERION_COLUMNS)
+        Criterion.select(*columns_of(Criterion, CriterionVersion))
         .order_by(Criterion.code)
         .order_by(Criterion.active_from)
     )
-    return [CriterionVersion(**row) for row in rows]
+    return rows_as(CriterionVersion, rows)
 
 
 def _qcheck_columns() -> list[Any]:
