@@ -8,10 +8,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from accounts import rules
-from accounts.tables import User
+from accounts.tables import AccountToken, User
+from core.errors import NotFound
 from core.i18n import gettext as _
-from core.identity import CurrentUser, Role
+from core.identity import CurrentUser, Role, parse_roles
 from core.paging import Page, fetch_page
+from core.rows import columns_of, rows_as
+from organisations.tables import StaffMember
 
 # `unlinked`: a staff or evaluator account without its staff record (issue 18): it has no
 # dossier and evaluates nobody until DG R&O or HR links it (the migration's report).
@@ -104,3 +107,93 @@ async def users_page(manager: CurrentUser, filters: UserFilter, page: int) -> Pa
         row["invited"] = not row.pop("password_hash")
         row["role_list"] = [r for r in row["roles"].split(",") if r]
     return result
+
+
+@dataclass(frozen=True)
+class StaffRecordRef:
+    """The staff record an account is (or will be) linked to, as its page names it."""
+
+    id: int
+    email: str
+    first_name: str
+    last_name: str
+    organisation: int
+
+
+@dataclass(frozen=True)
+class ManagedUser:
+    """An account as its manager's page shows it: no password hash, `invited` when it has
+    no password yet, its organisation's code, its staff record and the one its pending
+    invitation names."""
+
+    id: int
+    email: str
+    full_name: str
+    roles: str
+    organisation: int | None
+    organisation_code: str | None
+    preferred_language: str | None
+    active: bool
+    staff_member: int | None
+    invited: bool
+    staff_record: StaffRecordRef | None
+    invited_record: StaffRecordRef | None
+
+    def form_values(self) -> dict[str, str]:
+        """The account's form, filled in."""
+        return {
+            "email": self.email,
+            "full_name": self.full_name,
+            "roles": self.roles,
+            "organisation": self.organisation_code or "",
+            "preferred_language": self.preferred_language or "",
+        }
+
+
+async def invited_record(user_id: int) -> int | None:
+    """The staff record the account's latest invitation named (kept when sent again)."""
+    row = (
+        await AccountToken.select(AccountToken.staff_member)
+        .where((AccountToken.user == user_id) & (AccountToken.purpose == rules.INVITATION))
+        .order_by(AccountToken.id, ascending=False)
+        .first()
+    )
+    return None if row is None else row["staff_member"]
+
+
+async def managed_user(manager: CurrentUser, user_id: int) -> ManagedUser:
+    """A user the manager may manage, for its page; NotFound otherwise (another
+    organisation's account is not revealed)."""
+    row = await (
+        User.select(
+            *columns_of(User, ManagedUser),
+            User.password_hash,
+            User.organisation.code.as_alias("organisation_code"),
+        )
+        .where(User.id == user_id)
+        .first()
+    )
+    if row is None or not rules.may_manage(
+        manager.roles, manager.organisation_id, parse_roles(row["roles"]), row["organisation"]
+    ):
+        raise NotFound
+    invited = not row.pop("password_hash")
+    pending = await invited_record(user_id) if invited and row["staff_member"] is None else None
+    wanted = [i for i in (row["staff_member"], pending) if i is not None]
+    records = {
+        record.id: record
+        for record in rows_as(
+            StaffRecordRef,
+            await StaffMember.select(*columns_of(StaffMember, StaffRecordRef)).where(
+                StaffMember.id.is_in(wanted)
+            )
+            if wanted
+            else [],
+        )
+    }
+    return ManagedUser(
+        **row,
+        invited=invited,
+        staff_record=records.get(row["staff_member"]),
+        invited_record=records.get(pending) if pending is not None else None,
+    )

@@ -19,6 +19,7 @@ from accounts import rules
 from accounts.forms import UserInput
 from accounts.mails import INVITATION_MAIL, RESET_MAIL, queue_account_mail
 from accounts.passwords import password_error
+from accounts.queries import invited_record
 from accounts.tables import AccountToken, User
 from core import audit
 from core.database import is_unique_violation, write_transaction
@@ -573,7 +574,7 @@ async def resend_invitation(
         if row["password_hash"] or not row["active"]:
             raise Refused(_("This account has a password already, or is deactivated."))
         token = await _issue_token(
-            user_id, rules.INVITATION, manager.email, await _invited_record(user_id)
+            user_id, rules.INVITATION, manager.email, await invited_record(user_id)
         )
         await queue_account_mail(
             INVITATION_MAIL,
@@ -586,40 +587,6 @@ async def resend_invitation(
         )
         await audit.record(actor, "invitation_sent_again", table="portal_user", key=row["email"])
     return str(row["email"])
-
-
-async def _invited_record(user_id: int) -> int | None:
-    """The staff record the account's latest invitation named (kept when sent again)."""
-    row = (
-        await AccountToken.select(AccountToken.staff_member)
-        .where((AccountToken.user == user_id) & (AccountToken.purpose == rules.INVITATION))
-        .order_by(AccountToken.id, ascending=False)
-        .first()
-    )
-    return None if row is None else row["staff_member"]
-
-
-async def managed_user(manager: CurrentUser, user_id: int) -> dict[str, Any]:
-    """A user the manager may manage, for its page (NotFound otherwise); no password hash,
-    `invited` when the account has no password yet, and its organisation's code."""
-    row = await _managed_user(manager, user_id)
-    row["invited"] = not row.pop("password_hash")
-    code = None
-    if row["organisation"] is not None:
-        found = (
-            await Organisation.select(Organisation.code)
-            .where(Organisation.id == row["organisation"])
-            .first()
-        )
-        code = found["code"] if found else None
-    row["organisation_code"] = code
-    row["staff_record"] = await _staff_record(row["staff_member"])
-    row["invited_record"] = (
-        await _staff_record(await _invited_record(user_id))
-        if row["invited"] and row["staff_member"] is None
-        else None
-    )
-    return row
 
 
 async def update_user(
@@ -698,22 +665,6 @@ async def set_active(
 # invitation that named the record (accepted), by `portal create-user` / the demo data (the
 # operator), or here by DG R&O or HR of the account's organisation; never by the e-mail a
 # register writer can edit. Nobody links their own account.
-
-
-async def _staff_record(staff_id: int | None) -> dict[str, Any] | None:
-    if staff_id is None:
-        return None
-    return (
-        await StaffMember.select(
-            StaffMember.id,
-            StaffMember.email,
-            StaffMember.first_name,
-            StaffMember.last_name,
-            StaffMember.organisation,
-        )
-        .where(StaffMember.id == staff_id)
-        .first()
-    )
 
 
 async def _unlinked_record_by_email(organisation_id: int | None, email: str) -> int | None:

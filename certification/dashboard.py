@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from certification.eligibility import eligibility_of, load_organisation_facts, look_ahead
+from certification.levels import LevelChangeRow
 from certification.rules import (
     Eligibility,
     Level,
@@ -44,7 +45,7 @@ class Dashboard:
     # Client-certified only: where the Q-check average stands against the threshold.
     qcheck_zone: Zone | None = None
     # The granted level's recorded changes, oldest first (after the initial load).
-    level_changes: tuple[dict[str, Any], ...] = ()
+    level_changes: tuple[LevelChangeRow, ...] = ()
 
 
 # Dashboards and look-aheads per (organisation, day) and data version: the organisation's

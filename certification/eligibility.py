@@ -15,7 +15,13 @@ from typing import Any
 import pandas as pd
 from piccolo.engine.sqlite import SQLiteEngine
 
-from certification.levels import History, history_of, level_histories, organisation_changes
+from certification.levels import (
+    History,
+    LevelChangeRow,
+    history_of,
+    level_histories,
+    organisation_changes,
+)
 from certification.lookahead import first_level_drop
 from certification.rules import (
     AGGREGATE_COLUMNS,
@@ -236,7 +242,7 @@ class OrganisationFactsBundle:
     # The PRO Partner's staff record (names), wherever they work; None when there is none.
     partner_staff: dict[str, Any] | None
     # The granted level's history: the initial load, then every recorded change.
-    level_history: list[dict[str, Any]] = field(default_factory=list)
+    level_history: list[LevelChangeRow] = field(default_factory=list)
 
     @property
     def history(self) -> History:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -15,15 +16,32 @@ from core.i18n import current_language
 from core.paging import PAGE_SIZE, Page, clamp_page, page_count
 from organisations.queries import organisation_names
 
-SORT_KEYS = {
-    "code": lambda row: row["code"],
-    "eligible": lambda row: (-Level(row["eligible"]).rank, row["code"]),
-    "granted": lambda row: (-Level(row["granted"]).rank, row["code"]),
-    "certified": lambda row: (-row["certified_staff"], row["code"]),
+
+@dataclass(frozen=True)
+class OverviewRow:
+    """One organisation on the overview: its levels, figures and gaps (in words)."""
+
+    code: str
+    name_nl: str
+    name_fr: str
+    eligible: str
+    granted: str
+    certified_staff: int
+    qcheck_average: float | None
+    gaps: list[str]
+    # Granted more than it now qualifies for: the yearly review flags it.
+    attention: bool
+
+
+SORT_KEYS: dict[str, Callable[[OverviewRow], Any]] = {
+    "code": lambda row: row.code,
+    "eligible": lambda row: (-Level(row.eligible).rank, row.code),
+    "granted": lambda row: (-Level(row.granted).rank, row.code),
+    "certified": lambda row: (-row.certified_staff, row.code),
     "average": lambda row: (
-        row["qcheck_average"] is None,
-        -(row["qcheck_average"] or 0),
-        row["code"],
+        row.qcheck_average is None,
+        -(row.qcheck_average or 0),
+        row.code,
     ),
 }
 
@@ -62,7 +80,7 @@ class OverviewFilter:
 
 @dataclass(frozen=True)
 class Overview:
-    page: Page  # the rows of the asked page, among those that pass the filters
+    page: Page[OverviewRow]  # the rows of the asked page, among those that pass the filters
     matched: int
     total: int  # organisations in all
 
@@ -79,18 +97,18 @@ async def overview(filters: OverviewFilter, page: int) -> Overview:
     rows = await _ROWS.get((day, current_language()), lambda: _all_rows(day))
     total = len(rows)
     if level in {"none", "individual", "client"}:
-        rows = [row for row in rows if row["eligible"] == level]
+        rows = [row for row in rows if row.eligible == level]
     if q:
         needle = q.strip().lower()
         rows = [
             row
             for row in rows
-            if needle in row["code"].lower()
-            or needle in row["name_nl"].lower()
-            or needle in row["name_fr"].lower()
+            if needle in row.code.lower()
+            or needle in row.name_nl.lower()
+            or needle in row.name_fr.lower()
         ]
     if attention:
-        rows = [row for row in rows if row["attention"]]
+        rows = [row for row in rows if row.attention]
     rows = sorted(rows, key=SORT_KEYS[sort])  # a new list: the kept one stays as it is
     page = clamp_page(page, len(rows))
     start = (page - 1) * PAGE_SIZE
@@ -106,23 +124,22 @@ async def overview(filters: OverviewFilter, page: int) -> Overview:
     )
 
 
-async def _all_rows(day: dt.date) -> list[dict[str, Any]]:
+async def _all_rows(day: dt.date) -> list[OverviewRow]:
     names = await organisation_names()
-    rows: list[dict[str, Any]] = []
+    rows: list[OverviewRow] = []
     for result in await eligibility_for_all(day):
         eligibility = result.eligibility
         rows.append(
-            {
-                "code": eligibility.organisation,
-                "name_nl": names[eligibility.organisation]["name_nl"],
-                "name_fr": names[eligibility.organisation]["name_fr"],
-                "eligible": str(eligibility.eligible_level),
-                "granted": str(result.granted),
-                "certified_staff": eligibility.certified_staff,
-                "qcheck_average": eligibility.qcheck_average,
-                "gaps": [explain.gap(c) for c in eligibility.unmet],
-                # Granted more than it now qualifies for: the yearly review flags it.
-                "attention": result.granted.rank > eligibility.eligible_level.rank,
-            }
+            OverviewRow(
+                code=eligibility.organisation,
+                name_nl=names[eligibility.organisation]["name_nl"],
+                name_fr=names[eligibility.organisation]["name_fr"],
+                eligible=str(eligibility.eligible_level),
+                granted=str(result.granted),
+                certified_staff=eligibility.certified_staff,
+                qcheck_average=eligibility.qcheck_average,
+                gaps=[explain.gap(c) for c in eligibility.unmet],
+                attention=result.granted.rank > eligibility.eligible_level.rank,
+            )
         )
     return rows

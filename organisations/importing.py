@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from core.database import bulk_load, bulk_upsert
@@ -23,6 +24,7 @@ from core.importing import (
     required,
     varchar_lengths,
 )
+from core.rows import columns_of, rows_as
 from organisations.forms import StaffInput
 from organisations.rules import LANGUAGE_ROLES, ORGANISATION_CODE, earlier_posting_end
 from organisations.service import request_moves
@@ -39,19 +41,29 @@ def language_cell(value: str, column: str, errors: RowErrors) -> str:
     return _CANONICAL_ROLES[role]  # one object for every row
 
 
-async def organisation_map() -> dict[str, dict[str, Any]]:
-    rows = await Organisation.select(
-        Organisation.id,
-        Organisation.code,
-        Organisation.language_roles,
-        Organisation.pro_partner_email,
-    )
-    return {row["code"]: row for row in rows}
+@dataclass(frozen=True)
+class KnownOrganisation:
+    """An organisation as an import checks rows against it."""
+
+    id: int
+    code: str
+    language_roles: str  # "NL|FR"
+    pro_partner_email: str | None
+
+    @property
+    def roles(self) -> list[str]:
+        return self.language_roles.split("|") if self.language_roles else []
+
+
+async def organisation_map() -> dict[str, KnownOrganisation]:
+    """code -> every organisation, in one query."""
+    rows = await Organisation.select(*columns_of(Organisation, KnownOrganisation))
+    return {row.code: row for row in rows_as(KnownOrganisation, rows)}
 
 
 def scoped_organisation(
-    code: str, organisations: dict[str, dict[str, Any]], scope: ImportScope, errors: RowErrors
-) -> dict[str, Any] | None:
+    code: str, organisations: dict[str, KnownOrganisation], scope: ImportScope, errors: RowErrors
+) -> KnownOrganisation | None:
     """The organisation a row names, if the importer may import for it. A PRO Partner is
     told the same for any other code, whether it exists or not: the messages of an import
     reveal nothing about other organisations."""
@@ -145,7 +157,7 @@ async def _import_organisations(
             update=update,
         )
         changed = [
-            r for r in records if (existing.get(r[0]) or {}).get("pro_partner_email") != r[4]
+            r for r in records if r[0] not in existing or existing[r[0]].pro_partner_email != r[4]
         ]
         if changed:
             ids = {
@@ -168,10 +180,10 @@ async def _import_organisations(
 
 
 def _moves_on_request(
-    previous: dict[str, Any], organisation: dict[str, Any], scope: ImportScope
+    previous: dict[str, Any], organisation: KnownOrganisation, scope: ImportScope
 ) -> bool:
     """A PRO Partner's row whose address another organisation's record holds."""
-    return scope.organisation_code is not None and previous["organisation"] != organisation["id"]
+    return scope.organisation_code is not None and previous["organisation"] != organisation.id
 
 
 async def _import_staff(
@@ -201,14 +213,10 @@ async def _import_staff(
         first = required(v, "first_name", errors)
         last = required(v, "last_name", errors)
         role = language_cell(required(v, "language_role", errors), "language_role", errors)
-        if (
-            organisation
-            and role in LANGUAGE_ROLES
-            and role not in organisation["language_roles"].split("|")
-        ):
+        if organisation and role in LANGUAGE_ROLES and role not in organisation.roles:
             errors.add(
                 f"language_role {role} is not a language role of {code} "
-                f"({organisation['language_roles'].replace('|', ', ')})"
+                f"({', '.join(organisation.roles)})"
             )
         start = date_cell(v, "start_date", errors)
         end = date_cell(v, "end_date", errors, optional=True)
@@ -217,7 +225,7 @@ async def _import_staff(
         previous = existing.get(email)
         if errors.count or organisation is None:
             continue
-        record = (organisation["id"], email, first, last, role, start, end)
+        record = (organisation.id, email, first, last, role, start, end)
         if previous is not None and _moves_on_request(previous, organisation, scope):
             # The address is another organisation's record (e-mail is the natural key of
             # staff): a PRO Partner's row becomes a move request for DG R&O, counted as
@@ -231,7 +239,7 @@ async def _import_staff(
         result.created = sum(1 for r in records if r[1] not in existing) + len(requests)
         result.updated = len(records) + len(requests) - result.created
         if requests:
-            own = organisations[str(scope.organisation_code)]["id"]
+            own = organisations[str(scope.organisation_code)].id
             await request_moves(scope.actor, own, requests)
         moves = [
             StaffAssignment(

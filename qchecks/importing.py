@@ -167,7 +167,7 @@ async def _import_qchecks(
     if scope.organisation_code is not None:
         result.issues.append(ImportIssue(0, "only DG R&O records Q-checks"))
         return None
-    organisations = {code: row["id"] for code, row in (await organisation_map()).items()}
+    organisations = {code: row.id for code, row in (await organisation_map()).items()}
     staff = {
         row["email"]: row["id"]
         for row in await StaffMember.select(StaffMember.id, StaffMember.email)

@@ -13,11 +13,10 @@ from litestar.response import Redirect, Template
 
 from accounts import rules
 from accounts.forms import parse_user_form
-from accounts.queries import STATUSES, UserFilter, users_page
+from accounts.queries import STATUSES, UserFilter, managed_user, users_page
 from accounts.service import (
     invite_user,
     link_staff_record,
-    managed_user,
     resend_invitation,
     set_active,
     unlink_staff_record,
@@ -123,15 +122,7 @@ class UsersController(Controller):
             row = await managed_user(manager, user_id)
         except NotFound:
             raise _not_found() from None
-        form = FormResult(
-            {
-                "email": row["email"],
-                "full_name": row["full_name"],
-                "roles": row["roles"],
-                "organisation": row["organisation_code"] or "",
-                "preferred_language": row["preferred_language"] or "",
-            }
-        )
+        form = FormResult(row.form_values())
         extra = {} if link is None else {"link": link}
         context = await _form_context(manager, form, editing=row, **extra)
         return Template(
@@ -187,7 +178,7 @@ class UsersController(Controller):
             raise _not_found() from None
         granted = rules.grantable_roles(manager.roles)
         form = parse_user_form(await request.form(), grantable=granted, with_email=False)
-        form.values["email"] = row["email"]
+        form.values["email"] = row.email
         if not manager.is_dgro:
             form.values["organisation"] = manager.organisation_code or ""
         if form.ok:
@@ -200,7 +191,7 @@ class UsersController(Controller):
         if form.errors:
             context = await _form_context(manager, form, editing=row)
             return Template("accounts/user_form.html", context=context, status_code=400)
-        flash(request, _("The account of %(email)s is saved.", email=row["email"]), "success")
+        flash(request, _("The account of %(email)s is saved.", email=row.email), "success")
         return Redirect(f"/admin/users/{user_id}", status_code=303)
 
     async def _set_active(self, request: Request, user_id: int, *, active: bool) -> Redirect:

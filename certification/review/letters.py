@@ -10,7 +10,7 @@ from typing import Any
 
 from certification.explain import level_label
 from certification.review.lifecycle import ReviewState
-from certification.review.service import review_status
+from certification.review.service import ReviewedOrganisation, review_status
 from certification.tables import Review
 from core.errors import Refused
 from core.i18n import current_language, set_language
@@ -47,7 +47,7 @@ def signatory_lines(signatory: LetterSettings, language: str) -> list[str]:
 
 def render_letter(
     organisation: dict[str, Any],
-    entry: dict[str, Any],
+    entry: ReviewedOrganisation,
     year: int,
     signatory: LetterSettings | None = None,
 ) -> bytes:

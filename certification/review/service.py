@@ -10,7 +10,7 @@ only (closing applies the decisions and closes the year's Q-checks for good)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypedDict
 
 from certification.eligibility import eligibility_for_all, load_policies
 from certification.levels import REVIEW, record_change
@@ -143,7 +143,29 @@ async def open_review(actor: audit.Actor, year: int, today: dt.date | None = Non
     return len(entries)
 
 
-async def review_status(year: int) -> dict[str, Any] | None:
+class ReviewedOrganisation(TypedDict):
+    """One organisation of SPEC 5.3's review document."""
+
+    organisation: str
+    granted_level: str
+    eligible_level: str
+    flag: str
+    decision: str
+    reason: str
+    conditions: list[dict[str, Any]]  # the conditions as the review saw them (JSON)
+
+
+class ReviewStatus(TypedDict):
+    """SPEC 5.3's JSON object of `portal review status`: typed, and a dict as JSON is."""
+
+    year: int
+    state: str
+    as_of: str
+    policy_effective_from: str
+    organisations: list[ReviewedOrganisation]
+
+
+async def review_status(year: int) -> ReviewStatus | None:
     """The review as SPEC 5.3's JSON object (organisations sorted by code), or None."""
     review = await Review.select().where(Review.year == year).first()
     if review is None:
@@ -168,15 +190,15 @@ async def review_status(year: int) -> dict[str, Any] | None:
         "as_of": review["as_of"].isoformat(),
         "policy_effective_from": review["policy_effective_from"].isoformat(),
         "organisations": [
-            {
-                "organisation": entry["organisation"],
-                "granted_level": entry["granted_level"],
-                "eligible_level": entry["eligible_level"],
-                "flag": entry["flag"],
-                "decision": entry["decision"],
-                "reason": entry["reason"],
-                "conditions": entry["conditions"],
-            }
+            ReviewedOrganisation(
+                organisation=entry["organisation"],
+                granted_level=entry["granted_level"],
+                eligible_level=entry["eligible_level"],
+                flag=entry["flag"],
+                decision=entry["decision"],
+                reason=entry["reason"],
+                conditions=entry["conditions"],
+            )
             for entry in entries
         ],
     }
