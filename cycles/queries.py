@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from certification.catalogue import TrackRow, track_competencies
-from certification.tables import Certificate, Track
+from certification.catalogue import TrackRow
+from certification.tables import Track
 from competencies.queries import ModelTree, model_tree
 from core.errors import NotFound
 from core.i18n import gettext as _
@@ -26,7 +26,6 @@ from cycles.tables import (
     EvaluationCycle,
     EvaluationRegime,
     EvaluatorAssignment,
-    ObjectiveProgress,
     StaffFunction,
 )
 from organisations.tables import StaffMember
@@ -133,7 +132,7 @@ async def cycle_context(cycle_id: int) -> CycleContext:
     )
 
 
-def _running(today: dt.date) -> Any:
+def running_assignment(today: dt.date) -> Any:
     """Assignments that hold today: started, and not ended before today."""
     return (EvaluatorAssignment.from_on <= today) & (
         EvaluatorAssignment.until_on.is_null() | (EvaluatorAssignment.until_on >= today)
@@ -149,7 +148,7 @@ async def evaluator_roles(user: CurrentUser, cycle: CycleContext, today: dt.date
     rows = await EvaluatorAssignment.select(EvaluatorAssignment.role).where(
         (EvaluatorAssignment.staff == cycle.staff_id)
         & (EvaluatorAssignment.evaluator == user.staff_id)
-        & _running(today)
+        & running_assignment(today)
     )
     return {row["role"] for row in rows}
 
@@ -179,39 +178,6 @@ async def standing(user: CurrentUser, cycle: CycleContext, today: dt.date) -> St
     roles = frozenset() if is_owner else frozenset(await evaluator_roles(user, cycle, today))
     is_hr = Role.HR in user.roles and user.organisation_id == cycle.organisation_id
     return Standing(rules.dossier_access(is_owner, bool(roles), is_hr), roles)
-
-
-@dataclass(frozen=True)
-class ObjectiveTitle:
-    """An objective named in a list: what another objective may be aligned to."""
-
-    id: int
-    title: str
-    kind: str
-
-
-async def alignable_objectives(cycle: CycleContext, today: dt.date) -> list[ObjectiveTitle]:
-    """The first evaluator's own objectives in their cycles overlapping this one: what a
-    staff member's objective may be aligned to (one query)."""
-    evaluators = await EvaluatorAssignment.select(EvaluatorAssignment.evaluator).where(
-        (EvaluatorAssignment.staff == cycle.staff_id)
-        & (EvaluatorAssignment.role == "first")
-        & _running(today)
-    )
-    ids = [row["evaluator"] for row in evaluators]
-    if not ids:
-        return []
-    rows = await (
-        CycleObjective.select(CycleObjective.id, CycleObjective.title, CycleObjective.kind)
-        .where(
-            CycleObjective.cycle.staff.is_in(ids)
-            & (CycleObjective.cycle.starts_on <= cycle.ends_on)
-            & (CycleObjective.cycle.ends_on >= cycle.starts_on)
-            & (CycleObjective.state != "carried")
-        )
-        .order_by(CycleObjective.title)
-    )
-    return rows_as(ObjectiveTitle, rows)
 
 
 async def next_cycle(cycle: CycleContext) -> int | None:
@@ -293,225 +259,6 @@ def evaluation_tasks(
 
 
 @dataclass(frozen=True)
-class MeetingRow:
-    """A meeting of the cycle with its report and signatures."""
-
-    id: int
-    cycle: int
-    kind: str
-    held_on: dt.date
-    requested_by: str
-    report: str
-    staff_remarks: str
-    state: str
-    staff_signed_by: str | None
-    staff_signed_at: dt.datetime | None
-    evaluator_signed_by: str | None
-    evaluator_signed_at: dt.datetime | None
-    revision: int
-    created_by: str
-
-
-@dataclass(frozen=True)
-class ProgressRow:
-    id: int
-    objective: int
-    recorded_at: dt.datetime
-    recorded_by: str
-    percent: int
-    comment: str
-
-
-@dataclass(frozen=True)
-class CertificateHeld:
-    """A certificate of the cycle's staff member (what can complete an objective)."""
-
-    track: int
-    track_code: str
-    status: str
-    obtained_on: dt.date
-    valid_until: dt.date
-
-
-@dataclass(frozen=True)
-class ObjectiveRow:
-    """An objective with the competency or track it names, what it is aligned to, its
-    progress updates, and the certificate that completed it (then `shown_state` is
-    achieved)."""
-
-    id: int
-    cycle: int
-    kind: str
-    title: str
-    specific: str
-    measurable: str
-    achievable: str
-    relevant: str
-    due_on: dt.date | None
-    competency: int | None
-    track: int | None
-    aligned_to: int | None
-    state: str
-    progress: int
-    closing_note: str
-    carried_from: int | None
-    revision: int
-    created_by: str
-    competency_code: str | None
-    competency_name_nl: str | None
-    competency_name_fr: str | None
-    competency_name_en: str | None
-    track_code: str | None
-    aligned_title: str | None
-    progress_updates: list[ProgressRow]
-    completed_by: CertificateHeld | None
-    shown_state: str
-
-    def form_values(self) -> dict[str, object]:
-        """The objective as its edit form starts: each field by name."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-
-@dataclass(frozen=True)
-class EvaluationRow:
-    id: int
-    cycle: int
-    kind: str
-    text: str
-    rating: str
-    submitted_by: str
-    submitted_at: dt.datetime
-    late: bool
-
-
-@dataclass(frozen=True)
-class Dossier:
-    """Everything in a cycle's dossier (never for HR)."""
-
-    meetings: list[MeetingRow]
-    objectives: list[ObjectiveRow]
-    active_objectives: int
-    has_development: bool
-    certificates: list[CertificateHeld]
-    evaluations: dict[str, EvaluationRow]
-    tasks: list[Task]
-    evaluated: bool
-    performance_days: int
-    functioning_missing: bool
-    closed: bool
-    deadlines: rules.Deadlines
-    ratings: tuple[str, ...]
-    track_competencies: dict[str, list[Any]]
-
-
-def _completing(
-    track: int | None, certificates: list[CertificateHeld], cycle: CycleContext
-) -> CertificateHeld | None:
-    """The certificate of the objective's track obtained during the cycle, if any."""
-    if track is None:
-        return None
-    return next(
-        (
-            held
-            for held in certificates
-            if held.track == track
-            and rules.certificate_completes(
-                held.status, held.obtained_on, cycle.starts_on, cycle.ends_on
-            )
-        ),
-        None,
-    )
-
-
-async def dossier(cycle: CycleContext, today: dt.date) -> Dossier:
-    """Everything in a cycle's dossier, for its owner or an evaluator (never for HR): the
-    meetings with their reports, the objectives with their progress (a development
-    objective whose track has a valid certificate obtained during the cycle is shown
-    achieved, with the certificate), the evaluations and the tasks. Six queries."""
-    meetings = rows_as(
-        MeetingRow,
-        await CycleMeeting.select(*columns_of(CycleMeeting, MeetingRow))
-        .where(CycleMeeting.cycle == cycle.id)
-        .order_by(CycleMeeting.held_on),
-    )
-    objective_rows = await (
-        CycleObjective.select(
-            *columns_of(CycleObjective, ObjectiveRow),
-            CycleObjective.competency.code.as_alias("competency_code"),
-            CycleObjective.competency.name_nl.as_alias("competency_name_nl"),
-            CycleObjective.competency.name_fr.as_alias("competency_name_fr"),
-            CycleObjective.competency.name_en.as_alias("competency_name_en"),
-            CycleObjective.track.code.as_alias("track_code"),
-            CycleObjective.aligned_to.title.as_alias("aligned_title"),
-        )
-        .where(CycleObjective.cycle == cycle.id)
-        .order_by(CycleObjective.id)
-    )
-    ids = [row["id"] for row in objective_rows]
-    progress: dict[int, list[ProgressRow]] = {}
-    if ids:
-        for row in await (
-            ObjectiveProgress.select(*columns_of(ObjectiveProgress, ProgressRow))
-            .where(ObjectiveProgress.objective.is_in(ids))
-            .order_by(ObjectiveProgress.recorded_at, ascending=False)
-        ):
-            progress.setdefault(row["objective"], []).append(ProgressRow(**row))
-    certificates = rows_as(
-        CertificateHeld,
-        await Certificate.select(
-            Certificate.track,
-            Certificate.track.code.as_alias("track_code"),
-            Certificate.status,
-            Certificate.obtained_on,
-            Certificate.valid_until,
-        )
-        .where(Certificate.staff == cycle.staff_id)
-        .order_by(Certificate.obtained_on),
-    )
-    objectives = []
-    for row in objective_rows:
-        completed_by = _completing(row["track"], certificates, cycle)
-        objectives.append(
-            ObjectiveRow(
-                **row,
-                progress_updates=progress.get(row["id"], []),
-                completed_by=completed_by,
-                shown_state="achieved"
-                if completed_by is not None and row["state"] == "open"
-                else row["state"],
-            )
-        )
-    evaluations = {
-        row["kind"]: EvaluationRow(**row)
-        for row in await CycleEvaluation.select(*columns_of(CycleEvaluation, EvaluationRow)).where(
-            CycleEvaluation.cycle == cycle.id
-        )
-    }
-    functioning_required = rules.functioning_meeting_required(
-        cycle.absent_days, cycle.work_regime_changed_on is not None, cycle.regime
-    )
-    return Dossier(
-        meetings=meetings,
-        objectives=objectives,
-        active_objectives=sum(1 for o in objectives if o.state != "carried"),
-        has_development=any(o.kind == "development" and o.state != "carried" for o in objectives),
-        certificates=certificates,
-        evaluations=evaluations,
-        tasks=evaluation_tasks(cycle, {k: e.late for k, e in evaluations.items()}, today),
-        evaluated=rules.gets_annual_evaluation(
-            cycle.starts_on, cycle.ends_on, cycle.absent_days, cycle.regime
-        ),
-        performance_days=rules.performance_days(cycle.starts_on, cycle.ends_on, cycle.absent_days),
-        functioning_missing=functioning_required
-        and not any(m.kind == "functioning" for m in meetings),
-        closed=cycle.closed(today),
-        deadlines=cycle.deadlines,
-        ratings=tuple(rules.RATING_SCALES.get(cycle.regime.rating_scale, ())),
-        track_competencies=await track_competencies(),
-    )
-
-
-@dataclass(frozen=True)
 class TeamCycle:
     """A team member's cycle as the team page needs it."""
 
@@ -586,7 +333,7 @@ async def _team_members(user: CurrentUser, today: dt.date) -> dict[int, TeamMemb
     ).where(
         (EvaluatorAssignment.evaluator == user.staff_id)
         & (EvaluatorAssignment.staff.organisation == user.organisation_id)
-        & _running(today)
+        & running_assignment(today)
     )
     members: dict[int, TeamMember] = {}
     for row in rows:
@@ -660,85 +407,6 @@ async def team(user: CurrentUser, today: dt.date) -> list[TeamMember]:
         )
         out.append(_member_todo(replace(member, cycle=cycle), context, work, today))
     return out
-
-
-@dataclass(frozen=True)
-class AlignedObjective:
-    """A team member's running objective, named with its owner and cycle."""
-
-    id: int
-    title: str
-    kind: str
-    aligned_to: int | None
-    progress: int
-    cycle_id: int
-    first_name: str
-    last_name: str
-
-
-@dataclass(frozen=True)
-class ObjectiveGroup:
-    """One of the reader's objectives with the team's objectives aligned to it; the last
-    group (`objective` None) holds those aligned to none of them."""
-
-    objective: ObjectiveTitle | None
-    aligned: list[AlignedObjective]
-
-
-async def hierarchy(user: CurrentUser, today: dt.date) -> list[ObjectiveGroup]:
-    """Who works on what: the user's own running objectives, each with the team's
-    objectives aligned to it, and the team's objectives aligned to nothing (two queries)."""
-    if user.staff_id is None:
-        return [ObjectiveGroup(None, [])]
-    mine = rows_as(
-        ObjectiveTitle,
-        await CycleObjective.select(CycleObjective.id, CycleObjective.title, CycleObjective.kind)
-        .where(
-            (CycleObjective.cycle.staff == user.staff_id)
-            & (CycleObjective.cycle.starts_on <= today)
-            & (CycleObjective.cycle.ends_on >= today)
-            & (CycleObjective.state != "carried")
-        )
-        .order_by(CycleObjective.title),
-    )
-    team_ids = [
-        row["staff"]
-        for row in await EvaluatorAssignment.select(EvaluatorAssignment.staff).where(
-            (EvaluatorAssignment.evaluator == user.staff_id)
-            & (EvaluatorAssignment.staff.organisation == user.organisation_id)
-            & _running(today)
-        )
-    ]
-    theirs = rows_as(
-        AlignedObjective,
-        await CycleObjective.select(
-            CycleObjective.id,
-            CycleObjective.title,
-            CycleObjective.kind,
-            CycleObjective.aligned_to,
-            CycleObjective.progress,
-            CycleObjective.cycle.as_alias("cycle_id"),
-            CycleObjective.cycle._.staff._.first_name.as_alias("first_name"),
-            CycleObjective.cycle._.staff._.last_name.as_alias("last_name"),
-        )
-        .where(
-            CycleObjective.cycle.staff.is_in(team_ids)
-            & (CycleObjective.cycle.starts_on <= today)
-            & (CycleObjective.cycle.ends_on >= today)
-            & (CycleObjective.state != "carried")
-        )
-        .order_by(CycleObjective.title)
-        if team_ids
-        else [],
-    )
-    groups = [ObjectiveGroup(own, []) for own in mine]
-    by_id = {own.id: group for own, group in zip(mine, groups, strict=True)}
-    loose: list[AlignedObjective] = []
-    for row in theirs:
-        group = by_id.get(row.aligned_to) if row.aligned_to is not None else None
-        (group.aligned if group else loose).append(row)
-    groups.append(ObjectiveGroup(None, loose))
-    return groups
 
 
 PLANNING_MODEL = "FED-5+1"

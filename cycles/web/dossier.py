@@ -1,7 +1,8 @@
 """A cycle's dossier: the staff member's own (`/my/dossier`) and the one an evaluator
 opens from the team page (`/cycles/{id}`), one template; meetings with their reports and
 signatures, objectives (planned and edited inline with htmx, a plain form without it),
-progress, evaluations. Who may do what is decided by `cycles.service` on the server."""
+progress, evaluations. Who may do what is decided by
+`cycles.dossier.access` on the server."""
 
 from __future__ import annotations
 
@@ -20,8 +21,12 @@ from core.forms import FormResult
 from core.i18n import gettext as _
 from core.parsing import date_field, number_field
 from core.templating import localized
-from cycles import labels, queries, service
+from cycles import labels, queries
+from cycles.dossier import queries as dossier_queries
+from cycles.dossier import service as dossier_service
 from cycles.lifecycle import ObjectiveAction
+from cycles.objectives import queries as objective_queries
+from cycles.objectives import service as objective_service
 from webkit.errors import shows_again
 from webkit.forms import form_revision
 from webkit.guards import actor_of, requires_login, signed_in
@@ -56,8 +61,8 @@ def _date(raw: object, field: str, *, optional: bool = False) -> dt.date | None:
     return day
 
 
-def objective_input(form: Any) -> service.ObjectiveInput:
-    return service.ObjectiveInput(
+def objective_input(form: Any) -> objective_service.ObjectiveInput:
+    return objective_service.ObjectiveInput(
         kind=str(form.get("kind") or ""),
         title=str(form.get("title") or ""),
         specific=str(form.get("specific") or ""),
@@ -78,10 +83,12 @@ async def dossier_context(request: Request, cycle_id: int) -> dict[str, Any]:
     return {
         "cycle": cycle,
         "standing": standing,
-        "d": await queries.dossier(cycle, today),
+        "d": await dossier_queries.dossier(cycle, today),
         "cycles": await queries.cycles_of_staff(cycle.staff_id),
         "choices": await queries.planning_choices() if standing.plans else None,
-        "alignable": await queries.alignable_objectives(cycle, today) if standing.plans else [],
+        "alignable": await objective_queries.alignable_objectives(cycle, today)
+        if standing.plans
+        else [],
         "labels": labels,
         "L": labels,
         "role_names": labels.evaluator_role_names,
@@ -169,10 +176,10 @@ class DossierController(Controller):
         user = signed_in(request)
         held_on = _date(form.get("held_on"), "held_on")
         assert held_on is not None
-        data = service.MeetingInput(
+        data = dossier_service.MeetingInput(
             kind=str(form.get("kind") or ""), held_on=held_on, report=str(form.get("report") or "")
         )
-        await service.add_meeting(actor_of(request), user, cycle_id, data, _today())
+        await dossier_service.add_meeting(actor_of(request), user, cycle_id, data, _today())
         return await _answer(request, cycle_id, _("The meeting has been added."), block="meetings")
 
     @post(
@@ -193,12 +200,12 @@ class DossierController(Controller):
         revision = _revision(form.get("revision"))
         actor, today = actor_of(request), _today()
         if action == "report":
-            await service.edit_report(
+            await dossier_service.edit_report(
                 actor, user, meeting_id, str(form.get("report") or ""), revision, today
             )
             done = _("The report has been saved.")
         elif action == "remarks":
-            await service.add_remarks(
+            await dossier_service.add_remarks(
                 actor, user, meeting_id, str(form.get("remarks") or ""), revision, today
             )
             done = _("Your remarks have been saved.")
@@ -207,7 +214,7 @@ class DossierController(Controller):
                 form,
                 _("Tick “I have read the report and sign it” to sign: a signature is final."),
             )
-            state = await service.sign_report(actor, user, meeting_id, revision, today)
+            state = await dossier_service.sign_report(actor, user, meeting_id, revision, today)
             done = (
                 _("Signed by both: the report can no longer change.")
                 if state == "signed"
@@ -222,7 +229,7 @@ class DossierController(Controller):
         await _must_see(request, cycle_id)
         form = await request.form()
         user = signed_in(request)
-        await service.add_objective(
+        await objective_service.add_objective(
             actor_of(request), user, cycle_id, objective_input(form), _today()
         )
         return await _answer(
@@ -247,7 +254,7 @@ class DossierController(Controller):
         revision = _revision(form.get("revision"))
         actor, today = actor_of(request), _today()
         if action == "edit":
-            await service.edit_objective(
+            await objective_service.edit_objective(
                 actor, user, objective_id, objective_input(form), revision, today
             )
             done = _("The objective has been saved.")
@@ -255,13 +262,13 @@ class DossierController(Controller):
             percent = _number(form.get("percent"), "percent")
             assert percent is not None
             comment = str(form.get("comment") or "")
-            await service.record_progress(
+            await objective_service.record_progress(
                 actor, user, objective_id, percent, comment, revision, today
             )
             done = _("The progress has been recorded.")
         elif action in ("achieve", "reopen", "close", "carry"):
             note = str(form.get("note") or "")
-            await service.decide_objective(
+            await objective_service.decide_objective(
                 actor, user, objective_id, ObjectiveAction(action), note, revision, today
             )
             done = _("The objective has been updated.")
@@ -284,7 +291,7 @@ class DossierController(Controller):
             form,
             _("Tick “I submit this evaluation as final” to submit it: it cannot be changed after."),
         )
-        late = await service.submit_evaluation(
+        late = await dossier_service.submit_evaluation(
             actor_of(request),
             user,
             cycle_id,

@@ -11,6 +11,7 @@ from litestar.response import Template
 
 from core.identity import Role
 from cycles import labels, queries
+from cycles.objectives import queries as objective_queries
 from webkit.guards import requires_role, signed_in
 from webkit.rendering import render
 
@@ -25,7 +26,7 @@ class TeamController(Controller):
         today = dt.date.today()
         context = {
             "members": await queries.team(user, today),
-            "hierarchy": await queries.hierarchy(user, today),
+            "hierarchy": await objective_queries.hierarchy(user, today),
             "L": labels,
             "role_names": labels.evaluator_role_names,
             "today": today,

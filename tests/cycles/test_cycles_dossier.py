@@ -12,7 +12,10 @@ from core.audit import Actor
 from core.errors import NotFound, Refused, TransitionRefused
 from core.identity import CurrentUser, parse_roles
 from cycles import service
+from cycles.dossier import queries as dossier_queries
+from cycles.dossier import service as dossier_service
 from cycles.lifecycle import ObjectiveAction
+from cycles.objectives import service as objective_service
 from tests.conftest import csrf_token, link_staff_records, login
 
 CYCLE_DAY = dt.date(2026, 5, 4)  # a Monday inside the 2026 cycle
@@ -125,11 +128,11 @@ async def competency_id() -> int:
 
 
 async def development(team, cycle="sam_2026", title="Learn to lead interviews", track=None):
-    return await service.add_objective(
+    return await objective_service.add_objective(
         actor(team["eva"]),
         team["eva"],
         team[cycle],
-        service.ObjectiveInput(
+        objective_service.ObjectiveInput(
             kind="development", title=title, competency_id=await competency_id(), track_id=track
         ),
         CYCLE_DAY,
@@ -144,26 +147,32 @@ async def meeting_row(meeting_id):
 
 async def test_planning_is_signed_by_both_then_read_only(team):
     eva, sam = team["eva"], team["sam"]
-    meeting = await service.add_meeting(
+    meeting = await dossier_service.add_meeting(
         actor(eva),
         eva,
         team["sam_2026"],
-        service.MeetingInput("planning", dt.date(2026, 2, 2), "We agreed on two objectives."),
+        dossier_service.MeetingInput(
+            "planning", dt.date(2026, 2, 2), "We agreed on two objectives."
+        ),
         CYCLE_DAY,
     )
     # Without a development objective the planning report cannot be signed.
     with pytest.raises(Refused, match="development objective"):
-        await service.sign_report(actor(sam), sam, meeting, 1, CYCLE_DAY)
+        await dossier_service.sign_report(actor(sam), sam, meeting, 1, CYCLE_DAY)
     await development(team)
-    await service.add_remarks(actor(sam), sam, meeting, "Fine by me.", 1, CYCLE_DAY)
-    assert await service.sign_report(actor(sam), sam, meeting, 2, CYCLE_DAY) == "staff_signed"
+    await dossier_service.add_remarks(actor(sam), sam, meeting, "Fine by me.", 1, CYCLE_DAY)
+    assert (
+        await dossier_service.sign_report(actor(sam), sam, meeting, 2, CYCLE_DAY) == "staff_signed"
+    )
     # Signing twice is refused.
     with pytest.raises(TransitionRefused):
-        await service.sign_report(actor(sam), sam, meeting, 3, CYCLE_DAY)
-    assert await service.sign_report(actor(eva), eva, meeting, 3, CYCLE_DAY) == "signed"
+        await dossier_service.sign_report(actor(sam), sam, meeting, 3, CYCLE_DAY)
+    assert await dossier_service.sign_report(actor(eva), eva, meeting, 3, CYCLE_DAY) == "signed"
     # Editing after both signed is refused, and the attempt is in the audit log.
     with pytest.raises(TransitionRefused):
-        await service.edit_report(actor(eva), eva, meeting, "changed afterwards", 4, CYCLE_DAY)
+        await dossier_service.edit_report(
+            actor(eva), eva, meeting, "changed afterwards", 4, CYCLE_DAY
+        )
     row = await meeting_row(meeting)
     assert row["report"] == "We agreed on two objectives."
     assert row["staff_remarks"] == "Fine by me."
@@ -178,43 +187,43 @@ async def test_planning_is_signed_by_both_then_read_only(team):
 
 async def test_a_stale_page_cannot_sign_over_a_change(team):
     eva, sam = team["eva"], team["sam"]
-    meeting = await service.add_meeting(
+    meeting = await dossier_service.add_meeting(
         actor(eva),
         eva,
         team["sam_2026"],
-        service.MeetingInput("feedback", dt.date(2026, 3, 2)),
+        dossier_service.MeetingInput("feedback", dt.date(2026, 3, 2)),
         CYCLE_DAY,
     )
-    await service.edit_report(actor(eva), eva, meeting, "version two", 1, CYCLE_DAY)
+    await dossier_service.edit_report(actor(eva), eva, meeting, "version two", 1, CYCLE_DAY)
     # Sam's page still shows revision 1: the signature would be on a text he has not read.
     with pytest.raises(TransitionRefused):
-        await service.sign_report(actor(sam), sam, meeting, 1, CYCLE_DAY)
+        await dossier_service.sign_report(actor(sam), sam, meeting, 1, CYCLE_DAY)
     assert (await meeting_row(meeting))["state"] == "draft"
 
 
 async def test_meetings_respect_the_regimes_minimum_gap(team):
     eva = team["eva"]
-    await service.add_meeting(
+    await dossier_service.add_meeting(
         actor(eva),
         eva,
         team["sam_2026"],
-        service.MeetingInput("planning", dt.date(2026, 2, 2)),
+        dossier_service.MeetingInput("planning", dt.date(2026, 2, 2)),
         CYCLE_DAY,
     )
     with pytest.raises(Refused, match="20 working days"):
-        await service.add_meeting(
+        await dossier_service.add_meeting(
             actor(eva),
             eva,
             team["sam_2026"],
-            service.MeetingInput("feedback", dt.date(2026, 2, 16)),
+            dossier_service.MeetingInput("feedback", dt.date(2026, 2, 16)),
             CYCLE_DAY,
         )
     # 2 February to 2 March: 20 working days later.
-    await service.add_meeting(
+    await dossier_service.add_meeting(
         actor(eva),
         eva,
         team["sam_2026"],
-        service.MeetingInput("feedback", dt.date(2026, 3, 2)),
+        dossier_service.MeetingInput("feedback", dt.date(2026, 3, 2)),
         CYCLE_DAY,
     )
 
@@ -222,11 +231,11 @@ async def test_meetings_respect_the_regimes_minimum_gap(team):
 async def test_an_eleventh_objective_is_refused(team):
     eva = team["eva"]
     for number in range(10):
-        await service.add_objective(
+        await objective_service.add_objective(
             actor(eva),
             eva,
             team["sam_2026"],
-            service.ObjectiveInput(kind="performance", title=f"Objective {number + 1}"),
+            objective_service.ObjectiveInput(kind="performance", title=f"Objective {number + 1}"),
             CYCLE_DAY,
         )
     with pytest.raises(Refused, match="at most 10"):
@@ -239,11 +248,11 @@ async def test_an_eleventh_objective_is_refused(team):
 async def test_a_development_objective_names_a_competency(team):
     eva = team["eva"]
     with pytest.raises(Refused, match="competency"):
-        await service.add_objective(
+        await objective_service.add_objective(
             actor(eva),
             eva,
             team["sam_2026"],
-            service.ObjectiveInput(kind="development", title="Something"),
+            objective_service.ObjectiveInput(kind="development", title="Something"),
             CYCLE_DAY,
         )
 
@@ -252,30 +261,32 @@ async def test_staff_records_progress_but_does_not_plan(team):
     sam = team["sam"]
     objective = await development(team)
     with pytest.raises(Refused, match="first evaluator"):
-        await service.add_objective(
+        await objective_service.add_objective(
             actor(sam),
             sam,
             team["sam_2026"],
-            service.ObjectiveInput(kind="performance", title="My own"),
+            objective_service.ObjectiveInput(kind="performance", title="My own"),
             CYCLE_DAY,
         )
-    await service.record_progress(actor(sam), sam, objective, 40, "Half-way", 1, CYCLE_DAY)
+    await objective_service.record_progress(
+        actor(sam), sam, objective, 40, "Half-way", 1, CYCLE_DAY
+    )
     from cycles.tables import CycleObjective, ObjectiveProgress
 
     assert (await CycleObjective.select().first())["progress"] == 40
     assert [row["comment"] for row in await ObjectiveProgress.select()] == ["Half-way"]
     with pytest.raises(Refused, match="0 to 100"):
-        await service.record_progress(actor(sam), sam, objective, 140, "", 2, CYCLE_DAY)
+        await objective_service.record_progress(actor(sam), sam, objective, 140, "", 2, CYCLE_DAY)
 
 
 async def test_an_objective_closes_and_carries_into_the_next_cycle(team):
     eva = team["eva"]
     objective = await development(team)
     with pytest.raises(Refused, match="final progress note"):
-        await service.decide_objective(
+        await objective_service.decide_objective(
             actor(eva), eva, objective, ObjectiveAction.CARRY, "", 1, CYCLE_DAY
         )
-    new_id = await service.decide_objective(
+    new_id = await objective_service.decide_objective(
         actor(eva), eva, objective, ObjectiveAction.CARRY, "Continues next year", 1, CYCLE_DAY
     )
     from cycles.tables import CycleObjective
@@ -291,38 +302,38 @@ async def test_evaluations_late_and_closed(team):
     cycle = team["sam_2026"]
     # Not before the cycle's last month.
     with pytest.raises(Refused, match="open on 1 Dec 2026"):
-        await service.submit_evaluation(actor(sam), sam, cycle, "self", "x", "", CYCLE_DAY)
-    assert not await service.submit_evaluation(
+        await dossier_service.submit_evaluation(actor(sam), sam, cycle, "self", "x", "", CYCLE_DAY)
+    assert not await dossier_service.submit_evaluation(
         actor(sam), sam, cycle, "self", "I did well.", "", dt.date(2027, 3, 1)
     )
     # The second evaluator writes after the first.
     with pytest.raises(Refused, match="after the first"):
-        await service.submit_evaluation(
+        await dossier_service.submit_evaluation(
             actor(lucie), lucie, cycle, "second", "ok", "", dt.date(2027, 3, 20)
         )
     # Past 15 March the first evaluation is late but accepted.
-    assert await service.submit_evaluation(
+    assert await dossier_service.submit_evaluation(
         actor(eva), eva, cycle, "first", "Good year.", "", dt.date(2027, 3, 20)
     )
     with pytest.raises(Refused, match="rating"):
-        await service.submit_evaluation(
+        await dossier_service.submit_evaluation(
             actor(lucie), lucie, cycle, "second", "ok", "excellent", dt.date(2027, 3, 25)
         )
-    assert not await service.submit_evaluation(
+    assert not await dossier_service.submit_evaluation(
         actor(lucie), lucie, cycle, "second", "Agreed.", "", dt.date(2027, 3, 25)
     )
     # A second submission of the same evaluation is refused.
     with pytest.raises(TransitionRefused):
-        await service.submit_evaluation(
+        await dossier_service.submit_evaluation(
             actor(eva), eva, cycle, "first", "Again", "", dt.date(2027, 3, 26)
         )
     # After 30 June everything is read-only.
     with pytest.raises(Refused, match="closed on 30 Jun 2027"):
-        await service.add_meeting(
+        await dossier_service.add_meeting(
             actor(eva),
             eva,
             cycle,
-            service.MeetingInput("feedback", dt.date(2027, 6, 1)),
+            dossier_service.MeetingInput("feedback", dt.date(2027, 6, 1)),
             dt.date(2027, 7, 1),
         )
     from cycles.tables import CycleEvaluation
@@ -339,7 +350,7 @@ async def test_editing_after_30_june_is_refused(team):
     eva = team["eva"]
     objective = await development(team)
     with pytest.raises(Refused, match="closed on 30 Jun 2027"):
-        await service.record_progress(
+        await objective_service.record_progress(
             actor(eva), eva, objective, 100, "done", 1, dt.date(2027, 7, 1)
         )
 
@@ -347,7 +358,7 @@ async def test_editing_after_30_june_is_refused(team):
 async def test_a_rating_only_on_the_regimes_scale_and_not_on_a_self_evaluation(team):
     sam = team["sam"]
     with pytest.raises(Refused, match="rating"):
-        await service.submit_evaluation(
+        await dossier_service.submit_evaluation(
             actor(sam), sam, team["sam_2026"], "self", "x", "insufficient", dt.date(2027, 3, 1)
         )
 
@@ -360,7 +371,7 @@ async def test_no_annual_evaluation_under_63_days_of_performance(team):
     )
     eva = team["eva"]
     with pytest.raises(Refused, match="63 days"):
-        await service.submit_evaluation(
+        await dossier_service.submit_evaluation(
             actor(eva), eva, team["sam_2026"], "first", "x", "", dt.date(2027, 3, 1)
         )
 
@@ -370,19 +381,19 @@ async def test_nobody_outside_the_dossier_reads_or_writes_it(team, who):
     target = "marc_2026" if who.endswith("_on_marc") else "sam_2026"
     reader = team[who.split("_on_")[0]]
     with pytest.raises(NotFound):
-        await service.add_meeting(
+        await dossier_service.add_meeting(
             actor(reader),
             reader,
             team[target],
-            service.MeetingInput("feedback", dt.date(2026, 3, 2)),
+            dossier_service.MeetingInput("feedback", dt.date(2026, 3, 2)),
             CYCLE_DAY,
         )
     with pytest.raises(NotFound):
-        await service.add_objective(
+        await objective_service.add_objective(
             actor(reader),
             reader,
             team[target],
-            service.ObjectiveInput(kind="performance", title="Intrusion"),
+            objective_service.ObjectiveInput(kind="performance", title="Intrusion"),
             CYCLE_DAY,
         )
 
@@ -394,7 +405,7 @@ async def test_a_valid_certificate_of_the_linked_track_achieves_the_objective(te
     track = await Track.select(Track.id).where(Track.code == "AZ").first()
     objective = await development(team, track=track["id"])
     cycle = await queries.cycle_context(team["sam_2026"])
-    [row] = (await queries.dossier(cycle, CYCLE_DAY)).objectives
+    [row] = (await dossier_queries.dossier(cycle, CYCLE_DAY)).objectives
     assert row.shown_state == "open"
     await Certificate.insert(
         Certificate(
@@ -404,10 +415,10 @@ async def test_a_valid_certificate_of_the_linked_track_achieves_the_objective(te
             status="pending",
         )
     )
-    [row] = (await queries.dossier(cycle, CYCLE_DAY)).objectives
+    [row] = (await dossier_queries.dossier(cycle, CYCLE_DAY)).objectives
     assert row.shown_state == "open"  # pending is not valid yet
     await Certificate.update({Certificate.status: "valid"}).where(Certificate.track == track["id"])
-    [row] = (await queries.dossier(cycle, CYCLE_DAY)).objectives
+    [row] = (await dossier_queries.dossier(cycle, CYCLE_DAY)).objectives
     assert row.id == objective and row.shown_state == "achieved"
     assert row.completed_by.track_code == "AZ"
 
@@ -428,11 +439,11 @@ async def test_hr_never_opens_a_running_dossier_and_an_outsider_gets_404(client,
 async def test_the_staff_member_reads_and_signs_through_the_page(client, users, team):
     client.headers["Accept-Language"] = "en"
     eva = team["eva"]
-    meeting = await service.add_meeting(
+    meeting = await dossier_service.add_meeting(
         actor(eva),
         eva,
         team["sam_2026"],
-        service.MeetingInput("planning", dt.date(2026, 2, 2), "Planning notes"),
+        dossier_service.MeetingInput("planning", dt.date(2026, 2, 2), "Planning notes"),
         CYCLE_DAY,
     )
     await development(team, title="Grow as an assessor")
@@ -584,7 +595,7 @@ async def test_reminders_go_seven_days_before_each_deadline_once(team):
         assert (await send_cycle_reminders(dt.date(2027, 3, 9), send)).queued == 0
         # Eva submits hers; on 24 March only the second evaluator (Lucie) is reminded.
         eva = team["eva"]
-        await service.submit_evaluation(
+        await dossier_service.submit_evaluation(
             actor(eva), eva, team["sam_2026"], "first", "Good.", "", dt.date(2027, 3, 10)
         )
         second = await send_cycle_reminders(dt.date(2027, 3, 24), send)
@@ -675,11 +686,11 @@ async def test_the_team_and_dossier_pages_ask_the_same_whatever_their_size(
     await grow_team(team, 2, "a")
     few = await counts()
     for number in range(8):
-        await service.add_objective(
+        await objective_service.add_objective(
             actor(team["eva"]),
             team["eva"],
             team["sam_2026"],
-            service.ObjectiveInput(kind="performance", title=f"More {number}"),
+            objective_service.ObjectiveInput(kind="performance", title=f"More {number}"),
             CYCLE_DAY,
         )
     await grow_team(team, 25, "b")

@@ -17,7 +17,7 @@ from core.audit import Actor
 from core.errors import Refused
 from core.identity import CurrentUser
 from cycles import queries
-from cycles import service as cycles
+from cycles.objectives import service as objective_service
 from portal.demo import DEMO_USERS
 from tests.conftest import TestUser as Person
 from tests.conftest import csrf_token, login
@@ -56,11 +56,11 @@ async def demo():
     eva = await load_user(accounts[EVA])
     assert eva is not None and eva.staff_id == staff[EVA]["id"]
     sam_cycle = running[staff[SAM]["id"]]
-    objective = await cycles.add_objective(
+    objective = await objective_service.add_objective(
         Actor(EVA, "evaluator,staff"),
         eva,
         sam_cycle,
-        cycles.ObjectiveInput(kind="performance", title=CANARY),
+        objective_service.ObjectiveInput(kind="performance", title=CANARY),
         today,
     )
     return {

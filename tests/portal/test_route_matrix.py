@@ -208,7 +208,8 @@ async def records(users) -> dict[str, Any]:
     from competencies.loader import seed_models
     from core.audit import Actor
     from core.tables import Notice
-    from cycles import service as cycles
+    from cycles.dossier import service as dossier_service
+    from cycles.objectives import service as objective_service
     from cycles.tables import EvaluationCycle
     from organisations.tables import Organisation, StaffMember
     from portal.demo import load_demo_data
@@ -233,11 +234,15 @@ async def records(users) -> dict[str, Any]:
     )
     eva = CurrentUser(0, "evaluator@bosa.demo.portal.be", "Eva", parse_roles("evaluator,staff"),
                       bosa, "BOSA", "en", staff_id=eva_record[0]["id"])  # fmt: skip
-    meeting = await cycles.add_meeting(
-        cli, eva, cycle["id"], cycles.MeetingInput("feedback", today, "Matrix"), today
+    meeting = await dossier_service.add_meeting(
+        cli, eva, cycle["id"], dossier_service.MeetingInput("feedback", today, "Matrix"), today
     )
-    objective = await cycles.add_objective(
-        cli, eva, cycle["id"], cycles.ObjectiveInput(kind="performance", title="Matrix"), today
+    objective = await objective_service.add_objective(
+        cli,
+        eva,
+        cycle["id"],
+        objective_service.ObjectiveInput(kind="performance", title="Matrix"),
+        today,
     )
     qcheck = (
         await QCheck.select(QCheck.id)
@@ -408,7 +413,7 @@ async def test_accounts_with_a_staff_record_but_no_standing_read_no_dossier(app,
     from accounts.service import link_staff_record, load_user
     from accounts.tables import User
     from core.audit import Actor
-    from cycles import service as cycles
+    from cycles.objectives import service as objective_service
     from organisations.forms import StaffInput
     from organisations.service import add_staff
     from organisations.tables import Organisation
@@ -421,13 +426,13 @@ async def test_accounts_with_a_staff_record_but_no_standing_read_no_dossier(app,
     eva = await load_user(eva_id)
     assert eva is not None and eva.staff_id is not None
     canaries = ["CANARY-objective-e1", "CANARY-specific-e1"]
-    await cycles.add_objective(
-        cli, eva, values["cycle_id"], cycles.ObjectiveInput(kind="performance", title=canaries[0]),
+    await objective_service.add_objective(
+        cli, eva, values["cycle_id"], objective_service.ObjectiveInput(kind="performance", title=canaries[0]),
         today,
     )  # fmt: skip
-    await cycles.add_objective(
+    await objective_service.add_objective(
         cli, eva, values["cycle_id"],
-        cycles.ObjectiveInput(kind="performance", title="Second", specific=canaries[1]), today,
+        objective_service.ObjectiveInput(kind="performance", title="Second", specific=canaries[1]), today,
     )  # fmt: skip
     bosa = (await Organisation.select().where(Organisation.code == "BOSA").first())["id"]
     dgro = await load_user(

@@ -1,0 +1,240 @@
+"""A cycle's dossier as its owner and evaluators read it: meetings with their reports,
+objectives with their progress (a development objective completed by a certificate
+obtained during the cycle), the evaluations and the tasks, in six queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+from typing import Any
+
+from certification.catalogue import track_competencies
+from certification.tables import Certificate
+from core.rows import columns_of, rows_as
+from cycles import rules
+from cycles.queries import CycleContext, Task, evaluation_tasks
+from cycles.tables import (
+    CycleEvaluation,
+    CycleMeeting,
+    CycleObjective,
+    ObjectiveProgress,
+)
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    """A meeting of the cycle with its report and signatures."""
+
+    id: int
+    cycle: int
+    kind: str
+    held_on: dt.date
+    requested_by: str
+    report: str
+    staff_remarks: str
+    state: str
+    staff_signed_by: str | None
+    staff_signed_at: dt.datetime | None
+    evaluator_signed_by: str | None
+    evaluator_signed_at: dt.datetime | None
+    revision: int
+    created_by: str
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    id: int
+    objective: int
+    recorded_at: dt.datetime
+    recorded_by: str
+    percent: int
+    comment: str
+
+
+@dataclass(frozen=True)
+class CertificateHeld:
+    """A certificate of the cycle's staff member (what can complete an objective)."""
+
+    track: int
+    track_code: str
+    status: str
+    obtained_on: dt.date
+    valid_until: dt.date
+
+
+@dataclass(frozen=True)
+class ObjectiveRow:
+    """An objective with the competency or track it names, what it is aligned to, its
+    progress updates, and the certificate that completed it (then `shown_state` is
+    achieved)."""
+
+    id: int
+    cycle: int
+    kind: str
+    title: str
+    specific: str
+    measurable: str
+    achievable: str
+    relevant: str
+    due_on: dt.date | None
+    competency: int | None
+    track: int | None
+    aligned_to: int | None
+    state: str
+    progress: int
+    closing_note: str
+    carried_from: int | None
+    revision: int
+    created_by: str
+    competency_code: str | None
+    competency_name_nl: str | None
+    competency_name_fr: str | None
+    competency_name_en: str | None
+    track_code: str | None
+    aligned_title: str | None
+    progress_updates: list[ProgressRow]
+    completed_by: CertificateHeld | None
+    shown_state: str
+
+    def form_values(self) -> dict[str, object]:
+        """The objective as its edit form starts: each field by name."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class EvaluationRow:
+    id: int
+    cycle: int
+    kind: str
+    text: str
+    rating: str
+    submitted_by: str
+    submitted_at: dt.datetime
+    late: bool
+
+
+@dataclass(frozen=True)
+class Dossier:
+    """Everything in a cycle's dossier (never for HR)."""
+
+    meetings: list[MeetingRow]
+    objectives: list[ObjectiveRow]
+    active_objectives: int
+    has_development: bool
+    certificates: list[CertificateHeld]
+    evaluations: dict[str, EvaluationRow]
+    tasks: list[Task]
+    evaluated: bool
+    performance_days: int
+    functioning_missing: bool
+    closed: bool
+    deadlines: rules.Deadlines
+    ratings: tuple[str, ...]
+    track_competencies: dict[str, list[Any]]
+
+
+def _completing(
+    track: int | None, certificates: list[CertificateHeld], cycle: CycleContext
+) -> CertificateHeld | None:
+    """The certificate of the objective's track obtained during the cycle, if any."""
+    if track is None:
+        return None
+    return next(
+        (
+            held
+            for held in certificates
+            if held.track == track
+            and rules.certificate_completes(
+                held.status, held.obtained_on, cycle.starts_on, cycle.ends_on
+            )
+        ),
+        None,
+    )
+
+
+async def dossier(cycle: CycleContext, today: dt.date) -> Dossier:
+    """Everything in a cycle's dossier, for its owner or an evaluator (never for HR): the
+    meetings with their reports, the objectives with their progress (a development
+    objective whose track has a valid certificate obtained during the cycle is shown
+    achieved, with the certificate), the evaluations and the tasks. Six queries."""
+    meetings = rows_as(
+        MeetingRow,
+        await CycleMeeting.select(*columns_of(CycleMeeting, MeetingRow))
+        .where(CycleMeeting.cycle == cycle.id)
+        .order_by(CycleMeeting.held_on),
+    )
+    objective_rows = await (
+        CycleObjective.select(
+            *columns_of(CycleObjective, ObjectiveRow),
+            CycleObjective.competency.code.as_alias("competency_code"),
+            CycleObjective.competency.name_nl.as_alias("competency_name_nl"),
+            CycleObjective.competency.name_fr.as_alias("competency_name_fr"),
+            CycleObjective.competency.name_en.as_alias("competency_name_en"),
+            CycleObjective.track.code.as_alias("track_code"),
+            CycleObjective.aligned_to.title.as_alias("aligned_title"),
+        )
+        .where(CycleObjective.cycle == cycle.id)
+        .order_by(CycleObjective.id)
+    )
+    ids = [row["id"] for row in objective_rows]
+    progress: dict[int, list[ProgressRow]] = {}
+    if ids:
+        for row in await (
+            ObjectiveProgress.select(*columns_of(ObjectiveProgress, ProgressRow))
+            .where(ObjectiveProgress.objective.is_in(ids))
+            .order_by(ObjectiveProgress.recorded_at, ascending=False)
+        ):
+            progress.setdefault(row["objective"], []).append(ProgressRow(**row))
+    certificates = rows_as(
+        CertificateHeld,
+        await Certificate.select(
+            Certificate.track,
+            Certificate.track.code.as_alias("track_code"),
+            Certificate.status,
+            Certificate.obtained_on,
+            Certificate.valid_until,
+        )
+        .where(Certificate.staff == cycle.staff_id)
+        .order_by(Certificate.obtained_on),
+    )
+    objectives = []
+    for row in objective_rows:
+        completed_by = _completing(row["track"], certificates, cycle)
+        objectives.append(
+            ObjectiveRow(
+                **row,
+                progress_updates=progress.get(row["id"], []),
+                completed_by=completed_by,
+                shown_state="achieved"
+                if completed_by is not None and row["state"] == "open"
+                else row["state"],
+            )
+        )
+    evaluations = {
+        row["kind"]: EvaluationRow(**row)
+        for row in await CycleEvaluation.select(*columns_of(CycleEvaluation, EvaluationRow)).where(
+            CycleEvaluation.cycle == cycle.id
+        )
+    }
+    functioning_required = rules.functioning_meeting_required(
+        cycle.absent_days, cycle.work_regime_changed_on is not None, cycle.regime
+    )
+    return Dossier(
+        meetings=meetings,
+        objectives=objectives,
+        active_objectives=sum(1 for o in objectives if o.state != "carried"),
+        has_development=any(o.kind == "development" and o.state != "carried" for o in objectives),
+        certificates=certificates,
+        evaluations=evaluations,
+        tasks=evaluation_tasks(cycle, {k: e.late for k, e in evaluations.items()}, today),
+        evaluated=rules.gets_annual_evaluation(
+            cycle.starts_on, cycle.ends_on, cycle.absent_days, cycle.regime
+        ),
+        performance_days=rules.performance_days(cycle.starts_on, cycle.ends_on, cycle.absent_days),
+        functioning_missing=functioning_required
+        and not any(m.kind == "functioning" for m in meetings),
+        closed=cycle.closed(today),
+        deadlines=cycle.deadlines,
+        ratings=tuple(rules.RATING_SCALES.get(cycle.regime.rating_scale, ())),
+        track_competencies=await track_competencies(),
+    )

@@ -1,0 +1,338 @@
+"""The dossier's writes (SPEC 3.1): meetings and their reports through the report's
+state machine (draft, signed by evaluator and staff, remarks), and the evaluations.
+Each write checks the reader's standing on the server and lands with its audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from core import audit
+from core.database import compare_and_set, is_unique_violation, write_transaction
+from core.errors import NotFound, Refused, TransitionRefused
+from core.i18n import gettext as _
+from core.identity import CurrentUser
+from cycles import queries, rules
+from cycles.dossier.access import (
+    audit_denied,
+    bounded_text,
+    context_for,
+    ensure_open,
+    ensure_planner,
+    now,
+)
+from cycles.labels import format_day, meeting_kind_label
+from cycles.lifecycle import (
+    REPORT_LIFECYCLE,
+    ObjectiveState,
+    ReportAction,
+    ReportState,
+)
+from cycles.tables import (
+    CycleEvaluation,
+    CycleMeeting,
+    CycleObjective,
+)
+
+
+@dataclass(frozen=True)
+class MeetingInput:
+    kind: str
+    held_on: dt.date
+    report: str = ""
+
+
+async def add_meeting(
+    actor: audit.Actor, user: CurrentUser, cycle_id: int, data: MeetingInput, today: dt.date
+) -> int:
+    """The first evaluator (or co-planner) records a meeting; the staff member may ask for
+    a functioning meeting themself (SPEC 3: either party may ask)."""
+    if data.kind not in rules.MEETING_KINDS:
+        raise Refused(_("Choose the kind of meeting from the list."), "kind")
+    report = bounded_text(data.report, "report")
+    async with write_transaction():
+        cycle, standing = await context_for(user, cycle_id, today)
+        ensure_open(cycle, today)
+        if standing.is_owner:
+            if data.kind != "functioning":
+                raise Refused(
+                    _("You can ask for a functioning meeting; the evaluator plans the others."),
+                    "kind",
+                )
+            requested_by = "staff"
+        else:
+            ensure_planner(standing)
+            requested_by = "evaluator"
+        if not cycle.starts_on <= data.held_on <= cycle.deadlines.closes:
+            raise Refused(
+                _(
+                    "The meeting falls within the cycle: from %(start)s to %(end)s.",
+                    start=format_day(cycle.starts_on),
+                    end=format_day(cycle.deadlines.closes),
+                ),
+                "held_on",
+            )
+        others = await CycleMeeting.select(CycleMeeting.kind, CycleMeeting.held_on).where(
+            CycleMeeting.cycle == cycle.id
+        )
+        if data.kind in ("planning", "balance", "function") and any(
+            other["kind"] == data.kind for other in others
+        ):
+            raise Refused(_("This cycle has that meeting already."), "kind")
+        clash = rules.too_close(
+            data.held_on, [(o["kind"], o["held_on"]) for o in others], cycle.regime
+        )
+        if clash is not None:
+            raise Refused(
+                _(
+                    "Meetings are at least %(days)s working days apart under your "
+                    "organisation's regime; the %(kind)s is on %(day)s.",
+                    days=cycle.regime.min_days_between_meetings,
+                    kind=meeting_kind_label(clash[0]),
+                    day=format_day(clash[1]),
+                ),
+                "held_on",
+            )
+        [row] = await CycleMeeting.insert(
+            CycleMeeting(
+                cycle=cycle.id,
+                kind=data.kind,
+                held_on=data.held_on,
+                requested_by=requested_by,
+                report=report,
+                state=str(ReportState.DRAFT),
+                revision=1,
+                created_by=actor.label,
+            )
+        ).returning(CycleMeeting.id)
+        await audit.record(
+            actor,
+            "meeting_added",
+            table="cycle_meeting",
+            key=str(row["id"]),
+            after={"cycle": cycle.id, "kind": data.kind, "held_on": data.held_on},
+        )
+    return int(row["id"])
+
+
+async def _meeting(meeting_id: int) -> dict[str, Any]:
+    row = await CycleMeeting.select().where(CycleMeeting.id == meeting_id).first()
+    if row is None:
+        raise NotFound(_("There is no such meeting."))
+    return row
+
+
+async def _report_transition(
+    actor: audit.Actor,
+    user: CurrentUser,
+    meeting_id: int,
+    action: ReportAction,
+    revision: int,
+    today: dt.date,
+    changes: dict[Any, Any],
+    audit_after: dict[str, Any],
+) -> str:
+    try:
+        async with write_transaction():
+            meeting = await _meeting(meeting_id)
+            cycle, standing = await context_for(user, meeting["cycle"], today)
+            ensure_open(cycle, today)
+            if action in (ReportAction.EDIT, ReportAction.SIGN_EVALUATOR):
+                ensure_planner(standing)
+            elif not standing.is_owner:
+                raise Refused(_("Only the staff member can do this."))
+            new_state = REPORT_LIFECYCLE.next_state(meeting["state"], action)
+            if action is ReportAction.SIGN_EVALUATOR or action is ReportAction.SIGN_STAFF:
+                if meeting["kind"] == "planning":
+                    await _check_planning(cycle.id)
+            landed = await compare_and_set(
+                CycleMeeting,
+                meeting_id,
+                CycleMeeting.revision,
+                revision,
+                {**changes, CycleMeeting.state: new_state, CycleMeeting.revision: revision + 1},
+            )
+            if not landed:
+                current = await _meeting(meeting_id)
+                raise TransitionRefused(current["state"], str(action))
+            await audit.record(
+                actor,
+                f"report_{action}",
+                table="cycle_meeting",
+                key=str(meeting_id),
+                before={"state": meeting["state"]},
+                after={"state": new_state, **audit_after},
+            )
+    except TransitionRefused as refused:
+        await audit_denied(
+            actor,
+            f"report_{action}",
+            "cycle_meeting",
+            meeting_id,
+            f"refused: {action} from state {refused.current}",
+        )
+        raise
+    return new_state
+
+
+async def _check_planning(cycle_id: int) -> None:
+    kinds = [
+        row["kind"]
+        for row in await CycleObjective.select(CycleObjective.kind).where(
+            (CycleObjective.cycle == cycle_id)
+            & CycleObjective.state.is_in([str(ObjectiveState.OPEN), str(ObjectiveState.ACHIEVED)])
+        )
+    ]
+    problems = rules.objective_problems(kinds)
+    if "no_development" in problems:
+        raise Refused(
+            _(
+                "The planning report can be signed once the cycle has at least one "
+                "development objective."
+            )
+        )
+    if "too_many" in problems:
+        raise Refused(_("A cycle has at most 10 objectives."))
+
+
+async def edit_report(
+    actor: audit.Actor,
+    user: CurrentUser,
+    meeting_id: int,
+    report: str,
+    revision: int,
+    today: dt.date,
+) -> None:
+    text = bounded_text(report, "report")
+    await _report_transition(
+        actor,
+        user,
+        meeting_id,
+        ReportAction.EDIT,
+        revision,
+        today,
+        {CycleMeeting.report: text},
+        {"report_length": len(text)},
+    )
+
+
+async def add_remarks(
+    actor: audit.Actor,
+    user: CurrentUser,
+    meeting_id: int,
+    remarks: str,
+    revision: int,
+    today: dt.date,
+) -> None:
+    text = bounded_text(remarks, "remarks")
+    await _report_transition(
+        actor,
+        user,
+        meeting_id,
+        ReportAction.REMARK,
+        revision,
+        today,
+        {CycleMeeting.staff_remarks: text},
+        {"remarks_length": len(text)},
+    )
+
+
+async def sign_report(
+    actor: audit.Actor, user: CurrentUser, meeting_id: int, revision: int, today: dt.date
+) -> str:
+    """The staff member or the evaluator signs, by who the reader is; signing twice is
+    refused (409). The report's state after it."""
+    meeting = await _meeting(meeting_id)
+    cycle = await queries.cycle_context(meeting["cycle"])
+    standing = await queries.standing(user, cycle, today)
+    if standing.is_owner:
+        action = ReportAction.SIGN_STAFF
+        changes = {CycleMeeting.staff_signed_by: actor.label, CycleMeeting.staff_signed_at: now()}
+    else:
+        action = ReportAction.SIGN_EVALUATOR
+        changes = {
+            CycleMeeting.evaluator_signed_by: actor.label,
+            CycleMeeting.evaluator_signed_at: now(),
+        }
+    return await _report_transition(actor, user, meeting_id, action, revision, today, changes, {})
+
+
+async def submit_evaluation(
+    actor: audit.Actor,
+    user: CurrentUser,
+    cycle_id: int,
+    kind: str,
+    text: str,
+    rating: str,
+    today: dt.date,
+) -> bool:
+    """The self-evaluation (the staff member), the first (first evaluator or co-planner)
+    or the second evaluation; past its deadline it is `late` but still accepted; after
+    the closing day refused. Whether it was late."""
+    if kind not in rules.EVALUATION_KINDS:
+        raise NotFound(_("There is no such evaluation."))
+    text = bounded_text(text, "text")
+    if not text:
+        raise Refused(_("Write the evaluation."), "text")
+    try:
+        async with write_transaction():
+            cycle, standing = await context_for(user, cycle_id, today)
+            ensure_open(cycle, today)
+            who = {
+                "self": standing.is_owner,
+                "first": standing.plans,
+                "second": "second" in standing.evaluator_roles,
+            }[kind]
+            if not who:
+                raise Refused(_("This evaluation is not yours to write."))
+            if today < rules.evaluation_opens(cycle.starts_on, cycle.ends_on):
+                raise Refused(
+                    _(
+                        "Evaluations open on %(day)s.",
+                        day=format_day(rules.evaluation_opens(cycle.starts_on, cycle.ends_on)),
+                    )
+                )
+            if kind != "self" and not rules.gets_annual_evaluation(
+                cycle.starts_on, cycle.ends_on, cycle.absent_days, cycle.regime
+            ):
+                raise Refused(
+                    _(
+                        "Only staff with at least %(days)s days of performance in the cycle get "
+                        "an annual evaluation.",
+                        days=cycle.regime.min_performance_days,
+                    )
+                )
+            if rating and (
+                kind == "self" or rating not in rules.RATING_SCALES[cycle.regime.rating_scale]
+            ):
+                raise Refused(_("Choose a rating from the list."), "rating")
+            if kind == "second" and not await CycleEvaluation.exists().where(
+                (CycleEvaluation.cycle == cycle.id) & (CycleEvaluation.kind == "first")
+            ):
+                raise Refused(_("The second evaluator evaluates after the first."))
+            late = today > cycle.deadlines.of(kind)
+            [row] = await CycleEvaluation.insert(
+                CycleEvaluation(
+                    cycle=cycle.id,
+                    kind=kind,
+                    text=text,
+                    rating=rating,
+                    submitted_by=actor.label,
+                    submitted_at=now(),
+                    late=late,
+                )
+            ).returning(CycleEvaluation.id)
+            await audit.record(
+                actor,
+                "evaluation_submitted",
+                table="cycle_evaluation",
+                key=str(row["id"]),
+                # That it was submitted (and whether late), never its text or rating.
+                after={"cycle": cycle.id, "kind": kind, "late": late},
+            )
+    except Exception as error:
+        if is_unique_violation(error):
+            raise TransitionRefused("submitted", "submit") from None
+        raise
+    return late
