@@ -4,11 +4,14 @@ documents such as the review's letters through their area)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from collections.abc import Mapping
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from core.assets import asset_url
 from core.audit import who
 from core.i18n import LANGUAGE_NAMES, current_language, format_day, format_figure, translations_for
 from core.settings import LANGUAGES, PROJECT_ROOT
@@ -41,6 +44,14 @@ def localized(row: Any, field: str) -> str:
     return ""
 
 
+def machine_time(value: dt.date | dt.datetime) -> str:
+    """A `<time datetime>` value: a day, or a moment to the second (HTML allows at most
+    three digits of a fraction; the reader sees the formatted time anyway)."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat()
+
+
 def jinja_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -57,10 +68,12 @@ def jinja_environment() -> Environment:
     env.filters["date"] = format_day
     env.filters["figure"] = format_figure
     env.filters["who"] = who
+    env.filters["iso"] = machine_time
     env.globals.update(
         LANGUAGES=LANGUAGES,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         current_language=current_language,
         localized=localized,
+        asset=asset_url,
     )
     return env

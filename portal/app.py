@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from litestar import Litestar, Request, Router
+from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.logging import LoggingConfig
 from litestar.logging.config import default_handlers
@@ -19,11 +20,13 @@ from litestar.static_files import create_static_files_router
 from accounts import web as accounts_web
 from certification import web as certification_web
 from competencies import web as competencies_web
+from core.assets import ROOTS
 from core.database import current_engine
-from core.settings import PROJECT_ROOT, Settings, get_settings
+from core.settings import Settings, get_settings
 from cycles import web as cycles_web
 from organisations import web as organisations_web
 from portal import web as shell_web
+from portal.assets import hashed_static
 from portal.auth import UserAndLanguageMiddleware
 from portal.cli import make_cli_plugin
 from portal.csrf import ErrorPageTokens, SessionBoundCSRFMiddleware, csrf_config
@@ -36,9 +39,6 @@ from portal.templating import template_config
 from qchecks import web as qchecks_web
 from webkit.errors import EXCEPTION_HANDLERS, log_server_errors
 from webkit.guards import PUBLIC
-
-NODE_MODULES = PROJECT_ROOT / "node_modules"
-
 
 # Logins, "forgot your password" and the links of the account mails share the limit per
 # address: each is a guess at a password, an address or a token.
@@ -71,21 +71,21 @@ def _static_routers() -> list[Router]:
     return [
         create_static_files_router(
             path="/static/vendor/htmx",
-            directories=[NODE_MODULES / "htmx.org" / "dist"],
+            directories=[ROOTS["vendor/htmx/"]],
             opt=PUBLIC,
             include_in_schema=False,
             name="vendor_htmx",
         ),
         create_static_files_router(
             path="/static/vendor/pico",
-            directories=[NODE_MODULES / "@picocss" / "pico" / "css"],
+            directories=[ROOTS["vendor/pico/"]],
             opt=PUBLIC,
             include_in_schema=False,
             name="vendor_pico",
         ),
         create_static_files_router(
             path="/static",
-            directories=[PROJECT_ROOT / "static"],
+            directories=[ROOTS[""]],
             opt=PUBLIC,
             include_in_schema=False,
             name="static",
@@ -152,6 +152,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *competencies_web.ROUTE_HANDLERS,
             *cycles_web.ROUTE_HANDLERS,
             *_static_routers(),
+            hashed_static,
         ],
         middleware=[
             # First: a request for another host name loads no session.
@@ -177,6 +178,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             error_page_tokens.before_send,
         ],
         openapi_config=openapi if settings.openapi_enabled else None,
+        # gzip where the browser takes no brotli; small answers stay as they are.
+        compression_config=CompressionConfig(
+            backend="brotli", brotli_gzip_fallback=True, minimum_size=500
+        ),
         on_startup=[_open_pool],
         on_shutdown=[_close_pool],
         logging_config=_logging_config(),

@@ -14,14 +14,12 @@ import pytest
 from core.audit import Actor
 from core.tables import AuditEntry
 from cycles.tables import (
-    CycleEvaluation,
-    CycleMeeting,
-    CycleObjective,
     EvaluationCycle,
     EvaluationRegime,
     EvaluatorAssignment,
 )
 from organisations.tables import Organisation, StaffMember
+from tests import factories
 from tests.conftest import TestUser as PortalUser
 from tests.conftest import csrf_token, login
 
@@ -41,6 +39,7 @@ def english_day(day: dt.date | str) -> str:
 
 
 TODAY = dt.date.today()
+D2018 = dt.date(2018, 1, 1)
 D2020 = dt.date(2020, 1, 1)
 SECRETS = ("SECRET-REPORT-TEXT", "SECRET-OBJECTIVE-TITLE", "SECRET-EVALUATION-TEXT")
 
@@ -68,26 +67,6 @@ async def _user(email: str, roles: str, organisation: str | None) -> PortalUser:
         )
     )
     return PortalUser(email, password, roles, organisation)
-
-
-async def _org_id(code: str) -> int:
-    row = await Organisation.select(Organisation.id).where(Organisation.code == code).first()
-    return int(row["id"])
-
-
-async def _staff(code: str, email: str, first: str, last: str, start: str, end: str | None = None):
-    [row] = await StaffMember.insert(
-        StaffMember(
-            organisation=await _org_id(code),
-            email=email,
-            first_name=first,
-            last_name=last,
-            language_role="NL",
-            start_date=dt.date.fromisoformat(start),
-            end_date=dt.date.fromisoformat(end) if end else None,
-        )
-    ).returning(StaffMember.id)
-    return int(row["id"])
 
 
 async def _as(client, user: PortalUser, page: str) -> str:
@@ -149,7 +128,7 @@ async def test_hr_and_dgro_edit_the_regime_with_compare_and_set(client, users):
     )
     assert saved.status_code == 303, saved.text
     row = await EvaluationRegime.select().first()
-    assert row["organisation"] == await _org_id("BOSA")
+    assert row["organisation"] == await factories.organisation_id("BOSA")
     assert (row["preset"], row["rating_scale"], row["second_deadline"]) == (
         "ploeg",
         "ploeg",
@@ -249,11 +228,20 @@ async def test_another_organisations_hr_and_other_roles_cannot_touch_the_regime(
 
 
 async def test_hr_assigns_evaluators_with_history_and_refusals(client, users):
-    member = await _staff("BOSA", "member@bosa.be", "Mia", "Member", "2020-01-01")
-    await _staff("BOSA", "anna@bosa.be", "Anna", "Alpha", "2018-01-01")
-    await _staff("BOSA", "bert@bosa.be", "Bert", "Beta", "2018-01-01")
-    await _staff("BOSA", "gone@bosa.be", "Gus", "Gone", "2015-01-01", "2021-12-31")
-    await _staff("FIN", "fin@fin.be", "Fons", "Fin", "2018-01-01")
+    member = await factories.staff_member(
+        "BOSA", "member@bosa.be", first="Mia", last="Member", start=D2020
+    )
+    await factories.staff_member("BOSA", "anna@bosa.be", first="Anna", last="Alpha", start=D2018)
+    await factories.staff_member("BOSA", "bert@bosa.be", first="Bert", last="Beta", start=D2018)
+    await factories.staff_member(
+        "BOSA",
+        "gone@bosa.be",
+        first="Gus",
+        last="Gone",
+        start=dt.date(2015, 1, 1),
+        end=dt.date(2021, 12, 31),
+    )
+    await factories.staff_member("FIN", "fin@fin.be", first="Fons", last="Fin", start=D2018)
     token = await _as(client, users["hr_bosa"], "/organisations/BOSA/cycles/evaluators")
     url = f"/organisations/BOSA/cycles/evaluators/{member}"
     earlier = (TODAY - dt.timedelta(days=30)).isoformat()
@@ -399,54 +387,45 @@ async def test_hr_assigns_evaluators_with_history_and_refusals(client, users):
 async def _dossier(member: int, evaluator: int) -> int:
     """A running cycle with a signed planning report, an objective and an evaluation, all
     holding texts HR must never see."""
-    [cycle] = await EvaluationCycle.insert(
-        EvaluationCycle(
-            staff=member,
-            starts_on=dt.date(TODAY.year, 1, 1),
-            ends_on=dt.date(TODAY.year, 12, 31),
-            function="Analyst",
-            absent_days=80,
-        )
-    ).returning(EvaluationCycle.id)
+    year = TODAY.year
+    cycle = await factories.cycle(
+        member, dt.date(year, 1, 1), dt.date(year, 12, 31), function="Analyst", absent_days=80
+    )
     now = dt.datetime.now(dt.UTC)
-    await CycleMeeting.insert(
-        CycleMeeting(
-            cycle=cycle["id"],
-            kind="planning",
-            held_on=dt.date(TODAY.year, 1, 1),
-            report=SECRETS[0],
-            state="signed",
-            staff_signed_by="member@bosa.be",
-            staff_signed_at=now,
-            evaluator_signed_by="anna@bosa.be",
-            evaluator_signed_at=now,
-        )
+    await factories.meeting(
+        cycle,
+        "planning",
+        dt.date(year, 1, 1),
+        report=SECRETS[0],
+        state="signed",
+        staff_signed_by="member@bosa.be",
+        staff_signed_at=now,
+        evaluator_signed_by="anna@bosa.be",
+        evaluator_signed_at=now,
     )
-    await CycleObjective.insert(
-        CycleObjective(cycle=cycle["id"], kind="development", title=SECRETS[1]),
-        CycleObjective(cycle=cycle["id"], kind="performance", title="Another objective"),
+    await factories.objectives(
+        [
+            dict(cycle_id=cycle, kind="development", title=SECRETS[1]),
+            dict(cycle_id=cycle, kind="performance", title="Another objective"),
+        ]
     )
-    await CycleEvaluation.insert(
-        CycleEvaluation(
-            cycle=cycle["id"],
-            kind="self",
-            text=SECRETS[2],
-            submitted_by="member@bosa.be",
-            submitted_at=now,
-        )
+    await factories.evaluation(
+        cycle, "self", SECRETS[2], submitted_by="member@bosa.be", submitted_at=now
     )
-    await EvaluatorAssignment.insert(
-        EvaluatorAssignment(
-            staff=member, role="first", evaluator=evaluator, from_on=dt.date(2020, 1, 1)
-        )
-    )
-    return int(cycle["id"])
+    await factories.evaluator(member, evaluator, "first", D2020)
+    return cycle
 
 
 async def test_the_status_page_shows_status_and_never_contents(client, users):
-    member = await _staff("BOSA", "member@bosa.be", "Mia", "Member", "2020-01-01")
-    anna = await _staff("BOSA", "anna@bosa.be", "Anna", "Alpha", "2018-01-01")
-    await _staff("BOSA", "loner@bosa.be", "Lou", "Loner", "2019-01-01")
+    member = await factories.staff_member(
+        "BOSA", "member@bosa.be", first="Mia", last="Member", start=D2020
+    )
+    anna = await factories.staff_member(
+        "BOSA", "anna@bosa.be", first="Anna", last="Alpha", start=D2018
+    )
+    await factories.staff_member(
+        "BOSA", "loner@bosa.be", first="Lou", last="Loner", start=dt.date(2019, 1, 1)
+    )
     cycle = await _dossier(member, anna)
     await _as(client, users["hr_bosa"], "/organisations/BOSA/cycles")
     page = await client.get("/organisations/BOSA/cycles", headers=EN)
@@ -532,8 +511,12 @@ async def test_the_status_page_shows_status_and_never_contents(client, users):
 
 
 async def test_only_the_organisations_hr_reaches_the_status(client, users):
-    member = await _staff("BOSA", "member@bosa.be", "Mia", "Member", "2020-01-01")
-    anna = await _staff("BOSA", "anna@bosa.be", "Anna", "Alpha", "2018-01-01")
+    member = await factories.staff_member(
+        "BOSA", "member@bosa.be", first="Mia", last="Member", start=D2020
+    )
+    anna = await factories.staff_member(
+        "BOSA", "anna@bosa.be", first="Anna", last="Alpha", start=D2018
+    )
     cycle = await _dossier(member, anna)
     pages = (
         "/organisations/BOSA/cycles",
@@ -566,12 +549,14 @@ async def test_only_the_organisations_hr_reaches_the_status(client, users):
 
 
 async def test_the_generate_button_creates_cycles_once(client, users):
-    member = await _staff("BOSA", "member@bosa.be", "Mia", "Member", "2024-03-01")
-    anna = await _staff("BOSA", "anna@bosa.be", "Anna", "Alpha", "2025-09-01")
-    await _staff("FIN", "fin@fin.be", "Fons", "Fin", "2018-01-01")
-    await EvaluatorAssignment.insert(
-        EvaluatorAssignment(staff=member, role="first", evaluator=anna, from_on=D2020)
+    member = await factories.staff_member(
+        "BOSA", "member@bosa.be", first="Mia", last="Member", start=dt.date(2024, 3, 1)
     )
+    anna = await factories.staff_member(
+        "BOSA", "anna@bosa.be", first="Anna", last="Alpha", start=dt.date(2025, 9, 1)
+    )
+    await factories.staff_member("FIN", "fin@fin.be", first="Fons", last="Fin", start=D2018)
+    await factories.evaluator(member, anna, "first", D2020)
     token = await _as(client, users["hr_bosa"], "/organisations/BOSA/cycles")
     through = dt.date(TODAY.year, 12, 31).isoformat()
     # Anna's team first: only Mia's cycles.
@@ -634,30 +619,30 @@ async def test_task_status_late_filter_and_progress_on_fixed_days(users):
     from cycles.hr import queries
     from cycles.hr import rules as hr_rules
 
-    member = await _staff("BOSA", "member@bosa.be", "Mia", "Member", "2020-01-01")
-    short = await _staff("BOSA", "short@bosa.be", "Sid", "Short", "2025-12-01")
-    anna = await _staff("BOSA", "anna@bosa.be", "Anna", "Alpha", "2018-01-01")
-    await EvaluationCycle.insert(
-        EvaluationCycle(staff=member, starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2025, 12, 31)),
-        EvaluationCycle(staff=member, starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 12, 31)),
-        EvaluationCycle(staff=short, starts_on=dt.date(2025, 12, 1), ends_on=dt.date(2026, 12, 31)),
+    member = await factories.staff_member(
+        "BOSA", "member@bosa.be", first="Mia", last="Member", start=D2020
     )
-    first_cycle = (
-        await EvaluationCycle.select()
-        .where(
-            (EvaluationCycle.staff == member) & (EvaluationCycle.starts_on == dt.date(2025, 1, 1))
-        )
-        .first()
+    short = await factories.staff_member(
+        "BOSA", "short@bosa.be", first="Sid", last="Short", start=dt.date(2025, 12, 1)
     )
-    await CycleEvaluation.insert(
-        CycleEvaluation(
-            cycle=first_cycle["id"],
-            kind="first",
-            submitted_by="anna@bosa.be",
-            submitted_at=dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC),
-        )
+    anna = await factories.staff_member(
+        "BOSA", "anna@bosa.be", first="Anna", last="Alpha", start=D2018
     )
-    organisation = await _org_id("BOSA")
+    [first_cycle, *_] = await factories.cycles(
+        [
+            dict(staff_id=member, starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2025, 12, 31)),
+            dict(staff_id=member, starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 12, 31)),
+            dict(staff_id=short, starts_on=dt.date(2025, 12, 1), ends_on=dt.date(2026, 12, 31)),
+        ]
+    )
+    await factories.evaluation(
+        first_cycle,
+        "first",
+        "",
+        submitted_by="anna@bosa.be",
+        submitted_at=dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC),
+    )
+    organisation = await factories.organisation_id("BOSA")
     found = await queries.organisation_cycles(organisation, dt.date(2026, 3, 20), 2026)
     rows = {row.email: row for row in found.rows}
     member_row = rows["member@bosa.be"]
@@ -678,7 +663,7 @@ async def test_task_status_late_filter_and_progress_on_fixed_days(users):
             await service.record_absence(
                 Actor.command_line("test"),
                 organisation,
-                first_cycle["id"],
+                first_cycle,
                 5,
                 None,
                 dt.date(2026, 7, 1),
@@ -723,11 +708,18 @@ async def test_the_service_refuses_an_evaluator_of_another_organisation_directly
     from core.errors import Refused
     from cycles.hr import service
 
-    member = await _staff("BOSA", "member@bosa.be", "Mia", "Member", "2020-01-01")
-    await _staff("FIN", "fin@fin.be", "Fons", "Fin", "2018-01-01")
+    member = await factories.staff_member(
+        "BOSA", "member@bosa.be", first="Mia", last="Member", start=D2020
+    )
+    await factories.staff_member("FIN", "fin@fin.be", first="Fons", last="Fin", start=D2018)
     with pytest.raises(Refused):
         await service.assign_evaluator(
-            Actor.command_line("test"), await _org_id("BOSA"), member, "first", "fin@fin.be", TODAY
+            Actor.command_line("test"),
+            await factories.organisation_id("BOSA"),
+            member,
+            "first",
+            "fin@fin.be",
+            TODAY,
         )
     assert await EvaluatorAssignment.count() == 0
 
@@ -735,13 +727,15 @@ async def test_the_service_refuses_an_evaluator_of_another_organisation_directly
 async def test_the_status_reads_a_fixed_number_of_queries_whatever_the_size(users, queries):
     from cycles.hr import queries as hr_queries
 
-    organisation = await _org_id("BOSA")
-    anna = await _staff("BOSA", "anna@bosa.be", "Anna", "Alpha", "2018-01-01")
+    organisation = await factories.organisation_id("BOSA")
+    anna = await factories.staff_member(
+        "BOSA", "anna@bosa.be", first="Anna", last="Alpha", start=D2018
+    )
 
     async def count_for(number: int) -> int:
         for index in range(number):
-            member = await _staff(
-                "BOSA", f"m{number}-{index}@bosa.be", "M", str(index), "2020-01-01"
+            member = await factories.staff_member(
+                "BOSA", f"m{number}-{index}@bosa.be", first="M", last=str(index), start=D2020
             )
             await _dossier(member, anna)
         queries.clear()
@@ -753,9 +747,13 @@ async def test_the_status_reads_a_fixed_number_of_queries_whatever_the_size(user
 
 
 async def test_hr_creates_one_persons_cycles(client, users):
-    member = await _staff("BOSA", "member@bosa.be", "Mia", "Member", "2024-03-01")
-    await _staff("BOSA", "anna@bosa.be", "Anna", "Alpha", "2025-09-01")
-    fin = await _staff("FIN", "fin@fin.be", "Fons", "Fin", "2018-01-01")
+    member = await factories.staff_member(
+        "BOSA", "member@bosa.be", first="Mia", last="Member", start=dt.date(2024, 3, 1)
+    )
+    await factories.staff_member(
+        "BOSA", "anna@bosa.be", first="Anna", last="Alpha", start=dt.date(2025, 9, 1)
+    )
+    fin = await factories.staff_member("FIN", "fin@fin.be", first="Fons", last="Fin", start=D2018)
     token = await _as(client, users["hr_bosa"], "/organisations/BOSA/cycles")
     page = await client.get("/organisations/BOSA/cycles")
     assert f'name="staff" value="{member}"' in page.text  # the button on Mia's row

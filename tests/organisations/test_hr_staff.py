@@ -10,8 +10,10 @@ import datetime as dt
 from core.tables import AuditEntry
 from cycles.tables import StaffFunction
 from organisations.tables import StaffMember
-from tests.certification.test_certificates_web import NEW_STAFF, add_staff_row, post
+from tests import factories
 from tests.conftest import login
+from tests.factories import NEW_STAFF
+from tests.helpers import post
 
 
 async def _hr(client, users):
@@ -57,8 +59,8 @@ async def test_hr_adds_edits_and_ends_a_staff_record(client, users):
 
 
 async def test_hr_records_a_change_of_function_with_the_imports_rule(client, users):
-    ann = await add_staff_row("BOSA", "ann@bosa.example.be", start=dt.date(2024, 3, 1))
-    fin = await add_staff_row("FIN", "frank@fin.example.be")
+    ann = await factories.staff_member("BOSA", "ann@bosa.example.be", start=dt.date(2024, 3, 1))
+    fin = await factories.staff_member("FIN", "frank@fin.example.be")
     await _hr(client, users)
     page = await client.get(f"/organisations/BOSA/staff/{ann}/functions")
     assert page.status_code == 200 and "No function recorded yet." in page.text

@@ -11,8 +11,10 @@ import re
 
 from core.tables import AuditEntry, Notice
 from organisations.tables import Organisation, StaffAssignment, StaffMember, StaffMoveRequest
-from tests.certification.test_certificates_web import NEW_STAFF, add_staff_row, post
+from tests import factories
 from tests.conftest import login
+from tests.factories import NEW_STAFF
+from tests.helpers import post
 
 FIN_START = dt.date(2021, 3, 1)
 
@@ -32,7 +34,9 @@ def _status_and_target(response) -> tuple[int, str]:
 
 
 async def test_a_partner_gets_the_same_answer_for_an_address_held_elsewhere(client, users):
-    frank = await add_staff_row("FIN", "frank@fin.example.be", first="Frank", start=FIN_START)
+    frank = await factories.staff_member(
+        "FIN", "frank@fin.example.be", first="Frank", start=FIN_START
+    )
     await _partner(client, users)
     unknown = await post(
         client, "/organisations/BOSA/staff", {**NEW_STAFF, "email": "nobody@bosa.example.be"}
@@ -83,7 +87,9 @@ async def test_a_partner_gets_the_same_answer_for_an_address_held_elsewhere(clie
 
 
 async def test_dgro_confirms_the_move_and_the_record_keeps_its_history(client, users):
-    frank = await add_staff_row("FIN", "frank@fin.example.be", first="Frank", start=FIN_START)
+    frank = await factories.staff_member(
+        "FIN", "frank@fin.example.be", first="Frank", start=FIN_START
+    )
     await _partner(client, users)
     await post(client, "/organisations/BOSA/staff", {**NEW_STAFF, "email": "frank@fin.example.be"})
     [move] = await StaffMoveRequest.select().where(StaffMoveRequest.staff == frank)
@@ -132,8 +138,10 @@ async def test_dgro_confirms_the_move_and_the_record_keeps_its_history(client, u
 
 
 async def test_dgro_declines_and_the_partner_withdraws(client, users):
-    frank = await add_staff_row("FIN", "frank@fin.example.be", first="Frank", start=FIN_START)
-    gert = await add_staff_row("FIN", "gert@fin.example.be", first="Gert", start=FIN_START)
+    frank = await factories.staff_member(
+        "FIN", "frank@fin.example.be", first="Frank", start=FIN_START
+    )
+    gert = await factories.staff_member("FIN", "gert@fin.example.be", first="Gert", start=FIN_START)
     await _partner(client, users)
     for email in ("frank@fin.example.be", "gert@fin.example.be"):
         await post(client, "/organisations/BOSA/staff", {**NEW_STAFF, "email": email})
@@ -172,8 +180,8 @@ async def test_dgro_declines_and_the_partner_withdraws(client, users):
 
 
 async def test_a_partners_edit_does_not_say_which_organisation_has_an_address(client, users):
-    await add_staff_row("FIN", "frank@fin.example.be")
-    ann = await add_staff_row("BOSA", "ann@bosa.example.be")
+    await factories.staff_member("FIN", "frank@fin.example.be")
+    ann = await factories.staff_member("BOSA", "ann@bosa.example.be")
     await _partner(client, users)
     response = await post(
         client, f"/organisations/BOSA/staff/{ann}", {**NEW_STAFF, "email": "frank@fin.example.be"}

@@ -27,7 +27,7 @@ async def test_login_itself_needs_the_csrf_token(client, users):
 async def test_htmx_sends_the_token_in_the_header(client, users):
     await login(client, users["dgro"])
     page = await client.get("/")
-    assert 'hx-headers=\'{"x-csrftoken": "' in page.text
+    assert 'data-hx-headers=\'{"x-csrftoken": "' in page.text
     response = await client.post(
         "/logout", headers={"x-csrftoken": client.cookies["csrftoken"], "HX-Request": "true"}
     )

@@ -10,11 +10,10 @@ import re
 from certification.applications.service import apply
 from core.audit import Actor
 from core.tables import Notice
-from cycles.tables import CycleMeeting, EvaluationCycle
 from organisations.forms import StaffInput
 from organisations.service import request_moves
 from organisations.tables import Organisation
-from tests.certification.test_certificates_web import add_certificate_row, add_staff_row
+from tests import factories
 from tests.conftest import csrf_token, link_staff_records, login
 
 TODAY = dt.date.today()
@@ -45,11 +44,11 @@ async def test_nothing_waits_on_a_quiet_day(client, users):
 
 
 async def test_dgro_sees_certificates_applications_moves_and_notices(client, users):
-    ann = await add_staff_row("BOSA", "ann@bosa.example.be")
-    bert = await add_staff_row("BOSA", "bert@bosa.example.be", first="Bert")
-    frank = await add_staff_row("FIN", "frank@fin.example.be")
+    ann = await factories.staff_member("BOSA", "ann@bosa.example.be")
+    bert = await factories.staff_member("BOSA", "bert@bosa.example.be", first="Bert")
+    frank = await factories.staff_member("FIN", "frank@fin.example.be")
     for staff in (ann, bert):
-        await add_certificate_row(staff)
+        await factories.certificate(staff)
     await apply(CLI, "BOSA", TODAY)
     bosa = (await Organisation.select().where(Organisation.code == "BOSA").first())["id"]
     await request_moves(
@@ -65,10 +64,10 @@ async def test_dgro_sees_certificates_applications_moves_and_notices(client, use
 
 
 async def test_the_partner_sees_the_level_and_its_own_organisations_work(client, users):
-    ann = await add_staff_row("BOSA", "ann@bosa.example.be")
-    await add_certificate_row(ann)
-    fin_ed = await add_staff_row("FIN", "ed@fin.example.be")
-    await add_certificate_row(fin_ed)  # FIN's: not BOSA's partner's work
+    ann = await factories.staff_member("BOSA", "ann@bosa.example.be")
+    await factories.certificate(ann)
+    fin_ed = await factories.staff_member("FIN", "ed@fin.example.be")
+    await factories.certificate(fin_ed)  # FIN's: not BOSA's partner's work
     await Notice.insert(
         Notice(created_at=dt.datetime.now(dt.UTC), kind="qcheck_average_near",
                audience="pro_partner", organisation_code="BOSA",
@@ -86,15 +85,16 @@ async def test_the_partner_sees_the_level_and_its_own_organisations_work(client,
 
 
 async def test_staff_are_told_a_report_waits_for_their_signature(client, users):
-    sam = await add_staff_row("BOSA", users["staff_bosa"].email, first="Sam")
+    sam = await factories.staff_member("BOSA", users["staff_bosa"].email, first="Sam")
     await link_staff_records()
-    [cycle] = await EvaluationCycle.insert(
-        EvaluationCycle(staff=sam, starts_on=TODAY.replace(month=1, day=1),
-                        ends_on=TODAY.replace(month=12, day=31))
-    ).returning(EvaluationCycle.id)  # fmt: skip
-    await CycleMeeting.insert(
-        CycleMeeting(cycle=cycle["id"], kind="planning", held_on=TODAY, state="evaluator_signed"),
-        CycleMeeting(cycle=cycle["id"], kind="feedback", held_on=TODAY, state="signed"),
+    cycle = await factories.cycle(
+        sam, TODAY.replace(month=1, day=1), TODAY.replace(month=12, day=31)
+    )
+    await factories.meetings(
+        [
+            dict(cycle_id=cycle, kind="planning", held_on=TODAY, state="evaluator_signed"),
+            dict(cycle_id=cycle, kind="feedback", held_on=TODAY, state="signed"),
+        ]
     )
     page = await _home(client, users["staff_bosa"])
     assert waiting(page) == [("/my/dossier", "1 meeting report waits for your signature")]

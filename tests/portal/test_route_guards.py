@@ -17,6 +17,7 @@ EXPECTED_PUBLIC = {
     "/static/vendor/htmx/{file_path:path}",
     "/static/vendor/pico/{file_path:path}",
     "/static/{file_path:path}",
+    "/static/v/{digest:str}/{name:path}",
     # The outbox as pages, in development only (the tests' app is one; production has no
     # such route: tests/core/test_dev_mail.py).
     "/dev/mail",
