@@ -5,7 +5,6 @@ documents such as the review's letters through their area)."""
 from __future__ import annotations
 
 import datetime as dt
-
 from collections.abc import Mapping
 from typing import Any
 
