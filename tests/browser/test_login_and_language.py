@@ -45,3 +45,25 @@ async def test_wrong_password_is_explained_on_the_page(page):
     await page.get_by_role("button", name="Log in").click()
     await expect(page.get_by_role("alert")).to_contain_text("wrong")
     await expect(page.get_by_label("E-mail address")).to_have_value(PARTNER.email)
+
+
+async def test_escape_closes_the_menu_and_returns_to_it(page):
+    await page.goto("/login")
+    await page.get_by_label("E-mail address").fill(PARTNER.email)
+    await page.get_by_label("Password").fill(PARTNER.password)
+    await page.get_by_role("button", name="Log in").click()
+    menu = page.locator("details.site-menu")
+    home = menu.locator("a[href='/']")  # whatever language the first test left the account in
+    await menu.locator("summary").click()
+    await expect(menu).to_have_attribute("open", "")
+    await home.focus()
+    await page.keyboard.press("Escape")
+    await expect(menu).not_to_have_attribute("open", "")
+    await expect(menu.locator("summary")).to_be_focused()
+    # After a boosted navigation (htmx swaps the body) it still closes.
+    await menu.locator("summary").click()
+    await home.click()
+    await menu.locator("summary").click()
+    await page.keyboard.press("Escape")
+    await expect(menu).not_to_have_attribute("open", "")
+    assert page.console_errors == []

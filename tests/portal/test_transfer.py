@@ -56,7 +56,7 @@ async def test_json_and_css_travel_compressed(client, users):
 async def test_every_page_links_its_static_files_by_content_digest(client):
     page = (await client.get("/login")).text
     linked = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
-    assert len(linked) == 4, linked  # icon, Pico, the portal's CSS, htmx
+    assert len(linked) == 5, linked  # icon, Pico, the portal's CSS, htmx, the menu's Escape
     for url in linked:
         assert re.fullmatch(r"/static/v/[0-9a-f]{12}/[\w./@-]+", url), url
         answer = await client.get(url)
