@@ -15,7 +15,7 @@ from itertools import pairwise
 # The roles each role may grant. DG R&O grants any; HR the accounts of its organisation
 # at or below its own role (SPEC 1: hr, evaluator, staff); nobody grants a role above
 # their own, and nobody else grants any.
-_ALL = frozenset({"dgro", "pro_partner", "hr", "evaluator", "staff"})
+_ALL = frozenset({"dgro", "pro_partner", "hr", "evaluator", "staff", "legal"})
 HR_MANAGED = frozenset({"hr", "evaluator", "staff"})
 _GRANTS: dict[str, frozenset[str]] = {"dgro": _ALL, "hr": HR_MANAGED}
 

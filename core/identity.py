@@ -12,6 +12,8 @@ class Role(StrEnum):
     HR = "hr"
     EVALUATOR = "evaluator"
     STAFF = "staff"
+    # SPEC 1: decides HR's motivated requests to read a closed dossier (SPEC 3.2).
+    LEGAL = "legal"
 
 
 ALL_ROLES = frozenset(Role)

@@ -46,7 +46,7 @@ def list_command(organisation: str | None, output: str) -> None:
     buffer = io.StringIO()
     writer = csv.DictWriter(
         buffer,
-        fieldnames=["email", "organisation", "function", "start", "end"],
+        fieldnames=["email", "organisation", "function", "start", "end", "kind"],
         lineterminator="\n",
     )
     writer.writeheader()

@@ -50,6 +50,7 @@ class RegimeRow:
     functioning_after_regime_change: bool
     reminder_days: int
     min_performance_days: int
+    stage_months: int
     revision: int
     updated_by: str
 
@@ -498,6 +499,7 @@ async def cycle_rows(organisation_code: str | None = None) -> list[dict[str, str
         EvaluationCycle.function,
         EvaluationCycle.starts_on,
         EvaluationCycle.ends_on,
+        EvaluationCycle.kind,
     )
     if organisation_code is not None:
         query = query.where(EvaluationCycle.staff._.organisation._.code == organisation_code)
@@ -510,6 +512,7 @@ async def cycle_rows(organisation_code: str | None = None) -> list[dict[str, str
                 "function": row["function"],
                 "start": row["starts_on"].isoformat(),
                 "end": row["ends_on"].isoformat(),
+                "kind": row["kind"],
             }
             for row in rows
         ),

@@ -9,9 +9,13 @@ the staff member's end date ends the running cycle that day and no cycle follows
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+
+import holidays
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -61,6 +65,98 @@ def cycles_of(
     return cycles
 
 
+# --- Statutes and the stage (SPEC 3.1) ----------------------------------------------------
+
+CYCLE_KINDS = ("annual", "probation", "early")
+STAGE_MONTHS = 12
+STAGE_FREE_ABSENCE = 30  # working days of absence in a stage that do not extend it
+MAX_STAGE_EXTENSION_MONTHS = 4
+
+
+def months_later_end(start: dt.date, months: int) -> dt.date:
+    """The last day of a period of `months` months from `start`: the day before the same
+    day of the month `months` later, or that month's last day when it has no such day
+    (a start on 29 February, or on the 31st)."""
+    index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    if start.day > last:
+        return dt.date(year, month, last)
+    return dt.date(year, month, start.day) - ONE_DAY
+
+
+def stage_end(
+    start: dt.date,
+    months: int = STAGE_MONTHS,
+    absent_working_days: int = 0,
+    extension_months: int = 0,
+) -> dt.date:
+    """The stage's last day: `months` (and the extension a final mention called for)
+    from the start, then one working day later for each working day of absence beyond
+    the first 30."""
+    end = months_later_end(start, months + max(0, extension_months))
+    return add_working_days(end, max(0, absent_working_days - STAGE_FREE_ABSENCE))
+
+
+STAGE_DECISIONS = ("appointed", "extended", "appeal_continued", "dismissed")
+
+
+def stage_decision_problem(
+    decision: str, months: int, extended_so_far: int, decided: bool
+) -> str | None:
+    """Why a decision on a stage cannot be recorded (a code), or None. A stage that ended
+    in an appointment or a dismissal takes no further decision; an extension is 1 to 4
+    months and the extensions of one stage add up to 4 months at most."""
+    if decision not in STAGE_DECISIONS:
+        return "unknown"
+    if decided:
+        return "decided"
+    if decision == "extended":
+        if months < 1:
+            return "months"
+        if extended_so_far + months > MAX_STAGE_EXTENSION_MONTHS:
+            return "too_long"
+    return None
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A trainee's stage as `generate` sees it: its first day and its last (already
+    extended), or the probation cycle that already holds it."""
+
+    start: dt.date
+    end: dt.date
+
+
+def cycles_with_stage(
+    stage: Stage,
+    end_date: dt.date | None,
+    functions: Sequence[tuple[dt.date, str]],
+    through: dt.date,
+) -> list[tuple[str, Cycle]]:
+    """(kind, cycle) of a staff member with a stage: the stage as one `probation` cycle
+    (its function: the one held on its first day; the staff member's end date ends it),
+    then the annual cycles from the day after it by the first-cycle rule. A change of
+    function during the stage does not end it; it applies to the cycles after it."""
+    if stage.start > through:
+        return []
+    stage_last = stage.end if end_date is None else min(stage.end, end_date)
+    result = [("probation", Cycle(stage.start, stage_last, held_on(functions, stage.start)))]
+    after = stage_last + ONE_DAY
+    if end_date is not None and end_date <= stage_last:
+        return result
+    later = [(day, title) for day, title in functions if day > after]
+    annual = cycles_of(after, end_date, [(after, held_on(functions, after)), *later], through)
+    return result + [("annual", cycle) for cycle in annual]
+
+
+def held_on(functions: Sequence[tuple[dt.date, str]], day: dt.date) -> str:
+    """The title of the function held on `day` (the latest started on or before it)."""
+    started = [(start, title) for start, title in functions if start <= day]
+    return max(started)[1] if started else ""
+
+
 # --- Regimes (SPEC 3): the federal default and a PLOEG-like configuration -------------
 
 # The formal ratings of each scale; no rating means the next cycle simply starts.
@@ -89,6 +185,7 @@ class Regime:
     functioning_after_regime_change: bool = True
     reminder_days: int = 7
     min_performance_days: int = 63
+    stage_months: int = STAGE_MONTHS  # a trainee's stage (SPEC 3.1)
 
 
 FEDERAL = Regime()
@@ -138,6 +235,7 @@ def regime_problems(regime: Regime) -> dict[str, str]:
         ("absence_days_for_functioning", 0, 366),
         ("reminder_days", 1, 60),
         ("min_performance_days", 0, 366),
+        ("stage_months", 1, 36),
     ):
         if not low <= getattr(regime, field) <= high:
             problems[field] = f"range:{low}:{high}"
@@ -190,8 +288,20 @@ def evaluation_opens(cycle_start: dt.date, cycle_end: dt.date) -> dt.date:
     return max(cycle_start, cycle_end.replace(day=1))
 
 
+@cache
+def _public_holidays(year: int) -> frozenset[dt.date]:
+    """Belgium's public holidays of a year (the `holidays` library's calendar)."""
+    return frozenset(holidays.country_holidays("BE", years=year))
+
+
+def is_working_day(day: dt.date) -> bool:
+    """Monday to Friday, not a public holiday of Belgium."""
+    return day.weekday() < 5 and day not in _public_holidays(day.year)
+
+
 def working_days(start: dt.date, end: dt.date) -> int:
-    """Monday to Friday from start to end, both included (0 when end < start)."""
+    """Working days from start to end, both included (0 when end < start): Monday to
+    Friday, less Belgium's public holidays that fall on one of them."""
     if end < start:
         return 0
     days = (end - start).days + 1
@@ -201,7 +311,20 @@ def working_days(start: dt.date, end: dt.date) -> int:
     for offset in range(rest):
         if (weekday + offset) % 7 < 5:
             count += 1
+    for year in range(start.year, end.year + 1):
+        count -= sum(
+            1 for day in _public_holidays(year) if start <= day <= end and day.weekday() < 5
+        )
     return count
+
+
+def add_working_days(day: dt.date, count: int) -> dt.date:
+    """The day `count` working days after `day` (`day` itself when count <= 0)."""
+    while count > 0:
+        day += ONE_DAY
+        if is_working_day(day):
+            count -= 1
+    return day
 
 
 def performance_days(cycle_start: dt.date, cycle_end: dt.date, absent_days: int) -> int:

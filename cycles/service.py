@@ -7,8 +7,9 @@ holds something (a meeting, an objective, an evaluation), which is never deleted
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from core import audit
 from core.database import bulk_upsert, write_transaction
@@ -17,6 +18,7 @@ from core.i18n import gettext as _
 from cycles import rules
 from cycles.forms import FunctionInput
 from cycles.labels import format_day
+from cycles.queries import regime_of_row, regime_rows
 from cycles.rules import cycles_of
 from cycles.tables import (
     CycleEvaluation,
@@ -44,7 +46,13 @@ async def generate(
     """Every cycle that starts on or before `through`: of every staff member, of one
     organisation's, or of some staff members (a team, or one person)."""
     async with write_transaction():
-        members = StaffMember.select(StaffMember.id, StaffMember.start_date, StaffMember.end_date)
+        members = StaffMember.select(
+            StaffMember.id,
+            StaffMember.start_date,
+            StaffMember.end_date,
+            StaffMember.statute,
+            StaffMember.organisation,
+        )
         if organisation_code is not None:
             members = members.where(StaffMember.organisation.code == organisation_code)
         if staff_ids is not None:
@@ -58,31 +66,41 @@ async def generate(
             (row["staff"], row["starts_on"]): row
             for row in await EvaluationCycle.select().where(EvaluationCycle.staff.is_in(ids))
         }
+        regimes = await regime_rows(sorted({member["organisation"] for member in staff}))
+        stages = _stages(existing.values())
         desired = {
-            (member["id"], cycle.start): cycle
+            (member["id"], cycle.start): (kind, cycle)
             for member in staff
-            for cycle in cycles_of(
-                member["start_date"], member["end_date"], functions.get(member["id"], []), through
+            for kind, cycle in _member_cycles(
+                member,
+                functions.get(member["id"], []),
+                stages.get(member["id"]),
+                regime_of_row(regimes.get(member["organisation"])),
+                through,
             )
         }
         rows = []
         created = changed = 0
-        for key, cycle in desired.items():
+        for key, (kind, cycle) in desired.items():
             old = existing.get(key)
             if old is None:
                 created += 1
-            elif (old["ends_on"], old["function"]) != (cycle.end, cycle.function):
+            elif (old["ends_on"], old["function"], old["kind"]) != (
+                cycle.end,
+                cycle.function,
+                kind,
+            ):
                 changed += 1
             else:
                 continue
-            rows.append((key[0], cycle.start, cycle.end, cycle.function))
+            rows.append((key[0], cycle.start, cycle.end, cycle.function, kind))
         if rows:
             await bulk_upsert(
                 "evaluation_cycle",
-                ("staff", "starts_on", "ends_on", "function"),
+                ("staff", "starts_on", "ends_on", "function", "kind"),
                 rows,
                 conflict=("staff", "starts_on"),
-                update=("ends_on", "function"),
+                update=("ends_on", "function", "kind"),
             )
         gone = [
             old["id"]
@@ -108,6 +126,54 @@ async def generate(
             after={"created": created, "changed": changed, "removed": len(gone)},
         )
     return Generated(created, changed, len(gone))
+
+
+@dataclass(frozen=True)
+class _StageRecord:
+    """What the stored probation cycle of a staff member says of the stage: where it
+    starts, the absence HR recorded in it and the extension a mention called for; and its
+    end, which stands once the trainee is appointed (no longer `trainee`)."""
+
+    start: dt.date
+    end: dt.date
+    absent_days: int
+    extension_months: int
+
+
+def _stages(cycles: Iterable[Mapping[str, Any]]) -> dict[int, _StageRecord]:
+    return {
+        row["staff"]: _StageRecord(
+            row["starts_on"], row["ends_on"], row["absent_days"], row["extension_months"]
+        )
+        for row in cycles
+        if row["kind"] == "probation"
+    }
+
+
+def _member_cycles(
+    member: Mapping[str, Any],
+    functions: list[tuple[dt.date, str]],
+    stored: _StageRecord | None,
+    regime: rules.Regime,
+    through: dt.date,
+) -> list[tuple[str, rules.Cycle]]:
+    """(kind, cycle) of one staff member by their statute (SPEC 3.1, 5.4): none for a
+    mandate holder; a trainee's stage (its end computed again with the extensions
+    recorded so far), or the stage of an appointed one as it was kept, then annual
+    cycles; for everyone else annual cycles only."""
+    statute = member["statute"]
+    if statute == "mandate":
+        return []
+    if statute == "trainee":
+        start = member["start_date"]
+        absent, extension = (stored.absent_days, stored.extension_months) if stored else (0, 0)
+        stage = rules.Stage(start, rules.stage_end(start, regime.stage_months, absent, extension))
+    elif stored is not None:
+        stage = rules.Stage(stored.start, stored.end)
+    else:
+        annual = cycles_of(member["start_date"], member["end_date"], functions, through)
+        return [("annual", cycle) for cycle in annual]
+    return rules.cycles_with_stage(stage, member["end_date"], functions, through)
 
 
 # --- The dossier: meetings and reports, objectives, evaluations ---------------------

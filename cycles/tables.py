@@ -45,6 +45,10 @@ class EvaluationCycle(Table, tablename="evaluation_cycle"):
     # 63 days of performance are counted from.
     absent_days = Integer(default=0)
     work_regime_changed_on = Date(null=True, default=None)
+    # SPEC 5.4: annual, probation (a trainee's stage, SPEC 3.1) or early (SPEC 3.2); for
+    # a stage, the months a final mention extended it by (at most 4).
+    kind = Varchar(length=10, default="annual")
+    extension_months = Integer(default=0)
 
 
 class EvaluationRegime(Table, tablename="evaluation_regime"):
@@ -65,6 +69,7 @@ class EvaluationRegime(Table, tablename="evaluation_regime"):
     functioning_after_regime_change = Boolean(default=True)
     reminder_days = Integer(default=7)
     min_performance_days = Integer(default=63)
+    stage_months = Integer(default=12)
     revision = Integer(default=1)
     updated_by = Varchar(length=254, default="")
 
@@ -166,3 +171,20 @@ class CycleReminder(Table, tablename="cycle_reminder"):
     task = Varchar(length=12, required=True)
     deadline = Date(required=True)
     sent_at = Timestamptz()
+
+
+class StageDecision(Table, tablename="stage_decision"):
+    """A decision on a trainee's stage (SPEC 3.1), as HR records it: appointed (the
+    statute becomes statutory), extended (by `months`, four at most in all), the appeal
+    commission's decision that the stage goes on, or dismissed (the stage and the posting
+    end on `decided_on`); with who recorded it and when."""
+
+    id: Serial
+
+    cycle = ForeignKey(references=EvaluationCycle, required=True, index=True)
+    decision = Varchar(length=20, required=True)
+    months = Integer(default=0)
+    decided_on = Date(required=True)
+    note = Text(default="")
+    recorded_by = Varchar(length=254, required=True)
+    recorded_at = Timestamptz()

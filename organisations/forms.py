@@ -10,9 +10,17 @@ from typing import Any
 from core.forms import FormResult, text
 from core.i18n import gettext as _
 from core.parsing import date_field, is_email
-from organisations.rules import LANGUAGE_ROLES, ORGANISATION_CODE, STAFF_NAME_LENGTH
+from organisations.rules import LANGUAGE_ROLES, ORGANISATION_CODE, STAFF_NAME_LENGTH, STATUTES
 
-STAFF_FIELDS = ("email", "first_name", "last_name", "language_role", "start_date", "end_date")
+STAFF_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "language_role",
+    "start_date",
+    "end_date",
+    "statute",
+)
 
 
 @dataclass(frozen=True)
@@ -23,9 +31,11 @@ class StaffInput:
     language_role: str
     start_date: dt.date
     end_date: dt.date | None
+    # SPEC 3.1; None: not given (a new staff member is statutory, a saved one keeps theirs).
+    statute: str | None = None
 
     def record(self) -> dict[str, Any]:
-        return {
+        record = {
             "email": self.email,
             "first_name": self.first_name,
             "last_name": self.last_name,
@@ -33,6 +43,9 @@ class StaffInput:
             "start_date": self.start_date,
             "end_date": self.end_date,
         }
+        if self.statute is not None:
+            record["statute"] = self.statute
+        return record
 
 
 def _staff_dates(
@@ -82,6 +95,9 @@ def parse_staff_form(form: Mapping[str, Any], language_roles: Sequence[str]) -> 
             "Choose one of the organisation's language roles: %(roles)s.",
             roles=", ".join(language_roles),
         )
+    values["statute"] = values["statute"].lower()
+    if values["statute"] and values["statute"] not in STATUTES:
+        errors["statute"] = _("Choose one of the statutes in the list.")
     start, end = _staff_dates(values, errors)
     if not errors and start is not None:
         result.data = StaffInput(
@@ -91,6 +107,7 @@ def parse_staff_form(form: Mapping[str, Any], language_roles: Sequence[str]) -> 
             language_role=values["language_role"],
             start_date=start,
             end_date=end,
+            statute=values["statute"] or None,
         )
     return result
 

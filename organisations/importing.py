@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,13 @@ from core.importing import (
 )
 from core.rows import columns_of, rows_as
 from organisations.forms import StaffInput
-from organisations.rules import LANGUAGE_ROLES, ORGANISATION_CODE, earlier_posting_end
+from organisations.rules import (
+    DEFAULT_STATUTE,
+    LANGUAGE_ROLES,
+    ORGANISATION_CODE,
+    STATUTES,
+    earlier_posting_end,
+)
 from organisations.service import request_moves
 from organisations.tables import Organisation, ProPartnerTerm, StaffAssignment, StaffMember
 
@@ -186,6 +192,20 @@ def _moves_on_request(
     return scope.organisation_code is not None and previous["organisation"] != organisation.id
 
 
+STATUTE = "statute"
+
+
+def _statute(raw: str, previous: Mapping[str, Any] | None, errors: RowErrors) -> str:
+    """The row's statute (SPEC 5.1, optional column): one of SPEC 3.1's; left out or
+    empty, a new staff member is statutory and an existing one keeps theirs."""
+    value = raw.strip().lower()
+    if not value:
+        return str(previous["statute"]) if previous is not None else DEFAULT_STATUTE
+    if value not in STATUTES:
+        errors.add(f"statute {raw.strip()} unknown: use {', '.join(STATUTES)}")
+    return value
+
+
 async def _import_staff(
     rows: Iterable[Row], scope: ImportScope, result: ImportResult
 ) -> Callable | None:
@@ -198,6 +218,7 @@ async def _import_staff(
             StaffMember.organisation,
             StaffMember.start_date,
             StaffMember.end_date,
+            StaffMember.statute,
         )
     }
     seen: dict[str, int] = {}
@@ -223,9 +244,10 @@ async def _import_staff(
         if start and end and end < start:
             errors.add("end_date comes before start_date")
         previous = existing.get(email)
+        statute = _statute(v.get(STATUTE, ""), previous, errors)
         if errors.count or organisation is None:
             continue
-        record = (organisation.id, email, first, last, role, start, end)
+        record = (organisation.id, email, first, last, role, start, end, statute)
         if previous is not None and _moves_on_request(previous, organisation, scope):
             # The address is another organisation's record (e-mail is the natural key of
             # staff): a PRO Partner's row becomes a move request for DG R&O, counted as
@@ -263,6 +285,7 @@ async def _import_staff(
                     "language_role",
                     "start_date",
                     "end_date",
+                    "statute",
                 ),
                 records,
                 conflict=("email",),
@@ -273,6 +296,7 @@ async def _import_staff(
                     "language_role",
                     "start_date",
                     "end_date",
+                    "statute",
                 ),
                 insert_only=load.empty,
             )
@@ -310,6 +334,7 @@ STAFF = ImportKind(
         "start_date",
         "end_date",
     ),
+    optional=(STATUTE,),
     validate=_import_staff,
     tables_written=("staff_member", "staff_assignment"),
     limits=varchar_lengths(
@@ -318,7 +343,9 @@ STAFF = ImportKind(
     label=lambda: _("Staff"),
     note=lambda: _(
         "staff: end_date may be empty; language_role is NL, FR or DE and must be a "
-        "language role of the organisation."
+        "language role of the organisation; statute (optional column) is statutory, "
+        "trainee, contractual or mandate: left out, a new staff member is statutory and "
+        "an existing one keeps theirs."
     ),
     organisation_scoped=True,
 )

@@ -57,6 +57,7 @@ class StaffMemberRow:
     language_role: str
     start_date: dt.date
     end_date: dt.date | None
+    statute: str
 
 
 async def staff_member(organisation_id: int, staff_id: int) -> StaffMemberRow | None:
@@ -79,6 +80,7 @@ async def staff_export_rows(code: str) -> list[tuple]:
             StaffMember.language_role,
             StaffMember.start_date,
             StaffMember.end_date,
+            StaffMember.statute,
         )
         .where(StaffMember.organisation.code == code)
         .order_by(StaffMember.email)
@@ -92,6 +94,7 @@ async def staff_export_rows(code: str) -> list[tuple]:
             r["language_role"],
             r["start_date"],
             r["end_date"],
+            r["statute"],
         )
         for r in rows
     ]

@@ -15,6 +15,12 @@ STAFF_NAME_LENGTH = 100
 ORGANISATION_NAME_LENGTH = 255
 
 
+# SPEC 3.1: appointed, on stage (a statutory recruit on probation), contractual, or a
+# mandate holder (evaluated under the mandate's own procedure: no cycles in the portal).
+STATUTES = ("statutory", "trainee", "contractual", "mandate")
+DEFAULT_STATUTE = "statutory"
+
+
 def split_language_roles(value: str | None) -> list[str]:
     """`"NL|FR"` as stored -> `["NL", "FR"]`."""
     return [role for role in (value or "").split("|") if role]

@@ -47,6 +47,8 @@ class StaffMember(Table, tablename="staff_member"):
     language_role = Varchar(length=2, required=True)
     start_date = Date(required=True)
     end_date = Date(null=True, default=None)
+    # SPEC 3.1: statutory, trainee (on stage), contractual or mandate (no cycles).
+    statute = Varchar(length=12, default="statutory")
 
 
 class StaffAssignment(Table, tablename="staff_assignment"):

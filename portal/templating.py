@@ -29,5 +29,6 @@ def role_label(role: str) -> str:
         "hr": _gettext("HR (P&O)"),
         "evaluator": _gettext("Evaluator"),
         "staff": _gettext("Staff member"),
+        "legal": _gettext("Legal reviewer"),
     }
     return labels.get(role, role)

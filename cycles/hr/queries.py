@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from piccolo.query.functions.aggregate import Count
 
 from core.paging import Page, fetch_page
-from core.rows import rows_as
+from core.rows import columns_of, rows_as
 from cycles import rules as cycle_rules
 from cycles.hr import rules
 from cycles.queries import RegimeRow, regime_for, regime_rows
@@ -25,6 +25,7 @@ from cycles.tables import (
     CycleObjective,
     EvaluationCycle,
     EvaluatorAssignment,
+    StageDecision,
 )
 from organisations.rules import is_active_on
 from organisations.tables import StaffMember
@@ -204,6 +205,10 @@ class StatusRow:
     first: str = ""
     second: str = ""
     coplanner: str = ""
+    statute: str = "statutory"
+    stage_ends_on: dt.date | None = None  # a trainee's stage (SPEC 3.1)
+    stage_id: int | None = None  # its probation cycle
+    kind: str = "annual"  # the current cycle's
     cycle_id: int | None = None
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
@@ -286,6 +291,7 @@ async def organisation_cycles(
         StaffMember.last_name,
         StaffMember.start_date,
         StaffMember.end_date,
+        StaffMember.statute,
     ).where(StaffMember.organisation == organisation_id)
     since = dt.date(min(year, today.year) - 2, 1, 1)
     until = dt.date(max(year, today.year), 12, 31)
@@ -297,6 +303,7 @@ async def organisation_cycles(
         EvaluationCycle.function,
         EvaluationCycle.absent_days,
         EvaluationCycle.work_regime_changed_on,
+        EvaluationCycle.kind,
     ).where(
         (EvaluationCycle.staff.organisation == organisation_id)
         & (EvaluationCycle.ends_on >= since)
@@ -368,6 +375,9 @@ async def organisation_cycles(
             first=_name(roles["first"], "evaluator_") if "first" in roles else "",
             second=_name(roles["second"], "evaluator_") if "second" in roles else "",
             coplanner=_name(roles["coplanner"], "evaluator_") if "coplanner" in roles else "",
+            statute=member["statute"],
+            stage_ends_on=next((c["ends_on"] for c in own if c["kind"] == "probation"), None),
+            stage_id=next((c["id"] for c in own if c["kind"] == "probation"), None),
         )
         current = _pick_current(own, today)
         if current is not None:
@@ -376,6 +386,7 @@ async def organisation_cycles(
             status.starts_on = current["starts_on"]
             status.ends_on = current["ends_on"]
             status.function = current["function"]
+            status.kind = current["kind"]
             status.absent_days = current["absent_days"]
             status.work_regime_changed_on = current["work_regime_changed_on"]
             status.objectives = objective_counts.get(current["id"], 0)
@@ -539,3 +550,76 @@ async def team_staff_ids(organisation_id: int, team: str, today: dt.date) -> lis
         StaffMember.organisation == organisation_id
     )
     return [row["id"] for row in staff if row["id"] not in with_first]
+
+
+@dataclass(frozen=True)
+class StageDecisionRow:
+    decision: str
+    months: int
+    decided_on: dt.date
+    note: str
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class StageView:
+    """A trainee's stage as HR's stage page reads it: dates, absence, extensions and the
+    decisions recorded (no dossier contents)."""
+
+    cycle_id: int
+    staff_id: int
+    email: str
+    name: str
+    statute: str
+    starts_on: dt.date
+    ends_on: dt.date
+    absent_days: int
+    extension_months: int
+    decisions: list[StageDecisionRow]
+
+    @property
+    def ended(self) -> bool:
+        """Appointed or dismissed: the stage takes no further decision."""
+        return any(d.decision in ("appointed", "dismissed") for d in self.decisions)
+
+
+async def stage_of(organisation_id: int, cycle_id: int) -> StageView | None:
+    """The organisation's probation cycle `cycle_id` with its decisions (two queries)."""
+    row = (
+        await EvaluationCycle.select(
+            EvaluationCycle.id,
+            EvaluationCycle.staff,
+            EvaluationCycle.starts_on,
+            EvaluationCycle.ends_on,
+            EvaluationCycle.absent_days,
+            EvaluationCycle.extension_months,
+            EvaluationCycle.kind,
+            EvaluationCycle.staff.email.as_alias("email"),
+            EvaluationCycle.staff.first_name.as_alias("first_name"),
+            EvaluationCycle.staff.last_name.as_alias("last_name"),
+            EvaluationCycle.staff.statute.as_alias("statute"),
+            EvaluationCycle.staff.organisation.as_alias("organisation_id"),
+        )
+        .where(EvaluationCycle.id == cycle_id)
+        .first()
+    )
+    if row is None or row["organisation_id"] != organisation_id or row["kind"] != "probation":
+        return None
+    decisions = await (
+        StageDecision.select(*columns_of(StageDecision, StageDecisionRow))
+        .where(StageDecision.cycle == cycle_id)
+        .order_by(StageDecision.id)
+    )
+    return StageView(
+        cycle_id=row["id"],
+        staff_id=row["staff"],
+        email=row["email"],
+        name=_name(row),
+        statute=row["statute"],
+        starts_on=row["starts_on"],
+        ends_on=row["ends_on"],
+        absent_days=row["absent_days"],
+        extension_months=row["extension_months"],
+        decisions=[StageDecisionRow(**d) for d in decisions],
+    )

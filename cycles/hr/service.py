@@ -5,7 +5,7 @@ of cycles. Each write in one transaction with its audit entry."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from core import audit
@@ -18,7 +18,7 @@ from cycles.labels import format_day
 from cycles.queries import REGIME_FIELDS
 from cycles.rules import Regime
 from cycles.service import Generated, generate
-from cycles.tables import EvaluationCycle, EvaluationRegime, EvaluatorAssignment
+from cycles.tables import EvaluationCycle, EvaluationRegime, EvaluatorAssignment, StageDecision
 from organisations.rules import is_active_on
 from organisations.tables import StaffMember
 
@@ -431,3 +431,83 @@ async def generate_cycles(
         return await generate(actor, through, organisation_code)
     staff_ids = await queries.team_staff_ids(organisation_id, team, today)
     return await generate(actor, through, organisation_code, staff_ids=staff_ids)
+
+
+# --- The stage (SPEC 3.1): HR records each decision on a trainee's stage ---------------
+
+
+@dataclass(frozen=True)
+class StageDecisionInput:
+    decision: str  # rules.STAGE_DECISIONS
+    decided_on: dt.date
+    months: int = 0
+    note: str = ""
+
+
+def _stage_refusal(problem: str) -> Refused:
+    """The words of a `cycles.rules.stage_decision_problem` code, at its field."""
+    if problem == "decided":
+        return Refused(_("This stage has ended in an appointment or a dismissal."), "decision")
+    if problem == "months":
+        return Refused(_("Give the extension in whole months, from 1 to 4."), "months")
+    if problem == "too_long":
+        return Refused(_("A stage is extended by 4 months at most in all."), "months")
+    return Refused(_("Choose one of the decisions in the list."), "decision")
+
+
+async def record_stage_decision(
+    actor: audit.Actor, organisation_id: int, cycle_id: int, data: StageDecisionInput
+) -> None:
+    """Record a decision on the stage (the organisation's probation cycle `cycle_id`) and
+    apply it: appointed, the statute becomes statutory (the annual cycles follow from the
+    day after the stage); extended, the stage ends `months` later; dismissed, the stage
+    and the posting end on the decision's day. Each recorded with who and when."""
+    async with write_transaction():
+        stage = await queries.stage_of(organisation_id, cycle_id)
+        if stage is None:
+            raise NotFound
+        problem = cycle_rules.stage_decision_problem(
+            data.decision, data.months, stage.extension_months, stage.ended
+        )
+        if problem is not None:
+            raise _stage_refusal(problem)
+        if not stage.starts_on <= data.decided_on:
+            raise Refused(
+                _("The decision cannot come before the stage (%(day)s).",
+                  day=format_day(stage.starts_on)),
+                "decided_on",
+            )  # fmt: skip
+        await StageDecision.insert(
+            StageDecision(
+                cycle=cycle_id,
+                decision=data.decision,
+                months=data.months if data.decision == "extended" else 0,
+                decided_on=data.decided_on,
+                note=data.note,
+                recorded_by=actor.label,
+                recorded_at=dt.datetime.now(dt.UTC),
+            )
+        )
+        if data.decision == "appointed":
+            await StaffMember.update({StaffMember.statute: "statutory"}).where(
+                StaffMember.id == stage.staff_id
+            )
+        elif data.decision == "extended":
+            await EvaluationCycle.update(
+                {EvaluationCycle.extension_months: stage.extension_months + data.months}
+            ).where(EvaluationCycle.id == cycle_id)
+        elif data.decision == "dismissed":
+            await StaffMember.update({StaffMember.end_date: data.decided_on}).where(
+                StaffMember.id == stage.staff_id
+            )
+        await audit.record(
+            actor,
+            "stage_decision_recorded",
+            table="stage_decision",
+            key=f"{stage.email}:{stage.starts_on.isoformat()}",
+            after={"decision": data.decision, "months": data.months,
+                   "decided_on": data.decided_on},
+        )  # fmt: skip
+        # The cycles follow at once: the stage's new end, the annual cycles after it.
+        through = max(data.decided_on, dt.date.today()) + dt.timedelta(days=LATEST_THROUGH_DAYS)
+        await generate(actor, through, staff_ids=[stage.staff_id])

@@ -54,6 +54,7 @@ REGIME_TEMPLATE = "cycles/hr_regime.html"
 EVALUATORS_TEMPLATE = "cycles/hr_evaluators.html"
 STATUS_TEMPLATE = "cycles/hr_status.html"
 ABSENCE_TEMPLATE = "cycles/hr_absence.html"
+STAGE_TEMPLATE = "cycles/hr_stage.html"
 
 requires_regime_editor = requires_role(Role.DGRO, Role.HR)
 requires_hr = requires_role(Role.HR)
@@ -111,6 +112,7 @@ NUMBER_FIELDS = (
     "absence_days_for_functioning",
     "reminder_days",
     "min_performance_days",
+    "stage_months",
 )
 
 
@@ -727,4 +729,100 @@ class StatusController(Controller):
         return await self._absence_page(request, organisation, cycle, form, status=400)
 
 
-HR_ROUTE_HANDLERS = [RegimeController, EvaluatorController, StatusController]
+def stage_decision_label(decision: str) -> str:
+    return {
+        "appointed": _("appointed (statutory from the day after the stage)"),
+        "extended": _("stage extended"),
+        "appeal_continued": _("the appeal commission: the stage goes on"),
+        "dismissed": _("dismissed (the stage and the posting end)"),
+    }.get(decision, decision)
+
+
+STAGE_FIELDS = ("decision", "decided_on", "months", "note")
+MAX_NOTE = 2000
+
+
+def parse_stage_decision(raw: Mapping[str, Any]) -> FormResult:
+    """HR's decision on a stage: one of the list, its day, months for an extension, a
+    note; every problem at its field."""
+    form = FormResult({name: text(raw, name) for name in STAGE_FIELDS})
+    values, errors = form.values, form.errors
+    if values["decision"] not in cycle_rules.STAGE_DECISIONS:
+        errors["decision"] = _("Choose one of the decisions in the list.")
+    day, problem = date_field(values["decided_on"])
+    if problem:
+        errors["decided_on"] = problem
+    months = 0
+    if values["months"]:
+        number, _problem = number_field(values["months"], low=0, high=12)
+        if number is None:
+            errors["months"] = _("Give the extension in whole months, from 1 to 4.")
+        else:
+            months = number
+    if len(values["note"]) > MAX_NOTE:
+        errors["note"] = _("Keep the note to %(count)d characters at most.", count=MAX_NOTE)
+    if not errors and day is not None:
+        form.data = service.StageDecisionInput(values["decision"], day, months, values["note"])
+    return form
+
+
+class StageController(Controller):
+    """HR records the decisions on a trainee's stage (SPEC 3.1)."""
+
+    path = "/organisations/{code:str}/stages/{stage_id:int}"
+    include_in_schema = False
+    guards = HR_GUARDS
+
+    async def _page(
+        self, request: Request, code: str, stage_id: int, form: FormResult, status: int = 200
+    ) -> Template:
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
+        stage = await queries.stage_of(organisation.id, stage_id)
+        if stage is None:
+            raise NotFound(_("There is no such stage in %(code)s.", code=organisation.code))
+        context = {
+            "organisation": organisation,
+            "stage": stage,
+            "form": form,
+            "decisions": cycle_rules.STAGE_DECISIONS,
+            "decision_label": stage_decision_label,
+            "free_absence": cycle_rules.STAGE_FREE_ABSENCE,
+            "max_extension": cycle_rules.MAX_STAGE_EXTENSION_MONTHS,
+        }
+        return render(request, STAGE_TEMPLATE, context, block=None, status=status)
+
+    @get("/", name="cycles_stage")
+    async def stage(
+        self, request: HTMXRequest, code: FromPath[str], stage_id: FromPath[int]
+    ) -> Template:
+        today = dt.date.today().isoformat()
+        return await self._page(request, code, stage_id, FormResult({"decided_on": today}))
+
+    @post("/", status_code=303)
+    async def decide(
+        self, request: Request, code: FromPath[str], stage_id: FromPath[int]
+    ) -> Template | Redirect:
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
+        form = parse_stage_decision(await request.form())
+        if form.data is not None:
+            try:
+                await service.record_stage_decision(
+                    actor_of(request), organisation.id, stage_id, form.data
+                )
+            except NotFound:
+                raise NotFound(
+                    _("There is no such stage in %(code)s.", code=organisation.code)
+                ) from None
+            except Refused as refused:
+                form.errors[refused.field or "decision"] = refused.message
+            else:
+                flash(
+                    request, _("The decision on the stage has been recorded."), category="success"
+                )
+                return Redirect(
+                    f"/organisations/{organisation.code}/stages/{stage_id}", status_code=303
+                )
+        return await self._page(request, code, stage_id, form, status=400)
+
+
+HR_ROUTE_HANDLERS = [RegimeController, EvaluatorController, StatusController, StageController]

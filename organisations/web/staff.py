@@ -23,4 +23,6 @@ class StaffExportController(Controller):
     async def staff_export(self, request: Request, code: FromPath[str]) -> Response:
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
         rows = await staff_export_rows(organisation.code)
-        return spreadsheet(request, f"{organisation.code}-staff", "staff", STAFF.columns, rows)
+        return spreadsheet(
+            request, f"{organisation.code}-staff", "staff", (*STAFF.columns, *STAFF.optional), rows
+        )

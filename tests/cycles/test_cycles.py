@@ -59,6 +59,7 @@ def test_functions_import_and_cycles(tmp_path):
             "function": "Consultant",
             "start": "2026-07-01",
             "end": "2027-12-31",
+            "kind": "annual",
         },
         {
             "email": "a@x.be",
@@ -66,6 +67,7 @@ def test_functions_import_and_cycles(tmp_path):
             "function": "Consultant",
             "start": "2028-01-01",
             "end": "2028-12-31",
+            "kind": "annual",
         },
         {
             "email": "b@x.be",
@@ -73,6 +75,7 @@ def test_functions_import_and_cycles(tmp_path):
             "function": "Assistant",
             "start": "2020-03-01",
             "end": "2020-12-31",
+            "kind": "annual",
         },
         {
             "email": "b@x.be",
@@ -80,6 +83,7 @@ def test_functions_import_and_cycles(tmp_path):
             "function": "Assistant",
             "start": "2021-01-01",
             "end": "2021-12-31",
+            "kind": "annual",
         },
         {
             "email": "b@x.be",
@@ -87,6 +91,7 @@ def test_functions_import_and_cycles(tmp_path):
             "function": "Assistant",
             "start": "2022-01-01",
             "end": "2022-09-14",
+            "kind": "annual",
         },
         {
             "email": "b@x.be",
@@ -94,6 +99,7 @@ def test_functions_import_and_cycles(tmp_path):
             "function": "Consultant",
             "start": "2022-09-15",
             "end": "2023-12-31",
+            "kind": "annual",
         },
         {
             "email": "b@x.be",
@@ -101,6 +107,7 @@ def test_functions_import_and_cycles(tmp_path):
             "function": "Consultant",
             "start": "2024-01-01",
             "end": "2024-05-31",
+            "kind": "annual",
         },
     ]
     # A later change of function ends the running cycle early; nothing is duplicated.
@@ -124,7 +131,7 @@ def test_functions_import_and_cycles(tmp_path):
     csv_out = run_portal(
         "cycles", "list", "--format", "csv", "--organisation", "BOSA", database=database
     ).stdout
-    assert csv_out.splitlines()[0] == "email,organisation,function,start,end"
+    assert csv_out.splitlines()[0] == "email,organisation,function,start,end,kind"
 
 
 async def test_generate_on_the_test_database():

@@ -358,11 +358,13 @@ async def test_staff_export_reimports_unchanged(english, users):
         f'attachment; filename="BOSA-staff-{TODAY}.csv"'
     )
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
-    assert rows[0] == STAFF_HEADER.strip().split(",")
+    # The import's columns, with its optional `statute` (SPEC 5.1): the export re-imports.
+    assert rows[0] == [*STAFF_HEADER.strip().split(","), "statute"]
     assert rows[1:] == [
-        ["BOSA", "an@bosa.example.be", "An", "Peeters", "NL", "2020-01-01", ""],
-        ["BOSA", "bo@bosa.example.be", "Bo", "Dubois", "FR", "2020-02-01", "2030-12-31"],
-    ]
+        ["BOSA", "an@bosa.example.be", "An", "Peeters", "NL", "2020-01-01", "", "statutory"],
+        ["BOSA", "bo@bosa.example.be", "Bo", "Dubois", "FR", "2020-02-01", "2030-12-31",
+         "statutory"],
+    ]  # fmt: skip
     again = await upload(
         english, "/organisations/BOSA/import", "staff", export.content, name="BOSA-staff.csv"
     )

@@ -142,6 +142,8 @@ EXPECTED: dict[str, set[str]] = {
     "POST /organisations/{code}/cycles/evaluators/{staff_id}": {HR},
     "POST /organisations/{code}/cycles/evaluators/{staff_id}/end": {HR},
     "GET /organisations/{code}/cycles/{cycle_id}/absence": {HR},
+    "GET /organisations/{code}/stages/{stage_id}": {HR},
+    "POST /organisations/{code}/stages/{stage_id}": {HR},
     "POST /organisations/{code}/cycles/{cycle_id}/absence": {HR},
     # Accounts (issue 12): one's own; DG R&O every account and organisation, HR the hr,
     # evaluator and staff accounts of its own organisation (the user tried is BOSA staff)
@@ -290,6 +292,28 @@ async def records(users) -> dict[str, Any]:
     mail = await outbox.enqueue("matrix", "someone@bosa.demo.portal.be", "en", "Matrix", "Hi")
     future = today + dt.timedelta(days=400)
     await adopt(replace(DEFAULT_POLICY, effective_from=future), "matrix", cli, today)
+    # A trainee of BOSA (not Sam nor Eva) and the stage `generate` gives them.
+    from cycles.service import generate
+
+    trainee = (
+        await StaffMember.select(StaffMember.id)
+        .where(
+            (StaffMember.organisation == bosa)
+            & StaffMember.email.not_in(
+                ["staff@bosa.demo.portal.be", "evaluator@bosa.demo.portal.be"]
+            )
+        )
+        .first()
+    )
+    await StaffMember.update({StaffMember.statute: "trainee"}).where(
+        StaffMember.id == trainee["id"]
+    )
+    await generate(cli, today, staff_ids=[trainee["id"]])
+    stage = (
+        await EvaluationCycle.select(EvaluationCycle.id)
+        .where((EvaluationCycle.staff == trainee["id"]) & (EvaluationCycle.kind == "probation"))
+        .first()
+    )
     return {
         "code": "BOSA",
         "staff_id": sam[0]["id"],
@@ -305,6 +329,7 @@ async def records(users) -> dict[str, Any]:
         "notice_id": notice[0]["id"],
         "request_id": move["id"],
         "mail_id": mail,
+        "stage_id": stage["id"],
         "user_id": extra["id"],
         "year": today.year - 1,
         "effective_from": future.isoformat(),

@@ -1,0 +1,118 @@
+"""HR's stage page (SPEC 3.1, issue 21): the stage of a trainee with its dates, absence
+and decisions; an extension moves its end (and the annual cycles after it), an
+appointment makes the statute statutory, a dismissal ends the stage and the posting;
+refusals at their field with what was typed kept; other organisations and other cycles
+are not found; every decision in the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from core.audit import Actor
+from core.tables import AuditEntry
+from cycles.service import generate
+from cycles.tables import EvaluationCycle, StageDecision
+from organisations.tables import StaffMember
+from tests import factories
+from tests.conftest import login
+from tests.helpers import logout, post
+
+START = dt.date(2026, 3, 2)
+
+
+async def a_trainee() -> tuple[int, int]:
+    """A BOSA trainee since 2 March 2026 and their stage (its probation cycle)."""
+    staff = await factories.staff_member(
+        "BOSA", "tina@bosa.example.be", first="Tina", start=START, statute="trainee"
+    )
+    await generate(Actor.command_line("test"), dt.date(2027, 12, 31), staff_ids=[staff])
+    stage = (
+        await EvaluationCycle.select(EvaluationCycle.id, EvaluationCycle.ends_on)
+        .where((EvaluationCycle.staff == staff) & (EvaluationCycle.kind == "probation"))
+        .first()
+    )
+    assert stage["ends_on"] == dt.date(2027, 3, 1)
+    return staff, stage["id"]
+
+
+async def cycles_of(staff: int) -> list[tuple[str, dt.date, dt.date]]:
+    rows = (
+        await EvaluationCycle.select(
+            EvaluationCycle.kind, EvaluationCycle.starts_on, EvaluationCycle.ends_on
+        )
+        .where(EvaluationCycle.staff == staff)
+        .order_by(EvaluationCycle.starts_on)
+    )
+    return [(r["kind"], r["starts_on"], r["ends_on"]) for r in rows]
+
+
+async def test_hr_extends_then_appoints_a_trainee(client, users):
+    staff, stage = await a_trainee()
+    client.headers["Accept-Language"] = "en"
+    await login(client, users["hr_bosa"])
+    status = (await client.get("/organisations/BOSA/cycles")).text
+    assert f'href="/organisations/BOSA/stages/{stage}"' in status
+    page = await client.get(f"/organisations/BOSA/stages/{stage}")
+    assert page.status_code == 200 and "No decision has been recorded yet." in page.text
+    # Five months in all is more than the statute allows: refused, the note kept.
+    too_long = await post(client, f"/organisations/BOSA/stages/{stage}",
+                          {"decision": "extended", "decided_on": "2027-02-20", "months": "5",
+                           "note": "Mention: to improve"})  # fmt: skip
+    assert too_long.status_code == 400
+    assert "A stage is extended by 4 months at most in all." in too_long.text
+    assert "Mention: to improve" in too_long.text
+    assert not await StageDecision.exists()
+    extended = await post(client, f"/organisations/BOSA/stages/{stage}",
+                          {"decision": "extended", "decided_on": "2027-02-20", "months": "3",
+                           "note": "Mention: to improve"})  # fmt: skip
+    assert extended.status_code == 303
+    assert (await cycles_of(staff))[:2] == [
+        ("probation", START, dt.date(2027, 6, 1)),
+        ("annual", dt.date(2027, 6, 2), dt.date(2027, 12, 31)),
+    ]
+    again = await post(client, f"/organisations/BOSA/stages/{stage}",
+                       {"decision": "extended", "decided_on": "2027-05-20", "months": "2"})  # fmt: skip
+    assert again.status_code == 400  # 3 + 2 months
+    appointed = await post(client, f"/organisations/BOSA/stages/{stage}",
+                           {"decision": "appointed", "decided_on": "2027-05-25"})  # fmt: skip
+    assert appointed.status_code == 303
+    member = await StaffMember.select(StaffMember.statute).where(StaffMember.id == staff).first()
+    assert member["statute"] == "statutory"
+    # The stage stays as it was; the annual cycles follow it.
+    assert (await cycles_of(staff))[0] == ("probation", START, dt.date(2027, 6, 1))
+    page = (await client.get(f"/organisations/BOSA/stages/{stage}")).text
+    assert "appointed (statutory from the day after the stage)" in page
+    assert 'name="decision"' not in page  # an appointed stage takes no further decision
+    actions = await AuditEntry.select(AuditEntry.action).where(
+        AuditEntry.action == "stage_decision_recorded"
+    )
+    assert len(actions) == 2
+
+
+async def test_a_dismissal_ends_the_stage_and_the_posting(client, users):
+    staff, stage = await a_trainee()
+    await login(client, users["hr_bosa"])
+    done = await post(client, f"/organisations/BOSA/stages/{stage}",
+                      {"decision": "dismissed", "decided_on": "2026-11-30"})  # fmt: skip
+    assert done.status_code == 303
+    member = await StaffMember.select(StaffMember.end_date).where(StaffMember.id == staff).first()
+    assert member["end_date"] == dt.date(2026, 11, 30)
+    assert await cycles_of(staff) == [("probation", START, dt.date(2026, 11, 30))]
+
+
+async def test_no_stage_page_for_another_organisation_or_an_annual_cycle(client, users):
+    _staff, stage = await a_trainee()
+    annual = await factories.cycle(
+        await factories.staff_member("BOSA", "ann@bosa.example.be"),
+        dt.date(2026, 1, 1),
+        dt.date(2026, 12, 31),
+    )
+    await login(client, users["hr_bosa"])
+    assert (await client.get(f"/organisations/BOSA/stages/{annual}")).status_code == 404
+    refused = await post(client, f"/organisations/BOSA/stages/{annual}",
+                         {"decision": "appointed", "decided_on": "2026-12-01"})  # fmt: skip
+    assert refused.status_code == 404
+    await logout(client)
+    await login(client, users["partner_fin"])
+    assert (await client.get(f"/organisations/BOSA/stages/{stage}")).status_code in (403, 404)
+    assert not await StageDecision.exists()
