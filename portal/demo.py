@@ -50,19 +50,20 @@ OSTBEL,Dienst Oost-België,Service Belgique de l'Est,NL|FR|DE,
 DEMO_ORGANISATIONS = [
     tuple(line.split(",")[:4]) for line in DEMO_ORGANISATION_CSV.strip().splitlines()[1:]
 ]
-DEMO_STAFF_CSV = """organisation_code,email,first_name,last_name,language_role,start_date,end_date
-BOSA,staff@bosa.demo.portal.be,Sam,Staff,NL,2019-03-01,
-BOSA,evaluator@bosa.demo.portal.be,Eva,Evaluator,NL,2018-09-01,
-BOSA,lucie.dubois@bosa.demo.portal.be,Lucie,Dubois,FR,2020-01-15,
-BOSA,marc.lambert@bosa.demo.portal.be,Marc,Lambert,FR,2021-06-01,
-BOSA,jan.peeters@bosa.demo.portal.be,Jan,Peeters,NL,2017-02-01,2024-12-31
-MOBILIT,an.claes@mobilit.demo.portal.be,An,Claes,NL,2016-01-01,
-MOBILIT,pierre.martin@mobilit.demo.portal.be,Pierre,Martin,FR,2016-05-01,
-MOBILIT,els.maes@mobilit.demo.portal.be,Els,Maes,NL,2019-01-01,
-MOBILIT,sophie.leroy@mobilit.demo.portal.be,Sophie,Leroy,FR,2019-09-01,
-OSTBEL,jonas.schmitz@ostbel.demo.portal.be,Jonas,Schmitz,DE,2018-01-01,
-OSTBEL,nina.wouters@ostbel.demo.portal.be,Nina,Wouters,NL,2020-01-01,
-FIN,tom.janssens@fin.demo.portal.be,Tom,Janssens,NL,2022-01-01,
+DEMO_STAFF_CSV = """organisation_code,email,first_name,last_name,language_role,start_date,end_date,statute
+BOSA,staff@bosa.demo.portal.be,Sam,Staff,NL,2019-03-01,,
+BOSA,evaluator@bosa.demo.portal.be,Eva,Evaluator,NL,2018-09-01,,
+BOSA,lucie.dubois@bosa.demo.portal.be,Lucie,Dubois,FR,2020-01-15,,
+BOSA,marc.lambert@bosa.demo.portal.be,Marc,Lambert,FR,2021-06-01,,
+BOSA,tine.claes@bosa.demo.portal.be,Tine,Claes,NL,2026-09-01,,trainee
+BOSA,jan.peeters@bosa.demo.portal.be,Jan,Peeters,NL,2017-02-01,2024-12-31,
+MOBILIT,an.claes@mobilit.demo.portal.be,An,Claes,NL,2016-01-01,,
+MOBILIT,pierre.martin@mobilit.demo.portal.be,Pierre,Martin,FR,2016-05-01,,
+MOBILIT,els.maes@mobilit.demo.portal.be,Els,Maes,NL,2019-01-01,,
+MOBILIT,sophie.leroy@mobilit.demo.portal.be,Sophie,Leroy,FR,2019-09-01,,
+OSTBEL,jonas.schmitz@ostbel.demo.portal.be,Jonas,Schmitz,DE,2018-01-01,,
+OSTBEL,nina.wouters@ostbel.demo.portal.be,Nina,Wouters,NL,2020-01-01,,
+FIN,tom.janssens@fin.demo.portal.be,Tom,Janssens,NL,2022-01-01,,
 """
 DEMO_CERTIFICATE_CSV = """email,track,obtained_on,status,valid_until
 evaluator@bosa.demo.portal.be,AZ,2021-05-10,valid,

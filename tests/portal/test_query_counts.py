@@ -3,6 +3,11 @@ times whether it shows or writes a few records or many."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from core.audit import Actor
+from cycles.service import generate
+from organisations.tables import StaffMember
 from portal.imports import ImportScope, import_file
 from tests.conftest import login
 
@@ -83,3 +88,33 @@ async def test_every_page_asks_the_same_whatever_the_number_of_records(client, u
     # The request itself (session, user, data version; for DG R&O's whole pages the
     # menu's unread notices) and the page's own reads: a handful each.
     assert all(count <= 13 for count in many.values()), many
+
+
+def mixed_staff(n: int, prefix: str) -> str:
+    """`n` staff of BOSA of every statute, with changes of function for some."""
+    statutes = ("statutory", "trainee", "contractual", "mandate")
+    rows = (
+        "organisation_code,email,first_name,last_name,language_role,start_date,end_date,statute\n"
+    )
+    for i in range(n):
+        rows += f"BOSA,{prefix}{i}@bosa.be,F{i},L{i},NL,2024-0{1 + i % 9}-15,,{statutes[i % 4]}\n"
+    return rows
+
+
+async def test_generate_asks_the_same_for_3_and_for_300_staff(users, queries):
+    """`portal cycles generate` is set-based (issue 21): the stage, annual cycles and
+    mandates of 300 staff cost the database what those of 3 cost."""
+    counts = []
+    for n, prefix in ((3, "g"), (300, "h")):
+        result = await import_file(
+            "staff", "staff.csv", mixed_staff(n, prefix).encode(), ImportScope()
+        )
+        assert result.ok, result.issues[:3]
+        found = await StaffMember.select(StaffMember.id).where(StaffMember.email.like(f"{prefix}%"))
+        staff_ids = [row["id"] for row in found]
+        before = len(queries)
+        done = await generate(Actor.command_line("test"), dt.date(2027, 1, 1), staff_ids=staff_ids)
+        assert done.created >= n // 2
+        counts.append(len(queries) - before)
+    assert counts[0] == counts[1], counts
+    print(f"generate: {counts[1]} queries for 300 staff")
