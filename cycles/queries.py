@@ -93,6 +93,14 @@ class CycleContext:
     absent_days: int
     work_regime_changed_on: dt.date | None
     regime: Regime
+    kind: str = "annual"  # annual, probation (a stage) or early
+
+    @property
+    def stage_plan(self) -> rules.StagePlan | None:
+        """A stage's meetings and terms (SPEC 3.1); None for another cycle."""
+        if self.kind != "probation":
+            return None
+        return rules.stage_plan(self.starts_on, self.ends_on)
 
     @property
     def deadlines(self) -> rules.Deadlines:
@@ -130,6 +138,7 @@ async def cycle_context(cycle_id: int) -> CycleContext:
         absent_days=row["absent_days"],
         work_regime_changed_on=row["work_regime_changed_on"],
         regime=await regime_for(row["organisation_id"]),
+        kind=row["kind"],
     )
 
 

@@ -120,6 +120,48 @@ def stage_decision_problem(
     return None
 
 
+STAGE_DEVELOPMENT_OBJECTIVES = 2
+STAGE_FUNCTIONING_MEETINGS = 3
+STAGE_REPORT_DAYS = 30  # the final report, calendar days after the final meeting
+
+
+@dataclass(frozen=True)
+class StagePlan:
+    """What a stage asks, in dates: the planning meeting within its first month, three
+    functioning meetings spread evenly over it (proposed days), the final evaluation at
+    its end and the final report within 30 calendar days of that meeting."""
+
+    planning_by: dt.date
+    functioning_on: tuple[dt.date, ...]
+    final_on: dt.date
+    report_due: dt.date
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    """`day` when it is a working day, else the first working day after it."""
+    while not is_working_day(day):
+        day += ONE_DAY
+    return day
+
+
+def stage_plan(start: dt.date, end: dt.date, final_meeting: dt.date | None = None) -> StagePlan:
+    """The stage's meetings and terms (SPEC 3.1, 3.2): functioning meetings at a quarter,
+    a half and three quarters of the stage, each on a working day."""
+    length = (end - start).days
+    parts = STAGE_FUNCTIONING_MEETINGS + 1
+    functioning = tuple(
+        min(end, next_working_day(start + dt.timedelta(days=length * n // parts)))
+        for n in range(1, parts)
+    )
+    final = final_meeting or end
+    return StagePlan(
+        planning_by=months_later_end(start, 1),
+        functioning_on=functioning,
+        final_on=end,
+        report_due=final + dt.timedelta(days=STAGE_REPORT_DAYS),
+    )
+
+
 @dataclass(frozen=True)
 class Stage:
     """A trainee's stage as `generate` sees it: its first day and its last (already
@@ -365,12 +407,13 @@ def too_close(
     return None
 
 
-def objective_problems(kinds: Sequence[str]) -> list[str]:
-    """Problem codes of a cycle's objectives as they stand at a planning signature."""
+def objective_problems(kinds: Sequence[str], min_development: int = 1) -> list[str]:
+    """Problem codes of a cycle's objectives as they stand at a planning signature (a
+    stage's planning asks for `min_development` = 2 development objectives)."""
     problems = []
     if len(kinds) > MAX_OBJECTIVES:
         problems.append("too_many")
-    if "development" not in kinds:
+    if list(kinds).count("development") < min_development:
         problems.append("no_development")
     return problems
 

@@ -50,8 +50,9 @@ OSTBEL,Dienst Oost-België,Service Belgique de l'Est,NL|FR|DE,
 DEMO_ORGANISATIONS = [
     tuple(line.split(",")[:4]) for line in DEMO_ORGANISATION_CSV.strip().splitlines()[1:]
 ]
-DEMO_STAFF_CSV = """organisation_code,email,first_name,last_name,language_role,start_date,end_date,statute
-BOSA,staff@bosa.demo.portal.be,Sam,Staff,NL,2019-03-01,,
+DEMO_STAFF_CSV = (
+    "organisation_code,email,first_name,last_name,language_role,start_date,end_date,statute\n"
+    """BOSA,staff@bosa.demo.portal.be,Sam,Staff,NL,2019-03-01,,
 BOSA,evaluator@bosa.demo.portal.be,Eva,Evaluator,NL,2018-09-01,,
 BOSA,lucie.dubois@bosa.demo.portal.be,Lucie,Dubois,FR,2020-01-15,,
 BOSA,marc.lambert@bosa.demo.portal.be,Marc,Lambert,FR,2021-06-01,,
@@ -65,6 +66,7 @@ OSTBEL,jonas.schmitz@ostbel.demo.portal.be,Jonas,Schmitz,DE,2018-01-01,,
 OSTBEL,nina.wouters@ostbel.demo.portal.be,Nina,Wouters,NL,2020-01-01,,
 FIN,tom.janssens@fin.demo.portal.be,Tom,Janssens,NL,2022-01-01,,
 """
+)
 DEMO_CERTIFICATE_CSV = """email,track,obtained_on,status,valid_until
 evaluator@bosa.demo.portal.be,AZ,2021-05-10,valid,
 evaluator@bosa.demo.portal.be,SELTEST,2021-11-20,valid,

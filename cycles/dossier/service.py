@@ -145,7 +145,7 @@ async def _report_transition(
             new_state = REPORT_LIFECYCLE.next_state(meeting["state"], action)
             if action is ReportAction.SIGN_EVALUATOR or action is ReportAction.SIGN_STAFF:
                 if meeting["kind"] == "planning":
-                    await _check_planning(cycle.id)
+                    await _check_planning(cycle.id, stage=cycle.kind == "probation")
             landed = await compare_and_set(
                 CycleMeeting,
                 meeting_id,
@@ -176,7 +176,7 @@ async def _report_transition(
     return new_state
 
 
-async def _check_planning(cycle_id: int) -> None:
+async def _check_planning(cycle_id: int, *, stage: bool = False) -> None:
     kinds = [
         row["kind"]
         for row in await CycleObjective.select(CycleObjective.kind).where(
@@ -184,7 +184,16 @@ async def _check_planning(cycle_id: int) -> None:
             & CycleObjective.state.is_in([str(ObjectiveState.OPEN), str(ObjectiveState.ACHIEVED)])
         )
     ]
-    problems = rules.objective_problems(kinds)
+    minimum = rules.STAGE_DEVELOPMENT_OBJECTIVES if stage else 1
+    problems = rules.objective_problems(kinds, minimum)
+    if "no_development" in problems and stage:
+        raise Refused(
+            _(
+                "The stage planning report can be signed once the stage has at least "
+                "%(count)d development objectives.",
+                count=minimum,
+            )
+        )
     if "no_development" in problems:
         raise Refused(
             _(

@@ -145,6 +145,31 @@ async def meeting_row(meeting_id):
     return await CycleMeeting.select().where(CycleMeeting.id == meeting_id).first()
 
 
+async def test_a_stage_planning_is_signed_once_it_has_two_development_objectives(team):
+    """SPEC 3.1: the stage planning meeting sets at least two development objectives; the
+    dossier of a stage shows its plan (the proposed functioning meetings)."""
+    from cycles.tables import EvaluationCycle
+
+    await EvaluationCycle.update({EvaluationCycle.kind: "probation"}).where(
+        EvaluationCycle.id == team["sam_2026"]
+    )
+    eva, sam = team["eva"], team["sam"]
+    meeting = await dossier_service.add_meeting(
+        actor(eva),
+        eva,
+        team["sam_2026"],
+        dossier_service.MeetingInput("planning", dt.date(2026, 1, 20), "The stage's plan."),
+        CYCLE_DAY,
+    )
+    await development(team)
+    with pytest.raises(Refused, match="at least 2 development objectives"):
+        await dossier_service.sign_report(actor(sam), sam, meeting, 1, CYCLE_DAY)
+    await development(team, title="Chair a selection board")
+    assert (
+        await dossier_service.sign_report(actor(sam), sam, meeting, 1, CYCLE_DAY) == "staff_signed"
+    )
+
+
 async def test_planning_is_signed_by_both_then_read_only(team):
     eva, sam = team["eva"], team["sam"]
     meeting = await dossier_service.add_meeting(
@@ -696,3 +721,19 @@ async def test_the_team_and_dossier_pages_ask_the_same_whatever_their_size(
     await grow_team(team, 25, "b")
     many = await counts()
     assert few == many
+
+
+async def test_the_dossier_of_a_stage_shows_its_plan(client, users, team):
+    from cycles.tables import EvaluationCycle
+
+    await EvaluationCycle.update({EvaluationCycle.kind: "probation"}).where(
+        EvaluationCycle.id == team["sam_2026"]
+    )
+    client.headers["Accept-Language"] = "en"
+    await login(client, users["staff_bosa"])
+    page = (await client.get(f"/cycles/{team['sam_2026']}")).text
+    assert "The stage planning meeting by 31 Jan 2026" in page
+    # A quarter, a half and three quarters of 2026: working days all three.
+    assert "proposed days: 2 Apr 2026, 2 Jul 2026, 1 Oct 2026" in page
+    annual = (await client.get(f"/cycles/{team['sam_2027']}")).text
+    assert "The stage planning meeting" not in annual

@@ -169,3 +169,22 @@ async def test_generate_on_the_test_database_follows_the_statutes():
         ("annual", "2027-03-09", "2027-12-31"),
     ]
     assert not [r for r in await cycle_rows("BOSA") if r["email"] == "mandate@x.be"]
+
+
+def test_the_stage_plan_proposes_three_functioning_meetings_on_working_days():
+    plan = rules.stage_plan(dt.date(2026, 9, 1), dt.date(2027, 8, 31))
+    assert plan.planning_by == dt.date(2026, 9, 30)
+    # A quarter, a half and three quarters of 364 days: 1 December 2026 (a Tuesday),
+    # 2 March 2027, then 1 June 2027; none on a weekend or a public holiday.
+    assert plan.functioning_on == (dt.date(2026, 12, 1), dt.date(2027, 3, 2), dt.date(2027, 6, 1))
+    assert all(rules.is_working_day(day) for day in plan.functioning_on)
+    assert plan.final_on == dt.date(2027, 8, 31)
+    assert plan.report_due == dt.date(2027, 9, 30)
+    # A proposed day on Easter Monday moves to the Tuesday.
+    assert rules.next_working_day(dt.date(2026, 4, 6)) == dt.date(2026, 4, 7)
+
+
+def test_a_stage_planning_needs_two_development_objectives():
+    assert rules.objective_problems(["development"], 2) == ["no_development"]
+    assert rules.objective_problems(["development", "performance", "development"], 2) == []
+    assert rules.objective_problems(["development"]) == []
