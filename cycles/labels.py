@@ -66,6 +66,16 @@ def task_status_label(status: str) -> str:
     }.get(status, status)
 
 
+def mention_label(mention: str) -> str:
+    return {
+        "": _("no mention yet"),
+        "exceptional": _("exceptional"),
+        "meets_expectations": _("meets expectations"),
+        "to_improve": _("to improve"),
+        "insufficient": _("insufficient"),
+    }.get(mention, mention)
+
+
 def rating_label(rating: str) -> str:
     return {
         "": _("no formal rating: the next cycle simply starts"),

@@ -120,7 +120,16 @@ def stage_decision_problem(
     return None
 
 
+MENTIONS = ("exceptional", "meets_expectations", "to_improve", "insufficient")
 STAGE_DEVELOPMENT_OBJECTIVES = 2
+
+
+def needs_mention(cycle_kind: str, meeting_kind: str) -> bool:
+    """A stage's functioning meetings and its final (balance) meeting close with a
+    mention; no other meeting has one."""
+    return cycle_kind == "probation" and meeting_kind in ("functioning", "balance")
+
+
 STAGE_FUNCTIONING_MEETINGS = 3
 STAGE_REPORT_DAYS = 30  # the final report, calendar days after the final meeting
 

@@ -107,6 +107,9 @@ class CycleMeeting(Table, tablename="cycle_meeting"):
     evaluator_signed_at = Timestamptz(null=True, default=None)
     revision = Integer(default=1)
     created_by = Varchar(length=254, default="")
+    # A stage's functioning meetings and its final evaluation close with a mention
+    # (SPEC 3.1): exceptional, meets_expectations, to_improve or insufficient.
+    mention = Varchar(length=20, default="")
 
 
 class CycleObjective(Table, tablename="cycle_objective"):

@@ -39,6 +39,7 @@ class MeetingRow:
     evaluator_signed_at: dt.datetime | None
     revision: int
     created_by: str
+    mention: str = ""
 
 
 @dataclass(frozen=True)

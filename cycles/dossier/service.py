@@ -146,6 +146,11 @@ async def _report_transition(
             if action is ReportAction.SIGN_EVALUATOR or action is ReportAction.SIGN_STAFF:
                 if meeting["kind"] == "planning":
                     await _check_planning(cycle.id, stage=cycle.kind == "probation")
+                if rules.needs_mention(cycle.kind, meeting["kind"]) and not meeting["mention"]:
+                    raise Refused(
+                        _("A meeting of the stage is signed once its report gives the mention."),
+                        "mention",
+                    )
             landed = await compare_and_set(
                 CycleMeeting,
                 meeting_id,
@@ -212,8 +217,15 @@ async def edit_report(
     report: str,
     revision: int,
     today: dt.date,
+    mention: str = "",
 ) -> None:
+    """The evaluator's report; for a stage's functioning or final meeting, its mention."""
     text = bounded_text(report, "report")
+    if mention and mention not in rules.MENTIONS:
+        raise Refused(_("Choose one of the mentions in the list."), "mention")
+    changes: dict[Any, Any] = {CycleMeeting.report: text}
+    if mention:
+        changes[CycleMeeting.mention] = mention
     await _report_transition(
         actor,
         user,
@@ -221,8 +233,8 @@ async def edit_report(
         ReportAction.EDIT,
         revision,
         today,
-        {CycleMeeting.report: text},
-        {"report_length": len(text)},
+        changes,
+        {"report_length": len(text), "mention": mention},
     )
 
 

@@ -201,7 +201,13 @@ class DossierController(Controller):
         actor, today = actor_of(request), _today()
         if action == "report":
             await dossier_service.edit_report(
-                actor, user, meeting_id, str(form.get("report") or ""), revision, today
+                actor,
+                user,
+                meeting_id,
+                str(form.get("report") or ""),
+                revision,
+                today,
+                mention=str(form.get("mention") or ""),
             )
             done = _("The report has been saved.")
         elif action == "remarks":

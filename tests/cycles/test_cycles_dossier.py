@@ -737,3 +737,47 @@ async def test_the_dossier_of_a_stage_shows_its_plan(client, users, team):
     assert "proposed days: 2 Apr 2026, 2 Jul 2026, 1 Oct 2026" in page
     annual = (await client.get(f"/cycles/{team['sam_2027']}")).text
     assert "The stage planning meeting" not in annual
+
+
+async def test_a_functioning_meeting_of_a_stage_closes_with_a_mention(client, users, team):
+    """SPEC 3.1: each functioning meeting of a stage closes with a mention; its report is
+    not signed without one; an unknown mention is refused."""
+    from cycles.tables import CycleMeeting, EvaluationCycle
+
+    await EvaluationCycle.update({EvaluationCycle.kind: "probation"}).where(
+        EvaluationCycle.id == team["sam_2026"]
+    )
+    eva, sam = team["eva"], team["sam"]
+    meeting = await dossier_service.add_meeting(
+        actor(eva),
+        eva,
+        team["sam_2026"],
+        dossier_service.MeetingInput("functioning", dt.date(2026, 4, 2), "First quarter."),
+        CYCLE_DAY,
+    )
+    with pytest.raises(Refused, match="gives the mention"):
+        await dossier_service.sign_report(actor(eva), eva, meeting, 1, CYCLE_DAY)
+    with pytest.raises(Refused, match="mentions in the list"):
+        await dossier_service.edit_report(
+            actor(eva), eva, meeting, "First quarter.", 1, CYCLE_DAY, mention="brilliant"
+        )
+    # Through the page, as the evaluator types it.
+    client.headers["Accept-Language"] = "en"
+    await login(client, users["evaluator_bosa"])
+    page = (await client.get(f"/cycles/{team['sam_2026']}")).text
+    assert f'id="mention-{meeting}"' in page and "meets expectations" in page
+    token = await csrf_token(client, f"/cycles/{team['sam_2026']}")
+    saved = await client.post(
+        f"/cycles/{team['sam_2026']}/meetings/{meeting}/report",
+        data={"report": "First quarter: on track.", "mention": "meets_expectations",
+              "revision": "1", "_csrf_token": token},
+    )  # fmt: skip
+    assert saved.status_code == 303
+    row = await CycleMeeting.select(CycleMeeting.mention).where(CycleMeeting.id == meeting).first()
+    assert row["mention"] == "meets_expectations"
+    assert (
+        await dossier_service.sign_report(actor(sam), sam, meeting, 2, CYCLE_DAY) == "staff_signed"
+    )
+    # An annual cycle's functioning meeting has no mention.
+    annual = (await client.get(f"/cycles/{team['sam_2027']}")).text
+    assert 'name="mention"' not in annual
