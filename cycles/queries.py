@@ -51,6 +51,7 @@ class RegimeRow:
     reminder_days: int
     min_performance_days: int
     stage_months: int
+    early_months: int
     revision: int
     updated_by: str
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import holidays
@@ -202,6 +202,43 @@ def cycles_with_stage(
     return result + [("annual", cycle) for cycle in annual]
 
 
+def early_cycle(final_on: dt.date, months: int, function: str) -> Cycle:
+    """The early evaluation after an insufficient became final on `final_on` (SPEC 3.2):
+    from the next day, for the regime's months."""
+    start = final_on + ONE_DAY
+    return Cycle(start, months_later_end(start, months), function)
+
+
+def with_early_cycles(
+    cycles: Sequence[tuple[str, Cycle]],
+    earlies: Sequence[Cycle],
+    end_date: dt.date | None,
+    functions: Sequence[tuple[dt.date, str]],
+    through: dt.date,
+) -> list[tuple[str, Cycle]]:
+    """The cycles with each early cycle in its place: the cycle running when it starts
+    ends the day before; after it, annual cycles resume by the period rule (the
+    first-cycle rule from the day after it), with the changes of function after it."""
+    result = list(cycles)
+    for early in sorted(earlies, key=lambda cycle: cycle.start):
+        before = [
+            (kind, replace(cycle, end=min(cycle.end, early.start - ONE_DAY)))
+            for kind, cycle in result
+            if cycle.start < early.start
+        ]
+        end = early.end if end_date is None else min(early.end, end_date)
+        after: list[tuple[str, Cycle]] = []
+        resume = end + ONE_DAY
+        if end_date is None or resume <= end_date:
+            later = [(day, title) for day, title in functions if day > resume]
+            annual = cycles_of(
+                resume, end_date, [(resume, held_on(functions, resume)), *later], through
+            )
+            after = [("annual", cycle) for cycle in annual]
+        result = [*before, ("early", replace(early, end=end)), *after]
+    return result
+
+
 def held_on(functions: Sequence[tuple[dt.date, str]], day: dt.date) -> str:
     """The title of the function held on `day` (the latest started on or before it)."""
     started = [(start, title) for start, title in functions if start <= day]
@@ -237,6 +274,7 @@ class Regime:
     reminder_days: int = 7
     min_performance_days: int = 63
     stage_months: int = STAGE_MONTHS  # a trainee's stage (SPEC 3.1)
+    early_months: int = 6  # the early evaluation after a final insufficient (SPEC 3.2)
 
 
 FEDERAL = Regime()
@@ -287,6 +325,7 @@ def regime_problems(regime: Regime) -> dict[str, str]:
         ("reminder_days", 1, 60),
         ("min_performance_days", 0, 366),
         ("stage_months", 1, 36),
+        ("early_months", 1, 12),
     ):
         if not low <= getattr(regime, field) <= high:
             problems[field] = f"range:{low}:{high}"

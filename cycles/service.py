@@ -68,6 +68,12 @@ async def generate(
         }
         regimes = await regime_rows(sorted({member["organisation"] for member in staff}))
         stages = _stages(existing.values())
+        earlies: dict[int, list[rules.Cycle]] = {}
+        for row in existing.values():
+            if row["kind"] == "early":
+                earlies.setdefault(row["staff"], []).append(
+                    rules.Cycle(row["starts_on"], row["ends_on"], row["function"])
+                )
         desired = {
             (member["id"], cycle.start): (kind, cycle)
             for member in staff
@@ -77,6 +83,7 @@ async def generate(
                 stages.get(member["id"]),
                 regime_of_row(regimes.get(member["organisation"])),
                 through,
+                earlies.get(member["id"]),
             )
         }
         rows = []
@@ -156,14 +163,30 @@ def _member_cycles(
     stored: _StageRecord | None,
     regime: rules.Regime,
     through: dt.date,
+    earlies: list[rules.Cycle] | None = None,
 ) -> list[tuple[str, rules.Cycle]]:
     """(kind, cycle) of one staff member by their statute (SPEC 3.1, 5.4): none for a
     mandate holder; a trainee's stage (its end computed again with the extensions
     recorded so far), or the stage of an appointed one as it was kept, then annual
-    cycles; for everyone else annual cycles only."""
+    cycles; for everyone else annual cycles only; the early cycles an insufficient
+    started (SPEC 3.2, kept as they were created) in their place."""
     statute = member["statute"]
     if statute == "mandate":
         return []
+    cycles = _by_statute(member, functions, stored, regime, through)
+    if not earlies:
+        return cycles
+    return rules.with_early_cycles(cycles, earlies, member["end_date"], functions, through)
+
+
+def _by_statute(
+    member: Mapping[str, Any],
+    functions: list[tuple[dt.date, str]],
+    stored: _StageRecord | None,
+    regime: rules.Regime,
+    through: dt.date,
+) -> list[tuple[str, rules.Cycle]]:
+    statute = member["statute"]
     if statute == "trainee":
         start = member["start_date"]
         absent, extension = (stored.absent_days, stored.extension_months) if stored else (0, 0)

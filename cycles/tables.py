@@ -70,6 +70,7 @@ class EvaluationRegime(Table, tablename="evaluation_regime"):
     reminder_days = Integer(default=7)
     min_performance_days = Integer(default=63)
     stage_months = Integer(default=12)
+    early_months = Integer(default=6)
     revision = Integer(default=1)
     updated_by = Varchar(length=254, default="")
 

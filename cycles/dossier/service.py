@@ -8,11 +8,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from core import audit
-from core.database import compare_and_set, is_unique_violation, write_transaction
+from accounts.queries import hr_recipients
+from core import audit, outbox
+from core.database import bulk_upsert, compare_and_set, is_unique_violation, write_transaction
 from core.errors import NotFound, Refused, TransitionRefused
+from core.i18n import current_language, set_language
 from core.i18n import gettext as _
 from core.identity import CurrentUser
+from core.settings import LANGUAGES
 from cycles import queries, rules
 from cycles.dossier.access import (
     audit_denied,
@@ -29,10 +32,13 @@ from cycles.lifecycle import (
     ReportAction,
     ReportState,
 )
+from cycles.queries import CycleContext, running_assignment
+from cycles.service import generate
 from cycles.tables import (
     CycleEvaluation,
     CycleMeeting,
     CycleObjective,
+    EvaluatorAssignment,
 )
 
 
@@ -352,8 +358,77 @@ async def submit_evaluation(
                 # That it was submitted (and whether late), never its text or rating.
                 after={"cycle": cycle.id, "kind": kind, "late": late},
             )
+            if kind != "self" and cycle.kind == "annual":
+                await _after_an_evaluation(actor, cycle, kind, today)
     except Exception as error:
         if is_unique_violation(error):
             raise TransitionRefused("submitted", "submit") from None
         raise
     return late
+
+
+# --- The insufficient path (SPEC 3.2) --------------------------------------------------
+
+
+async def _after_an_evaluation(
+    actor: audit.Actor, cycle: CycleContext, kind: str, today: dt.date
+) -> None:
+    """When the cycle's last evaluation is in (the second, or the first where nobody is
+    second evaluator) and one of them says `insufficient`, the insufficient is final: an
+    `early` cycle of the regime's months starts the next day, the cycles after it follow
+    the period rule again, and the organisation's HR is told (name and dates only)."""
+    ratings = [
+        row["rating"]
+        for row in await CycleEvaluation.select(CycleEvaluation.rating).where(
+            (CycleEvaluation.cycle == cycle.id) & CycleEvaluation.kind.is_in(["first", "second"])
+        )
+    ]
+    has_second = await EvaluatorAssignment.exists().where(
+        (EvaluatorAssignment.staff == cycle.staff_id)
+        & (EvaluatorAssignment.role == "second")
+        & running_assignment(today)
+    )
+    if (kind == "first" and has_second) or "insufficient" not in ratings:
+        return
+    early = rules.early_cycle(today, cycle.regime.early_months, cycle.function)
+    await bulk_upsert(
+        "evaluation_cycle",
+        ("staff", "starts_on", "ends_on", "function", "kind"),
+        [(cycle.staff_id, early.start, early.end, early.function, "early")],
+        conflict=("staff", "starts_on"),
+        update=("ends_on", "function", "kind"),
+    )
+    await audit.record(
+        actor,
+        "early_cycle_started",
+        table="evaluation_cycle",
+        key=f"{cycle.staff_email}:{early.start.isoformat()}",
+        after={"after_cycle": cycle.id, "starts_on": early.start, "ends_on": early.end},
+    )
+    for email, preferred in await hr_recipients(cycle.organisation_id):
+        language = preferred if preferred in LANGUAGES else "nl"
+        subject, body = insufficient_text(cycle.staff_name, early, language)
+        await outbox.enqueue("final_insufficient", email, language, subject, body)
+    through = early.end + dt.timedelta(days=366)
+    await generate(actor, through, staff_ids=[cycle.staff_id])
+
+
+def insufficient_text(name: str, early: rules.Cycle, language: str) -> tuple[str, str]:
+    """HR's message of a final insufficient, in the recipient's language: who and the
+    early evaluation's dates, nothing of the dossier (privacy)."""
+    previous = current_language()
+    set_language(language)
+    try:
+        subject = _("Evaluation cycles: a final insufficient for %(name)s", name=name)
+        body = _(
+            "The evaluation of %(name)s has become final with the rating insufficient. An "
+            "improvement plan follows, and an early evaluation cycle runs from %(start)s to "
+            "%(end)s. Follow it on the evaluation cycles page of the PRO certification "
+            "portal.",
+            name=name,
+            start=format_day(early.start),
+            end=format_day(early.end),
+        )
+    finally:
+        set_language(previous)
+    return subject, body + "\n"

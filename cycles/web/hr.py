@@ -113,6 +113,7 @@ NUMBER_FIELDS = (
     "reminder_days",
     "min_performance_days",
     "stage_months",
+    "early_months",
 )
 
 

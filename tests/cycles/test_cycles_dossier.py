@@ -781,3 +781,41 @@ async def test_a_functioning_meeting_of_a_stage_closes_with_a_mention(client, us
     # An annual cycle's functioning meeting has no mention.
     annual = (await client.get(f"/cycles/{team['sam_2027']}")).text
     assert 'name="mention"' not in annual
+
+
+async def test_a_final_insufficient_starts_an_early_cycle_and_tells_hr(team, users):
+    """SPEC 3.2: the insufficient is final once the last evaluation is in; an `early`
+    cycle of the regime's six months starts the next day, the running annual cycle ends
+    before it, annual cycles resume after it, and HR gets a mail (name and dates only)."""
+    from core.tables import OutboxMessage
+    from cycles.tables import EvaluationCycle
+
+    eva, lucie = team["eva"], team["lucie"]
+    today = dt.date(2027, 2, 15)
+    await dossier_service.submit_evaluation(
+        actor(eva), eva, team["sam_2026"], "first", "Below what the function asks.",
+        "insufficient", today,
+    )  # fmt: skip
+    kinds = {row["kind"] for row in await EvaluationCycle.select(EvaluationCycle.kind)}
+    assert "early" not in kinds  # the second evaluator has not evaluated yet
+    await dossier_service.submit_evaluation(
+        actor(lucie), lucie, team["sam_2026"], "second", "I agree.", "", today
+    )
+    sam = (
+        await EvaluationCycle.select(
+            EvaluationCycle.kind, EvaluationCycle.starts_on, EvaluationCycle.ends_on
+        )
+        .where(EvaluationCycle.staff == team["sam"].staff_id)
+        .order_by(EvaluationCycle.starts_on)
+    )
+    after_2026 = [
+        (r["kind"], r["starts_on"], r["ends_on"]) for r in sam if r["starts_on"].year >= 2027
+    ]
+    assert after_2026[:3] == [
+        ("annual", dt.date(2027, 1, 1), dt.date(2027, 2, 15)),
+        ("early", dt.date(2027, 2, 16), dt.date(2027, 8, 15)),
+        ("annual", dt.date(2027, 8, 16), dt.date(2028, 12, 31)),
+    ]
+    mails = await OutboxMessage.select().where(OutboxMessage.kind == "final_insufficient")
+    assert [m["recipient"] for m in mails] == [users["hr_bosa"].email]
+    assert "16" in mails[0]["body"] and "Below what the function asks" not in mails[0]["body"]

@@ -93,6 +93,7 @@ def _regime_form(token: str, revision: int, **changes: str) -> dict[str, str]:
         "reminder_days": "7",
         "min_performance_days": "63",
         "stage_months": "12",
+        "early_months": "6",
     }
     form.update(changes)
     return {key: value for key, value in form.items() if value is not None}

@@ -188,3 +188,28 @@ def test_a_stage_planning_needs_two_development_objectives():
     assert rules.objective_problems(["development"], 2) == ["no_development"]
     assert rules.objective_problems(["development", "performance", "development"], 2) == []
     assert rules.objective_problems(["development"]) == []
+
+
+def test_an_early_cycle_takes_its_place_and_annual_cycles_resume_after_it():
+    annual = [
+        ("annual", Cycle(dt.date(2026, 1, 1), dt.date(2026, 12, 31), "Analyst")),
+        ("annual", Cycle(dt.date(2027, 1, 1), dt.date(2027, 12, 31), "Analyst")),
+        ("annual", Cycle(dt.date(2028, 1, 1), dt.date(2028, 12, 31), "Analyst")),
+    ]
+    early = rules.early_cycle(dt.date(2027, 3, 19), 6, "Analyst")
+    assert early == Cycle(dt.date(2027, 3, 20), dt.date(2027, 9, 19), "Analyst")
+    got = rules.with_early_cycles(
+        annual, [early], None, [(dt.date(2020, 1, 1), "Analyst")], dt.date(2029, 1, 1)
+    )
+    assert got == [
+        ("annual", Cycle(dt.date(2026, 1, 1), dt.date(2026, 12, 31), "Analyst")),
+        ("annual", Cycle(dt.date(2027, 1, 1), dt.date(2027, 3, 19), "Analyst")),
+        ("early", early),
+        # The period rule again from the day after: started after 30 June, so it runs to
+        # 31 December of the next year.
+        ("annual", Cycle(dt.date(2027, 9, 20), dt.date(2028, 12, 31), "Analyst")),
+        ("annual", Cycle(dt.date(2029, 1, 1), dt.date(2029, 12, 31), "Analyst")),
+    ]
+    # Leaving during the early cycle ends it; nothing follows.
+    left = rules.with_early_cycles(annual, [early], dt.date(2027, 5, 31), [], dt.date(2029, 1, 1))
+    assert left[-1] == ("early", Cycle(dt.date(2027, 3, 20), dt.date(2027, 5, 31), "Analyst"))
