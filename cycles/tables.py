@@ -192,3 +192,20 @@ class StageDecision(Table, tablename="stage_decision"):
     note = Text(default="")
     recorded_by = Varchar(length=254, required=True)
     recorded_at = Timestamptz()
+
+
+class ImprovementPlan(Table, tablename="improvement_plan"):
+    """The improvement plan that follows a final insufficient (SPEC 3.2): one per early
+    cycle, written by the first evaluator; read by the staff member and the evaluators,
+    and by HR as a status only (that there is one, since when)."""
+
+    id: Serial
+
+    cycle = ForeignKey(references=EvaluationCycle, required=True, unique=True)
+    actions = Text(default="")
+    support = Text(default="")
+    follow_up_on = Date(null=True, default=None)
+    follow_up = Text(default="")
+    revision = Integer(default=1)
+    updated_by = Varchar(length=254, default="")
+    updated_at = Timestamptz()

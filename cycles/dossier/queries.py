@@ -17,6 +17,7 @@ from cycles.tables import (
     CycleEvaluation,
     CycleMeeting,
     CycleObjective,
+    ImprovementPlan,
     ObjectiveProgress,
 )
 
@@ -40,6 +41,20 @@ class MeetingRow:
     revision: int
     created_by: str
     mention: str = ""
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """The improvement plan of an early cycle (SPEC 3.2)."""
+
+    id: int
+    actions: str
+    support: str
+    follow_up_on: dt.date | None
+    follow_up: str
+    revision: int
+    updated_by: str
+    updated_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -132,6 +147,7 @@ class Dossier:
     deadlines: rules.Deadlines
     ratings: tuple[str, ...]
     track_competencies: dict[str, list[Any]]
+    plan: PlanRow | None = None  # an early cycle's improvement plan
 
 
 def _completing(
@@ -238,4 +254,14 @@ async def dossier(cycle: CycleContext, today: dt.date) -> Dossier:
         deadlines=cycle.deadlines,
         ratings=tuple(rules.RATING_SCALES.get(cycle.regime.rating_scale, ())),
         track_competencies=await track_competencies(),
+        plan=await improvement_plan(cycle.id) if cycle.kind == "early" else None,
     )
+
+
+async def improvement_plan(cycle_id: int) -> PlanRow | None:
+    row = await (
+        ImprovementPlan.select(*columns_of(ImprovementPlan, PlanRow))
+        .where(ImprovementPlan.cycle == cycle_id)
+        .first()
+    )
+    return PlanRow(**row) if row is not None else None

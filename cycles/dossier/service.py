@@ -8,6 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from piccolo.columns import Column
+
 from accounts.queries import hr_recipients
 from core import audit, outbox
 from core.database import bulk_upsert, compare_and_set, is_unique_violation, write_transaction
@@ -39,6 +41,7 @@ from cycles.tables import (
     CycleMeeting,
     CycleObjective,
     EvaluatorAssignment,
+    ImprovementPlan,
 )
 
 
@@ -432,3 +435,78 @@ def insufficient_text(name: str, early: rules.Cycle, language: str) -> tuple[str
     finally:
         set_language(previous)
     return subject, body + "\n"
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    actions: str
+    support: str
+    follow_up_on: dt.date | None
+    follow_up: str
+
+
+async def save_improvement_plan(
+    actor: audit.Actor,
+    user: CurrentUser,
+    cycle_id: int,
+    data: PlanInput,
+    revision: int,
+    today: dt.date,
+) -> None:
+    """The first evaluator (or a co-planner) writes the improvement plan of an early
+    cycle: actions, support, a follow-up date and the follow-up; saved on the revision
+    the page showed (0: none yet)."""
+    texts = {name: bounded_text(getattr(data, name), name) for name in
+             ("actions", "support", "follow_up")}  # fmt: skip
+    if not texts["actions"]:
+        raise Refused(_("Write the actions of the plan."), "actions")
+    async with write_transaction():
+        cycle, standing = await context_for(user, cycle_id, today)
+        ensure_open(cycle, today)
+        ensure_planner(standing)
+        if cycle.kind != "early":
+            raise Refused(_("An improvement plan belongs to an early evaluation cycle."))
+        if data.follow_up_on is not None and not (
+            cycle.starts_on <= data.follow_up_on <= cycle.ends_on
+        ):
+            raise Refused(
+                _("The follow-up falls within the cycle (%(start)s to %(end)s).",
+                  start=format_day(cycle.starts_on), end=format_day(cycle.ends_on)),
+                "follow_up_on",
+            )  # fmt: skip
+        values: dict[Column, Any] = {
+            ImprovementPlan.actions: texts["actions"],
+            ImprovementPlan.support: texts["support"],
+            ImprovementPlan.follow_up: texts["follow_up"],
+            ImprovementPlan.follow_up_on: data.follow_up_on,
+            ImprovementPlan.updated_by: actor.label,
+            ImprovementPlan.updated_at: now(),
+        }
+        existing = (
+            await ImprovementPlan.select(ImprovementPlan.id)
+            .where(ImprovementPlan.cycle == cycle.id)
+            .first()
+        )
+        if existing is None:
+            if revision != 0:
+                raise TransitionRefused("removed", "edit")
+            await ImprovementPlan.insert(
+                ImprovementPlan({ImprovementPlan.cycle: cycle.id, **values})
+            )
+        elif not await compare_and_set(
+            ImprovementPlan,
+            existing["id"],
+            ImprovementPlan.revision,
+            revision,
+            {**{str(column._meta.name): value for column, value in values.items()},
+             "revision": revision + 1},
+        ):  # fmt: skip
+            raise TransitionRefused("changed", "edit")
+        await audit.record(
+            actor,
+            "improvement_plan_saved",
+            table="improvement_plan",
+            key=str(cycle.id),
+            # That it was saved, never its text.
+            after={"cycle": cycle.id, "follow_up_on": data.follow_up_on},
+        )

@@ -25,6 +25,7 @@ from cycles.tables import (
     CycleObjective,
     EvaluationCycle,
     EvaluatorAssignment,
+    ImprovementPlan,
     StageDecision,
 )
 from organisations.rules import is_active_on
@@ -209,6 +210,7 @@ class StatusRow:
     stage_ends_on: dt.date | None = None  # a trainee's stage (SPEC 3.1)
     stage_id: int | None = None  # its probation cycle
     kind: str = "annual"  # the current cycle's
+    plan_saved_on: dt.date | None = None  # an early cycle's improvement plan, as status
     cycle_id: int | None = None
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
@@ -281,7 +283,7 @@ async def organisation_cycles(
     organisation_id: int, today: dt.date, year: int | None = None
 ) -> OrganisationCycles:
     """The status of every staff member of the organisation who is active today or has a
-    cycle still open, and the year's progress figures: seven queries whatever the size."""
+    cycle still open, and the year's progress figures: eight queries whatever the size."""
     year = year or today.year
     regime = await regime_for(organisation_id)
     staff = await StaffMember.select(
@@ -329,6 +331,12 @@ async def organisation_cycles(
         .group_by(CycleObjective.cycle)
     }
     assignments = await _assignments([m["id"] for m in staff])
+    plans = {
+        row["cycle"]: _day(row["updated_at"])
+        for row in await ImprovementPlan.select(
+            ImprovementPlan.cycle, ImprovementPlan.updated_at
+        ).where(ImprovementPlan.cycle.is_in(cycle_ids))
+    }
 
     meetings_of = _grouped(meetings, "cycle")
     submitted: dict[int, dict[str, dt.date | None]] = {}
@@ -387,6 +395,7 @@ async def organisation_cycles(
             status.ends_on = current["ends_on"]
             status.function = current["function"]
             status.kind = current["kind"]
+            status.plan_saved_on = plans.get(current["id"])
             status.absent_days = current["absent_days"]
             status.work_regime_changed_on = current["work_regime_changed_on"]
             status.objectives = objective_counts.get(current["id"], 0)

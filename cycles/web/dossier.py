@@ -112,7 +112,9 @@ def _refused_form(request: Request, form: FormResult) -> dict[str, Any]:
     """Which form of the dossier was refused, and what was typed in it: the dossier's
     forms fill themselves from it (`refused.path` is the form's action)."""
     path = request.url.path
-    block = next((b for b in ("meetings", "objectives", "evaluations") if f"/{b}" in path), "")
+    blocks = {"meetings": "meetings", "objectives": "objectives", "evaluations": "evaluations",
+              "improvement-plan": "plan"}  # fmt: skip
+    block = next((b for part, b in blocks.items() if f"/{part}" in path), "")
     return {"path": path, "block": block, "typed": form.values, "errors": form.errors}
 
 
@@ -281,6 +283,35 @@ class DossierController(Controller):
         else:
             raise NotFound(_("There is no such objective."))
         return await _answer(request, cycle_id, done, block="objectives")
+
+    @post(
+        "/cycles/{cycle_id:int}/improvement-plan",
+        status_code=303,
+        opt=shows_again(_dossier_page),
+    )
+    async def improvement_plan(
+        self, request: Request, cycle_id: FromPath[int]
+    ) -> Template | Redirect:
+        """The first evaluator writes the improvement plan of an early cycle (SPEC 3.2)."""
+        await _must_see(request, cycle_id)
+        form = await request.form()
+        data = dossier_service.PlanInput(
+            actions=str(form.get("actions") or ""),
+            support=str(form.get("support") or ""),
+            follow_up_on=_date(form.get("follow_up_on"), "follow_up_on", optional=True),
+            follow_up=str(form.get("follow_up") or ""),
+        )
+        await dossier_service.save_improvement_plan(
+            actor_of(request),
+            signed_in(request),
+            cycle_id,
+            data,
+            _revision(form.get("revision")),
+            _today(),
+        )
+        return await _answer(
+            request, cycle_id, _("The improvement plan has been saved."), block="plan"
+        )
 
     @post(
         "/cycles/{cycle_id:int}/evaluations/{kind:str}",

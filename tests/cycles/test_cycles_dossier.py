@@ -17,6 +17,7 @@ from cycles.dossier import service as dossier_service
 from cycles.lifecycle import ObjectiveAction
 from cycles.objectives import service as objective_service
 from tests.conftest import csrf_token, link_staff_records, login
+from tests.helpers import logout
 
 CYCLE_DAY = dt.date(2026, 5, 4)  # a Monday inside the 2026 cycle
 
@@ -819,3 +820,46 @@ async def test_a_final_insufficient_starts_an_early_cycle_and_tells_hr(team, use
     mails = await OutboxMessage.select().where(OutboxMessage.kind == "final_insufficient")
     assert [m["recipient"] for m in mails] == [users["hr_bosa"].email]
     assert "16" in mails[0]["body"] and "Below what the function asks" not in mails[0]["body"]
+
+
+async def test_the_first_evaluator_writes_the_improvement_plan_of_the_early_cycle(
+    client, users, team
+):
+    """SPEC 3.2: the plan (actions, support, follow-up) of the early cycle; the staff
+    member reads it, HR sees only that it exists; no plan on an annual cycle."""
+    from cycles.tables import EvaluationCycle
+
+    start = dt.date.today() - dt.timedelta(days=10)
+    [early] = await EvaluationCycle.insert(
+        EvaluationCycle(staff=team["sam"].staff_id, starts_on=start,
+                        ends_on=start + dt.timedelta(days=180), kind="early")
+    ).returning(EvaluationCycle.id)  # fmt: skip
+    early_id = early["id"]
+    # The cycles follow it, as when an insufficient started it.
+    await service.generate(Actor.command_line("test"), dt.date(2027, 12, 31))
+    client.headers["Accept-Language"] = "en"
+    await login(client, users["evaluator_bosa"])
+    token = await csrf_token(client, f"/cycles/{early_id}")
+    path = f"/cycles/{early_id}/improvement-plan"
+    empty = await client.post(path, data={"support": "A mentor", "revision": "0",
+                                          "_csrf_token": token})  # fmt: skip
+    assert empty.status_code == 400 and "Write the actions of the plan." in empty.text
+    assert "A mentor" in empty.text  # what was typed is kept
+    saved = await client.post(path, data={"actions": "Lead two interviews with a mentor.",
+                                          "support": "A mentor", "revision": "0",
+                                          "_csrf_token": token})  # fmt: skip
+    assert saved.status_code == 303
+    stale = await client.post(path, data={"actions": "Other", "revision": "0",
+                                          "_csrf_token": token})  # fmt: skip
+    assert stale.status_code == 409
+    annual = await client.post(f"/cycles/{team['sam_2026']}/improvement-plan",
+                               data={"actions": "x", "revision": "0", "_csrf_token": token})  # fmt: skip
+    assert annual.status_code == 400 and "early evaluation cycle" in annual.text
+    await logout(client)
+    await login(client, users["staff_bosa"])
+    mine = (await client.get(f"/cycles/{early_id}")).text
+    assert "Lead two interviews with a mentor." in mine and 'name="actions"' not in mine
+    await logout(client)
+    await login(client, users["hr_bosa"])
+    status = (await client.get("/organisations/BOSA/cycles")).text
+    assert "Improvement plan" in status and "Lead two interviews" not in status

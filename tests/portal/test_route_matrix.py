@@ -129,6 +129,7 @@ EXPECTED: dict[str, set[str]] = {
     "POST /cycles/{cycle_id}/meetings": {EVALUATOR, STAFF},
     "POST /cycles/{cycle_id}/meetings/{meeting_id}/{action}": {EVALUATOR, STAFF},
     "POST /cycles/{cycle_id}/objectives": {EVALUATOR, STAFF},  # the staff member: 400, words
+    "POST /cycles/{cycle_id}/improvement-plan": {EVALUATOR, STAFF},  # 400 (an annual cycle)
     "POST /cycles/{cycle_id}/objectives/{objective_id}/{action}": {EVALUATOR, STAFF},
     "POST /cycles/{cycle_id}/evaluations/{kind}": {EVALUATOR, STAFF},
     "GET /team": {EVALUATOR},
