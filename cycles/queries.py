@@ -103,6 +103,20 @@ class CycleContext:
             return None
         return rules.stage_plan(self.starts_on, self.ends_on)
 
+    def deadline_of(self, kind: str) -> dt.date:
+        """When an evaluation is due: a stage's final report within 30 calendar days of
+        its end (SPEC 3.2); otherwise the regime's deadline after the cycle."""
+        plan = self.stage_plan
+        return plan.report_due if plan is not None else self.deadlines.of(kind)
+
+    @property
+    def evaluated(self) -> bool:
+        """Whether the cycle gets its evaluations: a stage always; an annual cycle with
+        the regime's days of performance (63)."""
+        return self.kind == "probation" or rules.gets_annual_evaluation(
+            self.starts_on, self.ends_on, self.absent_days, self.regime
+        )
+
     @property
     def deadlines(self) -> rules.Deadlines:
         return rules.deadlines(self.ends_on, self.regime)
@@ -253,19 +267,17 @@ def evaluation_tasks(
 ) -> list[Task]:
     """The self, first and second evaluation tasks with their deadline and status;
     `submitted`: the evaluations given, kind -> whether it came late."""
-    deadlines = cycle.deadlines
+    closes = cycle.deadlines.closes
     opens = rules.evaluation_opens(cycle.starts_on, cycle.ends_on)
-    evaluated = rules.gets_annual_evaluation(
-        cycle.starts_on, cycle.ends_on, cycle.absent_days, cycle.regime
-    )
     tasks = []
     for kind in rules.EVALUATION_KINDS:
         done = kind in submitted
-        if kind != "self" and not evaluated:
+        due = cycle.deadline_of(kind)
+        if kind != "self" and not cycle.evaluated:
             status = "not_required"
         else:
-            status = rules.task_status(done, deadlines.of(kind), deadlines.closes, opens, today)
-        tasks.append(Task(kind, deadlines.of(kind), status, submitted.get(kind, False)))
+            status = rules.task_status(done, due, max(closes, due), opens, today)
+        tasks.append(Task(kind, due, status, submitted.get(kind, False)))
     return tasks
 
 

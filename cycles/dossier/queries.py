@@ -244,9 +244,7 @@ async def dossier(cycle: CycleContext, today: dt.date) -> Dossier:
         certificates=certificates,
         evaluations=evaluations,
         tasks=evaluation_tasks(cycle, {k: e.late for k, e in evaluations.items()}, today),
-        evaluated=rules.gets_annual_evaluation(
-            cycle.starts_on, cycle.ends_on, cycle.absent_days, cycle.regime
-        ),
+        evaluated=cycle.evaluated,
         performance_days=rules.performance_days(cycle.starts_on, cycle.ends_on, cycle.absent_days),
         functioning_missing=functioning_required
         and not any(m.kind == "functioning" for m in meetings),

@@ -323,9 +323,7 @@ async def submit_evaluation(
                         day=format_day(rules.evaluation_opens(cycle.starts_on, cycle.ends_on)),
                     )
                 )
-            if kind != "self" and not rules.gets_annual_evaluation(
-                cycle.starts_on, cycle.ends_on, cycle.absent_days, cycle.regime
-            ):
+            if kind != "self" and not cycle.evaluated:
                 raise Refused(
                     _(
                         "Only staff with at least %(days)s days of performance in the cycle get "
@@ -341,7 +339,7 @@ async def submit_evaluation(
                 (CycleEvaluation.cycle == cycle.id) & (CycleEvaluation.kind == "first")
             ):
                 raise Refused(_("The second evaluator evaluates after the first."))
-            late = today > cycle.deadlines.of(kind)
+            late = today > cycle.deadline_of(kind)
             [row] = await CycleEvaluation.insert(
                 CycleEvaluation(
                     cycle=cycle.id,

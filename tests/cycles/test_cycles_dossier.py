@@ -863,3 +863,20 @@ async def test_the_first_evaluator_writes_the_improvement_plan_of_the_early_cycl
     await login(client, users["hr_bosa"])
     status = (await client.get("/organisations/BOSA/cycles")).text
     assert "Improvement plan" in status and "Lead two interviews" not in status
+
+
+async def test_a_stage_s_final_report_is_due_30_days_after_its_end(team):
+    """SPEC 3.2: the final report of a stage within 30 calendar days of the final
+    evaluation; past that the task is late (the regime's March deadlines are not a
+    stage's)."""
+    from cycles.queries import cycle_context, evaluation_tasks
+    from cycles.tables import EvaluationCycle
+
+    await EvaluationCycle.update({EvaluationCycle.kind: "probation"}).where(
+        EvaluationCycle.id == team["sam_2026"]
+    )
+    cycle = await cycle_context(team["sam_2026"])
+    assert cycle.deadline_of("first") == dt.date(2027, 1, 30)  # 31 December + 30 days
+    on_time = {t.kind: t for t in evaluation_tasks(cycle, {}, dt.date(2027, 1, 30))}
+    late = {t.kind: t for t in evaluation_tasks(cycle, {}, dt.date(2027, 1, 31))}
+    assert (on_time["first"].status, late["first"].status) == ("due", "late")
