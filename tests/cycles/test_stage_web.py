@@ -116,3 +116,21 @@ async def test_no_stage_page_for_another_organisation_or_an_annual_cycle(client,
     await login(client, users["partner_fin"])
     assert (await client.get(f"/organisations/BOSA/stages/{stage}")).status_code in (403, 404)
     assert not await StageDecision.exists()
+
+
+async def test_hr_s_status_shows_a_stage_s_tasks_due_30_days_after_it(users):
+    """HR's status (dates and states only): a stage's evaluations are due 30 calendar
+    days after its end, not on the regime's March deadlines."""
+    from cycles.hr.queries import organisation_cycles
+    from organisations.tables import Organisation
+
+    staff, _stage = await a_trainee()
+    bosa = await Organisation.select(Organisation.id).where(Organisation.code == "BOSA").first()
+    found = await organisation_cycles(bosa["id"], dt.date(2027, 3, 10))
+    [row] = [r for r in found.rows if r.staff_id == staff]
+    # Running now: the first annual cycle; being evaluated: the stage.
+    assert row.kind == "annual" and row.evaluated_ends_on == dt.date(2027, 3, 1)
+    assert {task.kind: task.deadline for task in row.tasks} == {
+        "self": dt.date(2027, 3, 31), "first": dt.date(2027, 3, 31), "second": dt.date(2027, 3, 31)
+    }  # fmt: skip
+    assert {task.status for task in row.tasks} == {"due"}
