@@ -202,9 +202,7 @@ async def managed_user(manager: CurrentUser, user_id: int) -> ManagedUser:
 async def hr_recipients(organisation_id: int) -> list[tuple[str, str | None]]:
     """(e-mail, preferred language) of the organisation's active HR accounts: who is told
     of what HR must follow (a final insufficient, SPEC 3.2)."""
-    rows = await User.select(User.email, User.preferred_language, User.roles).where(
+    rows = await User.select(User.email, User.preferred_language).where(
         (User.organisation == organisation_id) & (User.active == True) & _role_clause("hr")  # noqa: E712
     )
-    return [
-        (row["email"], row["preferred_language"]) for row in rows if "hr" in row["roles"].split(",")
-    ]
+    return [(row["email"], row["preferred_language"]) for row in rows]

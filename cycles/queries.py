@@ -104,17 +104,12 @@ class CycleContext:
         return rules.stage_plan(self.starts_on, self.ends_on)
 
     def deadline_of(self, kind: str) -> dt.date:
-        """When an evaluation is due: a stage's final report within 30 calendar days of
-        its end (SPEC 3.2); otherwise the regime's deadline after the cycle."""
-        plan = self.stage_plan
-        return plan.report_due if plan is not None else self.deadlines.of(kind)
+        return rules.evaluation_deadline(kind, self.kind, self.starts_on, self.ends_on, self.regime)
 
     @property
     def evaluated(self) -> bool:
-        """Whether the cycle gets its evaluations: a stage always; an annual cycle with
-        the regime's days of performance (63)."""
-        return self.kind == "probation" or rules.gets_annual_evaluation(
-            self.starts_on, self.ends_on, self.absent_days, self.regime
+        return rules.is_evaluated(
+            self.kind, self.starts_on, self.ends_on, self.absent_days, self.regime
         )
 
     @property

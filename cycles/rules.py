@@ -67,7 +67,6 @@ def cycles_of(
 
 # --- Statutes and the stage (SPEC 3.1) ----------------------------------------------------
 
-CYCLE_KINDS = ("annual", "probation", "early")
 STAGE_MONTHS = 12
 STAGE_FREE_ABSENCE = 30  # working days of absence in a stage that do not extend it
 MAX_STAGE_EXTENSION_MONTHS = 4
@@ -153,7 +152,7 @@ def next_working_day(day: dt.date) -> dt.date:
     return day
 
 
-def stage_plan(start: dt.date, end: dt.date, final_meeting: dt.date | None = None) -> StagePlan:
+def stage_plan(start: dt.date, end: dt.date) -> StagePlan:
     """The stage's meetings and terms (SPEC 3.1, 3.2): functioning meetings at a quarter,
     a half and three quarters of the stage, each on a working day."""
     length = (end - start).days
@@ -162,12 +161,11 @@ def stage_plan(start: dt.date, end: dt.date, final_meeting: dt.date | None = Non
         min(end, next_working_day(start + dt.timedelta(days=length * n // parts)))
         for n in range(1, parts)
     )
-    final = final_meeting or end
     return StagePlan(
         planning_by=months_later_end(start, 1),
         functioning_on=functioning,
         final_on=end,
-        report_due=final + dt.timedelta(days=STAGE_REPORT_DAYS),
+        report_due=end + dt.timedelta(days=STAGE_REPORT_DAYS),
     )
 
 
@@ -420,6 +418,27 @@ def add_working_days(day: dt.date, count: int) -> dt.date:
 def performance_days(cycle_start: dt.date, cycle_end: dt.date, absent_days: int) -> int:
     """Working days in the cycle less the working days of absence HR recorded."""
     return max(0, working_days(cycle_start, cycle_end) - max(0, absent_days))
+
+
+def is_evaluated(
+    cycle_kind: str, cycle_start: dt.date, cycle_end: dt.date, absent_days: int, regime: Regime
+) -> bool:
+    """Whether a cycle gets its evaluations: a stage always; another cycle with the
+    regime's days of performance (63)."""
+    return cycle_kind == "probation" or gets_annual_evaluation(
+        cycle_start, cycle_end, absent_days, regime
+    )
+
+
+def evaluation_deadline(
+    kind: str, cycle_kind: str, cycle_start: dt.date, cycle_end: dt.date, regime: Regime
+) -> dt.date:
+    """When an evaluation (`kind`: self, first, second) is due: a stage's final report
+    within 30 calendar days of its end (SPEC 3.2); otherwise the regime's deadline after
+    the cycle."""
+    if cycle_kind == "probation":
+        return stage_plan(cycle_start, cycle_end).report_due
+    return deadlines(cycle_end, regime).of(kind)
 
 
 def gets_annual_evaluation(

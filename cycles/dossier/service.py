@@ -40,6 +40,7 @@ from cycles.tables import (
     CycleEvaluation,
     CycleMeeting,
     CycleObjective,
+    EvaluationCycle,
     EvaluatorAssignment,
     ImprovementPlan,
 )
@@ -390,6 +391,14 @@ async def _after_an_evaluation(
         & running_assignment(today)
     )
     if (kind == "first" and has_second) or "insufficient" not in ratings:
+        return
+    # One early cycle per insufficient cycle (a second evaluator assigned after the first
+    # evaluation does not start another).
+    if await EvaluationCycle.exists().where(
+        (EvaluationCycle.staff == cycle.staff_id)
+        & (EvaluationCycle.kind == "early")
+        & (EvaluationCycle.starts_on > cycle.ends_on)
+    ):
         return
     early = rules.early_cycle(today, cycle.regime.early_months, cycle.function)
     await bulk_upsert(

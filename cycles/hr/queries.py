@@ -354,9 +354,8 @@ async def organisation_cycles(
         return _planning_signed_on(meetings_of.get(cycle_id, []))
 
     def required(cycle: dict[str, Any]) -> bool:
-        # A stage is always evaluated; an annual cycle with the regime's days (63).
-        return cycle["kind"] == "probation" or cycle_rules.gets_annual_evaluation(
-            cycle["starts_on"], cycle["ends_on"], cycle["absent_days"], regime
+        return cycle_rules.is_evaluated(
+            cycle["kind"], cycle["starts_on"], cycle["ends_on"], cycle["absent_days"], regime
         )
 
     rows: list[StatusRow] = []
@@ -457,11 +456,12 @@ def _tasks(
     deadlines = cycle_rules.deadlines(cycle["ends_on"], regime)
     opens = cycle_rules.evaluation_opens(cycle["starts_on"], cycle["ends_on"])
     done = submitted.get(cycle["id"], {})
-    due = {kind: deadlines.of(kind) for kind in TASK_ORDER}
-    if cycle["kind"] == "probation":
-        # A stage's final report within 30 calendar days of its end (SPEC 3.2).
-        report_due = cycle_rules.stage_plan(cycle["starts_on"], cycle["ends_on"]).report_due
-        due = dict.fromkeys(TASK_ORDER, report_due)
+    due = {
+        kind: cycle_rules.evaluation_deadline(
+            kind, cycle["kind"], cycle["starts_on"], cycle["ends_on"], regime
+        )
+        for kind in TASK_ORDER
+    }
     closes = max(deadlines.closes, *due.values())
     return [
         Task(

@@ -13,6 +13,7 @@ from core.database import compare_and_set, is_unique_violation, write_transactio
 from core.errors import NotFound, Refused, TransitionRefused
 from core.i18n import gettext as _
 from cycles import rules as cycle_rules
+from cycles.dossier.access import bounded_text
 from cycles.hr import queries, rules
 from cycles.labels import format_day
 from cycles.queries import REGIME_FIELDS
@@ -436,6 +437,9 @@ async def generate_cycles(
 # --- The stage (SPEC 3.1): HR records each decision on a trainee's stage ---------------
 
 
+MAX_NOTE = 2000
+
+
 @dataclass(frozen=True)
 class StageDecisionInput:
     decision: str  # rules.STAGE_DECISIONS
@@ -465,7 +469,8 @@ async def record_stage_decision(
     async with write_transaction():
         stage = await queries.stage_of(organisation_id, cycle_id)
         if stage is None:
-            raise NotFound
+            raise NotFound(_("There is no such stage in this organisation."))
+        note = bounded_text(data.note, "note", limit=MAX_NOTE)
         problem = cycle_rules.stage_decision_problem(
             data.decision, data.months, stage.extension_months, stage.ended
         )
@@ -483,7 +488,7 @@ async def record_stage_decision(
                 decision=data.decision,
                 months=data.months if data.decision == "extended" else 0,
                 decided_on=data.decided_on,
-                note=data.note,
+                note=note,
                 recorded_by=actor.label,
                 recorded_at=dt.datetime.now(dt.UTC),
             )

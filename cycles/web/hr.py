@@ -39,7 +39,7 @@ from cycles.queries import REGIME_FIELDS, RegimeRow, regime_for, regime_of_row
 from cycles.rules import Regime
 from organisations.queries import OrganisationRow, organisation_by_code, staff_member
 from webkit.errors import shows_again
-from webkit.forms import form_date, form_int, form_revision
+from webkit.forms import FormReader, form_date, form_int, form_revision
 from webkit.guards import (
     actor_of,
     requires_login,
@@ -739,32 +739,24 @@ def stage_decision_label(decision: str) -> str:
     }.get(decision, decision)
 
 
-STAGE_FIELDS = ("decision", "decided_on", "months", "note")
-MAX_NOTE = 2000
-
-
-def parse_stage_decision(raw: Mapping[str, Any]) -> FormResult:
-    """HR's decision on a stage: one of the list, its day, months for an extension, a
-    note; every problem at its field."""
-    form = FormResult({name: text(raw, name) for name in STAGE_FIELDS})
-    values, errors = form.values, form.errors
-    if values["decision"] not in cycle_rules.STAGE_DECISIONS:
-        errors["decision"] = _("Choose one of the decisions in the list.")
-    day, problem = date_field(values["decided_on"])
-    if problem:
-        errors["decided_on"] = problem
-    months = 0
-    if values["months"]:
-        number, _problem = number_field(values["months"], low=0, high=12)
-        if number is None:
-            errors["months"] = _("Give the extension in whole months, from 1 to 4.")
-        else:
-            months = number
-    if len(values["note"]) > MAX_NOTE:
-        errors["note"] = _("Keep the note to %(count)d characters at most.", count=MAX_NOTE)
-    if not errors and day is not None:
-        form.data = service.StageDecisionInput(values["decision"], day, months, values["note"])
-    return form
+async def _stage_page(request: Request, form: FormResult, status: int = 400) -> Template:
+    """A trainee's stage with its decisions and the decision form (after a refusal: what
+    was typed, the message at its field)."""
+    code = request.path_params["code"]
+    organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
+    stage = await queries.stage_of(organisation.id, request.path_params["stage_id"])
+    if stage is None:
+        raise NotFound(_("There is no such stage in %(code)s.", code=organisation.code))
+    context = {
+        "organisation": organisation,
+        "stage": stage,
+        "form": form,
+        "decisions": cycle_rules.STAGE_DECISIONS,
+        "decision_label": stage_decision_label,
+        "free_absence": cycle_rules.STAGE_FREE_ABSENCE,
+        "max_extension": cycle_rules.MAX_STAGE_EXTENSION_MONTHS,
+    }
+    return render(request, STAGE_TEMPLATE, context, block=None, status=status)
 
 
 class StageController(Controller):
@@ -774,56 +766,37 @@ class StageController(Controller):
     include_in_schema = False
     guards = HR_GUARDS
 
-    async def _page(
-        self, request: Request, code: str, stage_id: int, form: FormResult, status: int = 200
-    ) -> Template:
-        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-        stage = await queries.stage_of(organisation.id, stage_id)
-        if stage is None:
-            raise NotFound(_("There is no such stage in %(code)s.", code=organisation.code))
-        context = {
-            "organisation": organisation,
-            "stage": stage,
-            "form": form,
-            "decisions": cycle_rules.STAGE_DECISIONS,
-            "decision_label": stage_decision_label,
-            "free_absence": cycle_rules.STAGE_FREE_ABSENCE,
-            "max_extension": cycle_rules.MAX_STAGE_EXTENSION_MONTHS,
-        }
-        return render(request, STAGE_TEMPLATE, context, block=None, status=status)
-
     @get("/", name="cycles_stage")
     async def stage(
         self, request: HTMXRequest, code: FromPath[str], stage_id: FromPath[int]
     ) -> Template:
         today = dt.date.today().isoformat()
-        return await self._page(request, code, stage_id, FormResult({"decided_on": today}))
+        return await _stage_page(request, FormResult({"decided_on": today}), status=200)
 
-    @post("/", status_code=303)
+    @post("/", status_code=303, opt=shows_again(_stage_page))
     async def decide(
         self, request: Request, code: FromPath[str], stage_id: FromPath[int]
-    ) -> Template | Redirect:
+    ) -> Redirect:
         organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
-        form = parse_stage_decision(await request.form())
-        if form.data is not None:
-            try:
-                await service.record_stage_decision(
-                    actor_of(request), organisation.id, stage_id, form.data
-                )
-            except NotFound:
-                raise NotFound(
-                    _("There is no such stage in %(code)s.", code=organisation.code)
-                ) from None
-            except Refused as refused:
-                form.errors[refused.field or "decision"] = refused.message
-            else:
-                flash(
-                    request, _("The decision on the stage has been recorded."), category="success"
-                )
-                return Redirect(
-                    f"/organisations/{organisation.code}/stages/{stage_id}", status_code=303
-                )
-        return await self._page(request, code, stage_id, form, status=400)
+        form = FormReader(await request.form())
+        months_typed = bool(form.text("months"))
+        data = service.StageDecisionInput(
+            decision=form.text("decision"),
+            decided_on=form.date("decided_on") or dt.date.min,
+            months=form.number(
+                "months",
+                low=0,
+                high=12,  # a number of months; the service says how many a stage takes
+                message=_("Give the extension in whole months, from 1 to 4."),
+            )
+            if months_typed
+            else 0,
+            note=form.text("note"),
+        )
+        form.check()  # the service checks the decision, the months and the note
+        await service.record_stage_decision(actor_of(request), organisation.id, stage_id, data)
+        flash(request, _("The decision on the stage has been recorded."), category="success")
+        return Redirect(f"/organisations/{organisation.code}/stages/{stage_id}", status_code=303)
 
 
 HR_ROUTE_HANDLERS = [RegimeController, EvaluatorController, StatusController, StageController]

@@ -819,6 +819,14 @@ async def test_a_final_insufficient_starts_an_early_cycle_and_tells_hr(team, use
     ]
     mails = await OutboxMessage.select().where(OutboxMessage.kind == "final_insufficient")
     assert [m["recipient"] for m in mails] == [users["hr_bosa"].email]
+    # The same insufficient never starts a second early cycle (nor a second mail).
+    from cycles.queries import cycle_context
+
+    await dossier_service._after_an_evaluation(
+        actor(lucie), await cycle_context(team["sam_2026"]), "second", dt.date(2027, 3, 1)
+    )
+    assert await EvaluationCycle.count().where(EvaluationCycle.kind == "early") == 1
+    assert await OutboxMessage.count().where(OutboxMessage.kind == "final_insufficient") == 1
     assert "16" in mails[0]["body"] and "Below what the function asks" not in mails[0]["body"]
 
 
