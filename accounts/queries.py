@@ -199,10 +199,11 @@ async def managed_user(manager: CurrentUser, user_id: int) -> ManagedUser:
     )
 
 
-async def hr_recipients(organisation_id: int) -> list[tuple[str, str | None]]:
-    """(e-mail, preferred language) of the organisation's active HR accounts: who is told
-    of what HR must follow (a final insufficient, SPEC 3.2)."""
+async def hr_recipients(organisation_id: int, role: str = "hr") -> list[tuple[str, str | None]]:
+    """(e-mail, preferred language) of the organisation's active accounts holding `role`:
+    who is told of what HR must follow (a final insufficient, SPEC 3.2), or, with
+    `role="legal"`, of a request its legal reviewer decides."""
     rows = await User.select(User.email, User.preferred_language).where(
-        (User.organisation == organisation_id) & (User.active == True) & _role_clause("hr")  # noqa: E712
+        (User.organisation == organisation_id) & (User.active == True) & _role_clause(role)  # noqa: E712
     )
     return [(row["email"], row["preferred_language"]) for row in rows]

@@ -96,3 +96,29 @@ def evaluator_role_names(roles: Iterable[str]) -> str:
     """ "first, co-planner" in the reader's language, in a fixed order."""
     order = ("first", "second", "coplanner")
     return ", ".join(evaluator_role_label(role) for role in order if role in roles)
+
+
+def cycle_kind_label(kind: str) -> str:
+    """SPEC 5.4's kinds of cycle, as a reader names them."""
+    return {
+        "annual": _("annual cycle"),
+        "probation": _("stage (probation)"),
+        "early": _("early evaluation after an insufficient"),
+    }.get(kind, kind)
+
+
+def motive_label(motive: str) -> str:
+    """The motives of HR's request to read a closed dossier (SPEC 3.2)."""
+    return {
+        "negative_evaluation": _("a negative evaluation (granted at once)"),
+        "improvement_plan": _("an improvement plan (granted at once)"),
+        "other": _("another motive (decided by the legal reviewer)"),
+    }.get(motive, motive)
+
+
+def request_state_label(state: str) -> str:
+    return {
+        "pending": _("waiting for the legal reviewer"),
+        "granted": _("granted"),
+        "refused": _("refused"),
+    }.get(state, state)

@@ -78,3 +78,27 @@ OBJECTIVE_LIFECYCLE = StateMachine(
         (ObjectiveState.ACHIEVED, ObjectiveAction.REOPEN): ObjectiveState.OPEN,
     },
 )
+
+
+class RequestState(StrEnum):
+    PENDING = "pending"
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
+class RequestAction(StrEnum):
+    GRANT = "grant"
+    REFUSE = "refuse"
+
+
+# HR's motivated request to read a closed dossier (SPEC 3.2):
+#
+#     pending --grant--> granted      (at once for a negative evaluation or a plan,
+#     pending --refuse-> refused       otherwise the organisation's legal reviewer)
+REQUEST_LIFECYCLE = StateMachine(
+    actions=tuple(str(action) for action in RequestAction),
+    transitions={
+        (RequestState.PENDING, RequestAction.GRANT): RequestState.GRANTED,
+        (RequestState.PENDING, RequestAction.REFUSE): RequestState.REFUSED,
+    },
+)

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from accounts.tables import User
 from certification.catalogue import TrackRow
 from certification.tables import Track
 from competencies.queries import ModelTree, model_tree
@@ -16,6 +17,7 @@ from core.errors import NotFound
 from core.i18n import gettext as _
 from core.identity import CurrentUser, Role
 from core.rows import columns_of, rows_as
+from core.settings import LANGUAGES
 from cycles import rules
 from cycles.lifecycle import ReportState
 from cycles.rules import Regime
@@ -157,6 +159,35 @@ def running_assignment(today: dt.date) -> Any:
     return (EvaluatorAssignment.from_on <= today) & (
         EvaluatorAssignment.until_on.is_null() | (EvaluatorAssignment.until_on >= today)
     )
+
+
+async def has_second_evaluator(staff_id: int, today: dt.date) -> bool:
+    """Whether the staff member has a second evaluator today: then the report is final
+    once the second evaluator signed it too (SPEC 3.2)."""
+    return bool(
+        await EvaluatorAssignment.exists().where(
+            (EvaluatorAssignment.staff == staff_id)
+            & (EvaluatorAssignment.role == "second")
+            & running_assignment(today)
+        )
+    )
+
+
+async def staff_language(staff_id: int) -> str:
+    """The language the portal writes to a staff member in (mails, the PDFs of their
+    reports): their account's language when they chose one, else their language role."""
+    account = (
+        await User.select(User.preferred_language).where(User.staff_member == staff_id).first()
+    )
+    if account is not None and account["preferred_language"] in LANGUAGES:
+        return str(account["preferred_language"])
+    staff = (
+        await StaffMember.select(StaffMember.language_role)
+        .where(StaffMember.id == staff_id)
+        .first()
+    )
+    role = str(staff["language_role"]).lower() if staff is not None else "nl"
+    return role if role in LANGUAGES else "nl"
 
 
 async def evaluator_roles(user: CurrentUser, cycle: CycleContext, today: dt.date) -> set[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -544,3 +544,63 @@ def function_start_problem(
     if end_date is not None and started_on > end_date:
         return "after_end"
     return None
+
+
+# --- Reports, the written procedure and the e-dossier (SPEC 3.2) -------------------------
+
+REMARKS_DAYS = 15  # the written procedure: calendar days for the staff member's remarks
+NEGATIVE_RATINGS = frozenset({"insufficient", "career_delay"})
+
+
+def report_final(signed_kinds: Collection[str], has_second: bool) -> bool:
+    """The evaluation report is final once its evaluators signed: the first, then the
+    second where the staff member has one."""
+    return "first" in signed_kinds and (not has_second or "second" in signed_kinds)
+
+
+def remarks_term_end(sent_on: dt.date) -> dt.date:
+    """The last day of the written procedure's term: 15 calendar days after the draft was
+    sent (sent on 1 March: remarks until 16 March)."""
+    return sent_on + dt.timedelta(days=REMARKS_DAYS)
+
+
+def written_procedure_problem(rating: str) -> str | None:
+    """The written procedure is for a draft that already states a negative rating
+    (insufficient, or career delay where the regime has it)."""
+    return None if rating in NEGATIVE_RATINGS else "not_negative"
+
+
+def may_sign_after_written_procedure(
+    sent_on: dt.date | None, remarks_given: bool, today: dt.date
+) -> bool:
+    """The evaluators sign a draft of the written procedure after the staff member's
+    remarks or once the 15 days have passed; a draft never sent is signed at any time."""
+    return sent_on is None or remarks_given or today > remarks_term_end(sent_on)
+
+
+DOSSIER_MOTIVES = ("negative_evaluation", "improvement_plan", "other")
+GRANT_DAYS = 30  # a granted request opens the dossier to its requester for 30 days
+
+
+def granted_at_once(motive: str, has_negative: bool, has_plan: bool) -> bool:
+    """A request about a negative evaluation or an improvement plan that the dossier holds
+    is granted at once; any other goes to the organisation's legal reviewer."""
+    return (motive == "negative_evaluation" and has_negative) or (
+        motive == "improvement_plan" and has_plan
+    )
+
+
+def motive_problem(motive: str, has_negative: bool, has_plan: bool) -> str | None:
+    """A motive the dossier does not bear out is refused (so that it is not granted at
+    once on a claim): `no_negative`, `no_plan`, or `unknown`."""
+    if motive not in DOSSIER_MOTIVES:
+        return "unknown"
+    if motive == "negative_evaluation" and not has_negative:
+        return "no_negative"
+    if motive == "improvement_plan" and not has_plan:
+        return "no_plan"
+    return None
+
+
+def grant_open(state: str, valid_until: dt.date | None, today: dt.date) -> bool:
+    return state == "granted" and valid_until is not None and today <= valid_until

@@ -209,3 +209,64 @@ class ImprovementPlan(Table, tablename="improvement_plan"):
     revision = Integer(default=1)
     updated_by = Varchar(length=254, default="")
     updated_at = Timestamptz()
+
+
+class EvaluationDraft(Table, tablename="evaluation_draft"):
+    """An evaluator's evaluation before it is signed (SPEC 3.2): saved as often as the
+    evaluator likes, seen by nobody else, unless it is sent to the staff member for the
+    written procedure (`sent_on`). Signing turns it into the `CycleEvaluation` it was the
+    draft of and deletes it. Natural key: cycle + kind."""
+
+    id: Serial
+
+    cycle = ForeignKey(references=EvaluationCycle, required=True, index=True)
+    kind = Varchar(length=6, required=True)
+    text = Text(default="")
+    rating = Varchar(length=20, default="")
+    revision = Integer(default=1)
+    updated_by = Varchar(length=254, default="")
+    updated_at = Timestamptz()
+
+
+class EvaluationReport(Table, tablename="evaluation_report"):
+    """What the staff member does with a cycle's evaluation report (SPEC 3.2): the
+    written procedure (the draft sent on `written_sent_on`, 15 calendar days for remarks),
+    their remarks, and their receipt signature or refusal to sign (with its date) once the
+    report is final. One per cycle."""
+
+    id: Serial
+
+    cycle = ForeignKey(references=EvaluationCycle, required=True, unique=True)
+    written_sent_on = Date(null=True, default=None)
+    written_sent_by = Varchar(length=254, default="")
+    staff_remarks = Text(default="")
+    remarks_at = Timestamptz(null=True, default=None)
+    receipt_signed_by = Varchar(length=254, null=True, default=None)
+    receipt_signed_at = Timestamptz(null=True, default=None)
+    refused_on = Date(null=True, default=None)
+    refused_by = Varchar(length=254, null=True, default=None)
+    receipt_remarks = Text(default="")
+    revision = Integer(default=1)
+
+
+class DossierRequest(Table, tablename="dossier_request"):
+    """HR's motivated request to read a closed dossier (SPEC 3.2), by the requesting
+    account's id: granted at once for a negative evaluation or an improvement plan,
+    otherwise decided by the organisation's legal reviewer (necessity and proportionality).
+    A grant opens the dossier to that account only, until `valid_until`."""
+
+    id: Serial
+
+    cycle = ForeignKey(references=EvaluationCycle, required=True, index=True)
+    requested_by = Integer(required=True, index=True)  # portal_user.id
+    requested_label = Varchar(length=254, default="")
+    requested_at = Timestamptz()
+    motive = Varchar(length=20, required=True)
+    reason = Text(default="")
+    state = Varchar(length=10, default="pending")
+    decided_by = Integer(null=True, default=None)  # portal_user.id; None: at once
+    decided_label = Varchar(length=254, default="")
+    decided_at = Timestamptz(null=True, default=None)
+    decision_note = Text(default="")
+    valid_until = Date(null=True, default=None)
+    revision = Integer(default=1)

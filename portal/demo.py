@@ -32,6 +32,8 @@ DEMO_USERS = [
         "demo-evaluator-2026",
     ),
     DemoUser("staff@bosa.demo.portal.be", "Sam Staff", "staff", "BOSA", "demo-staff-2026"),
+    # Decides HR's motivated requests to read a closed dossier (SPEC 3.2).
+    DemoUser("legal@bosa.demo.portal.be", "Lena Legal", "legal", "BOSA", "demo-legal-2026"),
     DemoUser(
         "partner@fin.demo.portal.be", "Fien Financiën", "pro_partner", "FIN", "demo-partner-2026"
     ),

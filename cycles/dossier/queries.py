@@ -5,18 +5,20 @@ obtained during the cycle), the evaluations and the tasks, in six queries."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from certification.catalogue import track_competencies
 from certification.tables import Certificate
 from core.rows import columns_of, rows_as
 from cycles import rules
-from cycles.queries import CycleContext, Task, evaluation_tasks
+from cycles.queries import CycleContext, Standing, Task, evaluation_tasks, has_second_evaluator
 from cycles.tables import (
     CycleEvaluation,
     CycleMeeting,
     CycleObjective,
+    EvaluationDraft,
+    EvaluationReport,
     ImprovementPlan,
     ObjectiveProgress,
 )
@@ -130,6 +132,44 @@ class EvaluationRow:
 
 
 @dataclass(frozen=True)
+class DraftRow:
+    """An evaluation not signed yet, for its writer (and, once sent for the written
+    procedure, for the staff member)."""
+
+    id: int
+    kind: str
+    text: str
+    rating: str
+    revision: int
+    updated_by: str
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """The staff member's side of the evaluation report (SPEC 3.2)."""
+
+    written_sent_on: dt.date | None
+    written_sent_by: str
+    staff_remarks: str
+    remarks_at: dt.datetime | None
+    receipt_signed_by: str | None
+    receipt_signed_at: dt.datetime | None
+    refused_on: dt.date | None
+    refused_by: str | None
+    receipt_remarks: str
+
+    @property
+    def remarks_until(self) -> dt.date | None:
+        """The last day of the written procedure's term, if the draft was sent."""
+        return rules.remarks_term_end(self.written_sent_on) if self.written_sent_on else None
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.receipt_signed_at is not None or self.refused_on is not None
+
+
+@dataclass(frozen=True)
 class Dossier:
     """Everything in a cycle's dossier (never for HR)."""
 
@@ -148,6 +188,9 @@ class Dossier:
     ratings: tuple[str, ...]
     track_competencies: dict[str, list[Any]]
     plan: PlanRow | None = None  # an early cycle's improvement plan
+    drafts: dict[str, DraftRow] = field(default_factory=dict)  # the reader's own drafts
+    report: ReportRow | None = None
+    final: bool = False  # the evaluators signed the report (SPEC 3.2)
 
 
 def _completing(
@@ -169,7 +212,41 @@ def _completing(
     )
 
 
-async def dossier(cycle: CycleContext, today: dt.date) -> Dossier:
+async def report_of(cycle_id: int) -> ReportRow | None:
+    row = await (
+        EvaluationReport.select(*columns_of(EvaluationReport, ReportRow))
+        .where(EvaluationReport.cycle == cycle_id)
+        .first()
+    )
+    return ReportRow(**row) if row is not None else None
+
+
+async def drafts_for(
+    cycle_id: int, standing: Standing | None, report: ReportRow | None
+) -> dict[str, DraftRow]:
+    """The drafts the reader may see: the first evaluation's to its writers (the first
+    evaluator, a co-planner), the second's to the second evaluator, and a draft sent for
+    the written procedure to the staff member."""
+    if standing is None:
+        return {}
+    kinds = []
+    if standing.plans:
+        kinds.append("first")
+    if "second" in standing.evaluator_roles:
+        kinds.append("second")
+    if standing.is_owner and report is not None and report.written_sent_on is not None:
+        kinds.append("first")
+    if not kinds:
+        return {}
+    return {
+        row["kind"]: DraftRow(**row)
+        for row in await EvaluationDraft.select(*columns_of(EvaluationDraft, DraftRow)).where(
+            (EvaluationDraft.cycle == cycle_id) & EvaluationDraft.kind.is_in(kinds)
+        )
+    }
+
+
+async def dossier(cycle: CycleContext, today: dt.date, standing: Standing | None = None) -> Dossier:
     """Everything in a cycle's dossier, for its owner or an evaluator (never for HR): the
     meetings with their reports, the objectives with their progress (a development
     objective whose track has a valid certificate obtained during the cycle is shown
@@ -233,6 +310,7 @@ async def dossier(cycle: CycleContext, today: dt.date) -> Dossier:
             CycleEvaluation.cycle == cycle.id
         )
     }
+    report = await report_of(cycle.id)
     functioning_required = rules.functioning_meeting_required(
         cycle.absent_days, cycle.work_regime_changed_on is not None, cycle.regime
     )
@@ -253,6 +331,11 @@ async def dossier(cycle: CycleContext, today: dt.date) -> Dossier:
         ratings=tuple(rules.RATING_SCALES.get(cycle.regime.rating_scale, ())),
         track_competencies=await track_competencies(),
         plan=await improvement_plan(cycle.id) if cycle.kind == "early" else None,
+        drafts=await drafts_for(cycle.id, standing, report),
+        report=report,
+        final=rules.report_final(
+            evaluations.keys(), await has_second_evaluator(cycle.staff_id, today)
+        ),
     )
 
 
@@ -263,3 +346,23 @@ async def improvement_plan(cycle_id: int) -> PlanRow | None:
         .first()
     )
     return PlanRow(**row) if row is not None else None
+
+
+async def signed_kinds(cycle_id: int) -> set[str]:
+    """The kinds of evaluation signed in the cycle (self, first, second)."""
+    return {
+        row["kind"]
+        for row in await CycleEvaluation.select(CycleEvaluation.kind).where(
+            CycleEvaluation.cycle == cycle_id
+        )
+    }
+
+
+async def meeting_state(cycle_id: int, meeting_id: int) -> str | None:
+    """The state of the cycle's meeting's report; None when the cycle has no such meeting."""
+    row = await (
+        CycleMeeting.select(CycleMeeting.state)
+        .where((CycleMeeting.id == meeting_id) & (CycleMeeting.cycle == cycle_id))
+        .first()
+    )
+    return None if row is None else str(row["state"])

@@ -19,6 +19,8 @@ from core.i18n import gettext as _
 from core.identity import CurrentUser
 from core.settings import LANGUAGES
 from cycles import queries, rules
+from cycles.dossier import queries as dossier_queries
+from cycles.dossier import reports
 from cycles.dossier.access import (
     audit_denied,
     bounded_text,
@@ -34,14 +36,14 @@ from cycles.lifecycle import (
     ReportAction,
     ReportState,
 )
-from cycles.queries import CycleContext, running_assignment
+from cycles.queries import CycleContext, has_second_evaluator, staff_language
 from cycles.service import generate
 from cycles.tables import (
     CycleEvaluation,
     CycleMeeting,
     CycleObjective,
     EvaluationCycle,
-    EvaluatorAssignment,
+    EvaluationDraft,
     ImprovementPlan,
 )
 
@@ -340,6 +342,8 @@ async def submit_evaluation(
                 (CycleEvaluation.cycle == cycle.id) & (CycleEvaluation.kind == "first")
             ):
                 raise Refused(_("The second evaluator evaluates after the first."))
+            if kind == "first":
+                text, rating = await _after_written_procedure(cycle.id, text, rating, today)
             late = today > cycle.deadline_of(kind)
             [row] = await CycleEvaluation.insert(
                 CycleEvaluation(
@@ -352,6 +356,9 @@ async def submit_evaluation(
                     late=late,
                 )
             ).returning(CycleEvaluation.id)
+            await EvaluationDraft.delete().where(
+                (EvaluationDraft.cycle == cycle.id) & (EvaluationDraft.kind == kind)
+            )
             await audit.record(
                 actor,
                 "evaluation_submitted",
@@ -360,23 +367,60 @@ async def submit_evaluation(
                 # That it was submitted (and whether late), never its text or rating.
                 after={"cycle": cycle.id, "kind": kind, "late": late},
             )
-            if kind != "self" and cycle.kind == "annual":
-                await _after_an_evaluation(actor, cycle, kind, today)
+            if kind != "self" and rules.report_final(
+                await dossier_queries.signed_kinds(cycle.id),
+                await has_second_evaluator(cycle.staff_id, today),
+            ):
+                await _report_final(actor, cycle, today)
     except Exception as error:
         if is_unique_violation(error):
-            raise TransitionRefused("submitted", "submit") from None
+            await reports.refuse_final_edit(actor, cycle_id, kind)
         raise
     return late
+
+
+async def _after_written_procedure(
+    cycle_id: int, text: str, rating: str, today: dt.date
+) -> tuple[str, str]:
+    """A first evaluation whose draft went through the written procedure is signed as it
+    was sent, after the staff member's remarks or once their 15 days have passed."""
+    report = await reports.report_row(cycle_id)
+    if report is None or report["written_sent_on"] is None:
+        return text, rating
+    if not rules.may_sign_after_written_procedure(
+        report["written_sent_on"], report["remarks_at"] is not None, today
+    ):
+        raise Refused(
+            _(
+                "The staff member has until %(day)s for remarks on the draft: it is signed "
+                "after their remarks or after that day.",
+                day=format_day(rules.remarks_term_end(report["written_sent_on"])),
+            )
+        )
+    draft = (
+        await EvaluationDraft.select(EvaluationDraft.text, EvaluationDraft.rating)
+        .where((EvaluationDraft.cycle == cycle_id) & (EvaluationDraft.kind == "first"))
+        .first()
+    )
+    return (draft["text"], draft["rating"]) if draft is not None else (text, rating)
+
+
+async def _report_final(actor: audit.Actor, cycle: CycleContext, today: dt.date) -> None:
+    """The report has become final: the staff member is told (to sign for receipt), and
+    an annual cycle's final insufficient takes its path."""
+    language = await staff_language(cycle.staff_id)
+    subject, body = reports.mail_text(language, "final", name=cycle.staff_name)
+    await outbox.enqueue("evaluation_final", cycle.staff_email, language, subject, body)
+    if cycle.kind == "annual":
+        await _after_an_evaluation(actor, cycle, today)
 
 
 # --- The insufficient path (SPEC 3.2) --------------------------------------------------
 
 
-async def _after_an_evaluation(
-    actor: audit.Actor, cycle: CycleContext, kind: str, today: dt.date
-) -> None:
-    """When the cycle's last evaluation is in (the second, or the first where nobody is
-    second evaluator) and one of them says `insufficient`, the insufficient is final: an
+async def _after_an_evaluation(actor: audit.Actor, cycle: CycleContext, today: dt.date) -> None:
+    """When the report is final (the second evaluator signed, or the first where nobody is
+    second evaluator) and one evaluation says `insufficient`, the insufficient is final: an
     `early` cycle of the regime's months starts the next day, the cycles after it follow
     the period rule again, and the organisation's HR is told (name and dates only)."""
     ratings = [
@@ -385,12 +429,7 @@ async def _after_an_evaluation(
             (CycleEvaluation.cycle == cycle.id) & CycleEvaluation.kind.is_in(["first", "second"])
         )
     ]
-    has_second = await EvaluatorAssignment.exists().where(
-        (EvaluatorAssignment.staff == cycle.staff_id)
-        & (EvaluatorAssignment.role == "second")
-        & running_assignment(today)
-    )
-    if (kind == "first" and has_second) or "insufficient" not in ratings:
+    if "insufficient" not in ratings:
         return
     # One early cycle per insufficient cycle (a second evaluator assigned after the first
     # evaluation does not start another).

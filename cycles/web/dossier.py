@@ -23,6 +23,7 @@ from core.parsing import date_field, number_field
 from core.templating import localized
 from cycles import labels, queries
 from cycles.dossier import queries as dossier_queries
+from cycles.dossier import reports
 from cycles.dossier import service as dossier_service
 from cycles.lifecycle import ObjectiveAction
 from cycles.objectives import queries as objective_queries
@@ -79,11 +80,11 @@ def objective_input(form: Any) -> objective_service.ObjectiveInput:
 async def dossier_context(request: Request, cycle_id: int) -> dict[str, Any]:
     """The dossier page's context; NotFound when the reader may not see it."""
     today = _today()
-    cycle, standing = await _must_see(request, cycle_id)
+    cycle, standing = await must_see(request, cycle_id)
     return {
         "cycle": cycle,
         "standing": standing,
-        "d": await dossier_queries.dossier(cycle, today),
+        "d": await dossier_queries.dossier(cycle, today, standing),
         "cycles": await queries.cycles_of_staff(cycle.staff_id),
         "choices": await queries.planning_choices() if standing.plans else None,
         "alignable": await objective_queries.alignable_objectives(cycle, today)
@@ -113,7 +114,7 @@ def _refused_form(request: Request, form: FormResult) -> dict[str, Any]:
     forms fill themselves from it (`refused.path` is the form's action)."""
     path = request.url.path
     blocks = {"meetings": "meetings", "objectives": "objectives", "evaluations": "evaluations",
-              "improvement-plan": "plan"}  # fmt: skip
+              "report/": "evaluations", "improvement-plan": "plan"}  # fmt: skip
     block = next((b for part, b in blocks.items() if f"/{part}" in path), "")
     return {"path": path, "block": block, "typed": form.values, "errors": form.errors}
 
@@ -139,7 +140,7 @@ async def _answer(request: Request, cycle_id: int, done: str, *, block: str) -> 
     return Redirect(f"/cycles/{cycle_id}#{block}", status_code=303)
 
 
-async def _must_see(
+async def must_see(
     request: Request, cycle_id: int
 ) -> tuple[queries.CycleContext, queries.Standing]:
     """The cycle and the reader's standing. A dossier outside the reader's reach does not
@@ -173,7 +174,7 @@ class DossierController(Controller):
 
     @post("/cycles/{cycle_id:int}/meetings", status_code=303, opt=shows_again(_dossier_page))
     async def add_meeting(self, request: Request, cycle_id: FromPath[int]) -> Template | Redirect:
-        await _must_see(request, cycle_id)
+        await must_see(request, cycle_id)
         form = await request.form()
         user = signed_in(request)
         held_on = _date(form.get("held_on"), "held_on")
@@ -196,7 +197,7 @@ class DossierController(Controller):
         meeting_id: FromPath[int],
         action: FromPath[str],
     ) -> Template | Redirect:
-        await _must_see(request, cycle_id)
+        await must_see(request, cycle_id)
         form = await request.form()
         user = signed_in(request)
         revision = _revision(form.get("revision"))
@@ -234,7 +235,7 @@ class DossierController(Controller):
 
     @post("/cycles/{cycle_id:int}/objectives", status_code=303, opt=shows_again(_dossier_page))
     async def add_objective(self, request: Request, cycle_id: FromPath[int]) -> Template | Redirect:
-        await _must_see(request, cycle_id)
+        await must_see(request, cycle_id)
         form = await request.form()
         user = signed_in(request)
         await objective_service.add_objective(
@@ -256,7 +257,7 @@ class DossierController(Controller):
         objective_id: FromPath[int],
         action: FromPath[str],
     ) -> Template | Redirect:
-        await _must_see(request, cycle_id)
+        await must_see(request, cycle_id)
         form = await request.form()
         user = signed_in(request)
         revision = _revision(form.get("revision"))
@@ -293,7 +294,7 @@ class DossierController(Controller):
         self, request: Request, cycle_id: FromPath[int]
     ) -> Template | Redirect:
         """The first evaluator writes the improvement plan of an early cycle (SPEC 3.2)."""
-        await _must_see(request, cycle_id)
+        await must_see(request, cycle_id)
         form = await request.form()
         data = dossier_service.PlanInput(
             actions=str(form.get("actions") or ""),
@@ -321,25 +322,69 @@ class DossierController(Controller):
     async def evaluate(
         self, request: Request, cycle_id: FromPath[int], kind: FromPath[str]
     ) -> Template | Redirect:
-        await _must_see(request, cycle_id)
+        """An evaluation: saved as a draft (`step=draft`), sent to the staff member for the
+        written procedure (`step=send`, the first evaluation), or signed (SPEC 3.2)."""
+        await must_see(request, cycle_id)
         form = await request.form()
-        user = signed_in(request)
+        user, actor, today = signed_in(request), actor_of(request), _today()
+        step = str(form.get("step") or "sign")
+        text, rating = str(form.get("text") or ""), str(form.get("rating") or "")
+        if step in ("draft", "send") and kind != "self":
+            data = reports.DraftInput(kind=kind, text=text, rating=rating)
+            await reports.save_draft(
+                actor, user, cycle_id, data, _revision(form.get("revision")), today,
+                send=step == "send",
+            )  # fmt: skip
+            done = (
+                _("The draft has been sent to the staff member for their remarks.")
+                if step == "send"
+                else _("The draft has been saved; nobody else sees it.")
+            )
+            return await _answer(request, cycle_id, done, block="evaluations")
         _confirmed(
             form,
             _("Tick “I submit this evaluation as final” to submit it: it cannot be changed after."),
         )
         late = await dossier_service.submit_evaluation(
-            actor_of(request),
-            user,
-            cycle_id,
-            kind,
-            str(form.get("text") or ""),
-            str(form.get("rating") or ""),
-            _today(),
+            actor, user, cycle_id, kind, text, rating, today
         )
         done = (
             _("The evaluation has been submitted, after its deadline: it is marked late.")
             if late
             else _("The evaluation has been submitted.")
+        )
+        return await _answer(request, cycle_id, done, block="evaluations")
+
+    @post("/cycles/{cycle_id:int}/report/remarks", status_code=303, opt=shows_again(_dossier_page))
+    async def written_remarks(
+        self, request: Request, cycle_id: FromPath[int]
+    ) -> Template | Redirect:
+        """The staff member's remarks on the draft of the written procedure."""
+        await must_see(request, cycle_id)
+        form = await request.form()
+        await reports.add_written_remarks(
+            actor_of(request), signed_in(request), cycle_id, str(form.get("remarks") or ""),
+            _today(),
+        )  # fmt: skip
+        return await _answer(
+            request, cycle_id, _("Your remarks have been saved."), block="evaluations"
+        )
+
+    @post("/cycles/{cycle_id:int}/report/receipt", status_code=303, opt=shows_again(_dossier_page))
+    async def receipt(self, request: Request, cycle_id: FromPath[int]) -> Template | Redirect:
+        """The staff member signs the final report for receipt, or refuses to sign."""
+        await must_see(request, cycle_id)
+        form = await request.form()
+        choice = str(form.get("choice") or "")
+        if choice == "sign":
+            _confirmed(form, _("Tick “I have read the report and sign it for receipt” to sign it."))
+        await reports.acknowledge(
+            actor_of(request), signed_in(request), cycle_id, choice,
+            str(form.get("receipt_remarks") or ""), _today(),
+        )  # fmt: skip
+        done = (
+            _("You have signed the report for receipt.")
+            if choice == "sign"
+            else _("Your refusal to sign has been recorded; the report stays final.")
         )
         return await _answer(request, cycle_id, done, block="evaluations")

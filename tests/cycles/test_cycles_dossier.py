@@ -823,7 +823,7 @@ async def test_a_final_insufficient_starts_an_early_cycle_and_tells_hr(team, use
     from cycles.queries import cycle_context
 
     await dossier_service._after_an_evaluation(
-        actor(lucie), await cycle_context(team["sam_2026"]), "second", dt.date(2027, 3, 1)
+        actor(lucie), await cycle_context(team["sam_2026"]), dt.date(2027, 3, 1)
     )
     assert await EvaluationCycle.count().where(EvaluationCycle.kind == "early") == 1
     assert await OutboxMessage.count().where(OutboxMessage.kind == "final_insufficient") == 1

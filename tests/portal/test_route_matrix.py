@@ -21,11 +21,11 @@ import pytest
 
 from tests.conftest import CSRF_FIELD, login, new_client
 
-ANON, DGRO, PARTNER, HR, EVALUATOR, STAFF, OTHER = (
-    "anonymous", "dgro", "partner", "hr", "evaluator", "staff", "other_partner",
+ANON, DGRO, PARTNER, HR, EVALUATOR, STAFF, OTHER, LEGAL = (
+    "anonymous", "dgro", "partner", "hr", "evaluator", "staff", "other_partner", "legal",
 )  # fmt: skip
-LOGGED_IN = {DGRO, PARTNER, HR, EVALUATOR, STAFF, OTHER}
-BOSA_USERS = {DGRO, PARTNER, HR, EVALUATOR, STAFF}  # DG R&O acts for every organisation
+LOGGED_IN = {DGRO, PARTNER, HR, EVALUATOR, STAFF, OTHER, LEGAL}
+BOSA_USERS = {DGRO, PARTNER, HR, EVALUATOR, STAFF, LEGAL}  # DG R&O acts for every organisation
 PARTNERS_HR = {DGRO, PARTNER, HR}
 
 # method path -> who is let through (the rest is denied)
@@ -143,6 +143,20 @@ EXPECTED: dict[str, set[str]] = {
     "POST /organisations/{code}/cycles/evaluators/{staff_id}": {HR},
     "POST /organisations/{code}/cycles/evaluators/{staff_id}/end": {HR},
     "GET /organisations/{code}/cycles/{cycle_id}/absence": {HR},
+    # The e-dossier (SPEC 3.2): the staff member's closed cycles and the PDFs of a cycle
+    # (its staff member and evaluators); HR's motivated requests, the legal reviewer's
+    # decisions, and the reading of a granted request (its HR requester only).
+    "GET /my/e-dossier": LOGGED_IN,
+    "GET /cycles/{cycle_id}/dossier.pdf": {EVALUATOR, STAFF},
+    "GET /cycles/{cycle_id}/report.pdf": set(),  # Sam's running cycle has no final report
+    "GET /cycles/{cycle_id}/meetings/{meeting_id}/report.pdf": set(),  # not signed: 404
+    "POST /cycles/{cycle_id}/report/remarks": {EVALUATOR, STAFF},  # refused with words
+    "POST /cycles/{cycle_id}/report/receipt": {EVALUATOR, STAFF},  # refused with words
+    "GET /organisations/{code}/dossier-requests": {HR, LEGAL},
+    "POST /organisations/{code}/dossier-requests": {HR, LEGAL},  # legal: refused with words
+    "POST /organisations/{code}/dossier-requests/{dossier_request_id}/decide": {HR, LEGAL},
+    "GET /organisations/{code}/dossier-requests/{dossier_request_id}": {HR},
+    "GET /organisations/{code}/dossier-requests/{dossier_request_id}/dossier.pdf": {HR},
     "GET /organisations/{code}/stages/{stage_id}": {HR},
     "POST /organisations/{code}/stages/{stage_id}": {HR},
     "POST /organisations/{code}/cycles/{cycle_id}/absence": {HR},
@@ -183,6 +197,7 @@ USERS = {
     HR: "hr_bosa",
     EVALUATOR: "evaluator_bosa",
     STAFF: "staff_bosa",
+    LEGAL: "legal_bosa",
     OTHER: "partner_fin",
 }
 
@@ -320,8 +335,45 @@ async def records(users) -> dict[str, Any]:
         .where((EvaluationCycle.staff == trainee["id"]) & (EvaluationCycle.kind == "probation"))
         .first()
     )
+    # HR's granted request to read Sam's closed cycle of two years ago (SPEC 3.2).
+    from accounts.tables import User as Account
+    from cycles.tables import DossierRequest
+
+    closed = (
+        await EvaluationCycle.select(EvaluationCycle.id)
+        .where(
+            (EvaluationCycle.staff == sam[0]["id"])
+            & (EvaluationCycle.ends_on < dt.date(today.year - 1, 1, 1))
+        )
+        .order_by(EvaluationCycle.starts_on, ascending=False)
+        .first()
+    )
+    hr_account = (
+        await Account.select(Account.id).where(Account.email == "hr@bosa.demo.portal.be").first()
+    )
+    [grant] = await DossierRequest.insert(
+        DossierRequest(cycle=closed["id"], requested_by=hr_account["id"],
+                       requested_label="hr@bosa.demo.portal.be",
+                       requested_at=dt.datetime.now(dt.UTC), motive="other", reason="Matrix",
+                       state="granted", decided_label="legal@bosa.demo.portal.be",
+                       decided_at=dt.datetime.now(dt.UTC), decision_note="Matrix",
+                       valid_until=today + dt.timedelta(days=30))
+    ).returning(DossierRequest.id)  # fmt: skip
+    # A second request of HR's, waiting for the legal reviewer (its decision form).
+    await DossierRequest.insert(
+        DossierRequest(cycle=closed["id"], requested_by=hr_account["id"],
+                       requested_label="hr@bosa.demo.portal.be",
+                       requested_at=dt.datetime.now(dt.UTC), motive="other", reason="Matrix")
+    )  # fmt: skip
+    # Eva sent the first evaluation's draft of Sam's running cycle for the written
+    # procedure: Sam's dossier shows the form for his remarks.
+    from cycles.dossier.reports import DraftInput, save_draft
+
+    await save_draft(cli, eva, cycle["id"], DraftInput("first", "Matrix", "insufficient"), 0,
+                     today, send=True)  # fmt: skip
     return {
         "code": "BOSA",
+        "dossier_request_id": grant["id"],
         "staff_id": sam[0]["id"],
         "cycle_id": cycle["id"],
         "meeting_id": meeting,
@@ -399,7 +451,7 @@ async def test_every_route_answers_each_identity_as_the_table_says(app, users):
     for client, _token in clients.values():
         await client.aclose()
     assert wrong == [], "\n".join(wrong)
-    assert tries == len(tried) * 7
+    assert tries == len(tried) * 8
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
