@@ -106,7 +106,7 @@ async def test_the_staff_member_keeps_the_closed_cycle_and_downloads_it(
     text = pdf_text(answer.content)
     assert "Sam Staff" in text and "two selections unfinished" in text
     # In the staff member's language (Sam's language role is NL), whatever the reader's.
-    assert "Evaluatie" in text or "evaluatie" in text
+    assert "Evaluatiedossier van Sam Staff" in text and "Evaluation dossier" not in text
     report = await client.get(f"/cycles/{closed}/report.pdf")
     assert report.status_code == 200 and "two selections unfinished" in pdf_text(report.content)
 
