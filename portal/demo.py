@@ -239,6 +239,71 @@ async def _demo_cycles(today: dt.date) -> None:
                 ]
             )
     await generate(Actor.command_line("demo-data"), today)
+    await _demo_archive(today)
+
+
+DEMO_EVALUATIONS = [
+    ("self", "Drie selecties begeleid; de planning liep in het voorjaar uit.", ""),
+    ("first", "Voldoet aan de verwachtingen: degelijke selecties, planning bijsturen.", ""),
+    ("second", "Akkoord met de eerste evaluator.", ""),
+]
+
+
+async def _demo_archive(today: dt.date) -> None:
+    """Sam's last closed cycle, evaluated and signed for receipt (once): the e-dossier
+    then keeps a final report, and HR has a closed dossier to ask for."""
+    from core.database import write_transaction
+    from cycles import rules
+    from cycles.queries import regime_for
+    from cycles.tables import CycleEvaluation, EvaluationCycle, EvaluationReport
+    from organisations.tables import StaffMember
+
+    async with write_transaction():
+        sam = (
+            await StaffMember.select(StaffMember.id, StaffMember.organisation)
+            .where(StaffMember.email == "staff@bosa.demo.portal.be")
+            .first()
+        )
+        if sam is None:
+            return
+        regime = await regime_for(sam["organisation"])
+        closed = [
+            row
+            for row in await EvaluationCycle.select(EvaluationCycle.id, EvaluationCycle.ends_on)
+            .where((EvaluationCycle.staff == sam["id"]) & (EvaluationCycle.kind == "annual"))
+            .order_by(EvaluationCycle.ends_on, ascending=False)
+            if rules.is_closed(row["ends_on"], regime, today)
+        ]
+        if not closed or await CycleEvaluation.exists().where(
+            CycleEvaluation.cycle == closed[0]["id"]
+        ):
+            return
+        cycle, ends_on = closed[0]["id"], closed[0]["ends_on"]
+        signed = dt.datetime.combine(
+            rules.deadlines(ends_on, regime).first, dt.time(10), tzinfo=dt.UTC
+        )
+        who = {"self": "Sam Staff", "first": "Eva Evaluator", "second": "Lucie Dubois"}
+        await CycleEvaluation.insert(
+            *[
+                CycleEvaluation(
+                    cycle=cycle,
+                    kind=kind,
+                    text=text,
+                    rating=rating,
+                    submitted_by=who[kind],
+                    submitted_at=signed,
+                    late=False,
+                )
+                for kind, text, rating in DEMO_EVALUATIONS
+            ]
+        )
+        await EvaluationReport.insert(
+            EvaluationReport(
+                cycle=cycle,
+                receipt_signed_by="Sam Staff",
+                receipt_signed_at=signed + dt.timedelta(days=3),
+            )
+        )
 
 
 # The checklist's spread around each demo Q-check's overall score: pairs of criteria of
