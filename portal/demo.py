@@ -31,6 +31,14 @@ DEMO_USERS = [
         "BOSA",
         "demo-evaluator-2026",
     ),
+    # Sam's second evaluator: the report is final once she signed too (SPEC 3.2).
+    DemoUser(
+        "lucie.dubois@bosa.demo.portal.be",
+        "Lucie Dubois",
+        "evaluator,staff",
+        "BOSA",
+        "demo-evaluator-2026",
+    ),
     DemoUser("staff@bosa.demo.portal.be", "Sam Staff", "staff", "BOSA", "demo-staff-2026"),
     # Decides HR's motivated requests to read a closed dossier (SPEC 3.2).
     DemoUser("legal@bosa.demo.portal.be", "Lena Legal", "legal", "BOSA", "demo-legal-2026"),

@@ -50,7 +50,7 @@ def test_demo_data_is_idempotent_and_prints_the_logins(tmp_path):
     second = run_portal("demo-data", database=database)
     assert second.returncode == 0
     connection = sqlite3.connect(database)
-    assert connection.execute("SELECT count(*) FROM portal_user").fetchone() == (7,)
+    assert connection.execute("SELECT count(*) FROM portal_user").fetchone() == (8,)
     assert connection.execute("SELECT count(*) FROM organisation").fetchone() == (4,)
 
 
