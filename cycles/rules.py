@@ -604,3 +604,45 @@ def motive_problem(motive: str, has_negative: bool, has_plan: bool) -> str | Non
 
 def grant_open(state: str, valid_until: dt.date | None, today: dt.date) -> bool:
     return state == "granted" and valid_until is not None and today <= valid_until
+
+
+# --- Absence periods (SPEC 3.1: absences extend a stage; SPEC 3: performance days) --------
+
+
+def merged_periods(
+    periods: Sequence[tuple[dt.date, dt.date]], start: dt.date, end: dt.date
+) -> list[tuple[dt.date, dt.date]]:
+    """The periods cut to [start, end] and merged where they overlap or touch."""
+    cut = sorted((max(a, start), min(b, end)) for a, b in periods if a <= end and b >= start)
+    merged: list[tuple[dt.date, dt.date]] = []
+    for a, b in cut:
+        if merged and a <= merged[-1][1] + ONE_DAY:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def absence_working_days(
+    periods: Sequence[tuple[dt.date, dt.date]], start: dt.date, end: dt.date
+) -> int:
+    """The working days of absence in [start, end]: Monday to Friday, less Belgium's
+    public holidays, of the periods' days inside it (a day counted once)."""
+    return sum(working_days(a, b) for a, b in merged_periods(periods, start, end))
+
+
+def absence_period_problem(
+    starts_on: dt.date,
+    ends_on: dt.date,
+    staff_start: dt.date,
+    others: Sequence[tuple[dt.date, dt.date]],
+) -> str | None:
+    """Why a new absence period is refused: `order` (it ends before it starts), `before_start`
+    (before the staff member started) or `overlap` (it overlaps one recorded)."""
+    if ends_on < starts_on:
+        return "order"
+    if starts_on < staff_start:
+        return "before_start"
+    if any(a <= ends_on and b >= starts_on for a, b in others):
+        return "overlap"
+    return None

@@ -270,3 +270,19 @@ class DossierRequest(Table, tablename="dossier_request"):
     decision_note = Text(default="")
     valid_until = Date(null=True, default=None)
     revision = Integer(default=1)
+
+
+class AbsencePeriod(Table, tablename="absence_period"):
+    """A period of absence HR recorded for a staff member (first and last day, both
+    included). Its working days make the days of absence of every cycle it falls in
+    (the 63 days of performance, the mandatory functioning meeting, a stage's extension
+    beyond 30 working days)."""
+
+    id: Serial
+
+    staff = ForeignKey(references=StaffMember, required=True, index=True)
+    starts_on = Date(required=True)
+    ends_on = Date(required=True)
+    note = Varchar(length=200, default="")
+    recorded_by = Varchar(length=254, default="")
+    recorded_at = Timestamptz()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +20,7 @@ from cycles.hr import rules
 from cycles.queries import RegimeRow, regime_for, regime_rows
 from cycles.rules import Regime
 from cycles.tables import (
+    AbsencePeriod,
     CycleEvaluation,
     CycleMeeting,
     CycleObjective,
@@ -513,13 +514,46 @@ class AbsenceCycle:
     first_name: str
     last_name: str
     organisation_id: int
+    staff_id: int
+    staff_start: dt.date
     name: str
+    periods: list[AbsencePeriodRow] = field(default_factory=list)  # those in the cycle
+    last_cycle_end: dt.date | None = None  # of the staff member's cycles created so far
+
+    @property
+    def from_periods(self) -> bool:
+        """The days of absence are counted from the recorded periods."""
+        return bool(self.periods)
+
+
+@dataclass(frozen=True)
+class AbsencePeriodRow:
+    id: int
+    starts_on: dt.date
+    ends_on: dt.date
+    note: str
+    recorded_by: str
+    recorded_at: dt.datetime | None
+    days_in_cycle: int = 0
+
+
+async def absence_periods(staff_id: int) -> list[AbsencePeriodRow]:
+    """The staff member's recorded absence periods, oldest first (one query)."""
+    rows = await (
+        AbsencePeriod.select(*columns_of(AbsencePeriod, AbsencePeriodRow))
+        .where(AbsencePeriod.staff == staff_id)
+        .order_by(AbsencePeriod.starts_on)
+    )
+    return [AbsencePeriodRow(**row) for row in rows]
 
 
 async def cycle_for_absence(organisation_id: int, cycle_id: int) -> AbsenceCycle | None:
-    """A cycle of the organisation with its staff member's name (dates and HR's records)."""
+    """A cycle of the organisation with its staff member's name (dates and HR's records)
+    and the absence periods that fall in it, each with its working days in the cycle."""
     row = (
         await EvaluationCycle.select(
+            EvaluationCycle.staff.as_alias("staff_id"),
+            EvaluationCycle.staff.start_date.as_alias("staff_start"),
             EvaluationCycle.id,
             EvaluationCycle.starts_on,
             EvaluationCycle.ends_on,
@@ -536,7 +570,26 @@ async def cycle_for_absence(organisation_id: int, cycle_id: int) -> AbsenceCycle
     )
     if row is None or row["organisation_id"] != organisation_id:
         return None
-    return AbsenceCycle(**row, name=_name(row))
+    start, end = row["starts_on"], row["ends_on"]
+    periods = [
+        replace(
+            period,
+            days_in_cycle=cycle_rules.absence_working_days(
+                [(period.starts_on, period.ends_on)], start, end
+            ),
+        )
+        for period in await absence_periods(row["staff_id"])
+        if period.starts_on <= end and period.ends_on >= start
+    ]
+    last = (
+        await EvaluationCycle.select(EvaluationCycle.ends_on)
+        .where(EvaluationCycle.staff == row["staff_id"])
+        .order_by(EvaluationCycle.ends_on, ascending=False)
+        .first()
+    )
+    return AbsenceCycle(
+        **row, name=_name(row), periods=periods, last_cycle_end=last["ends_on"] if last else None
+    )
 
 
 async def team_staff_ids(organisation_id: int, team: str, today: dt.date) -> list[int]:

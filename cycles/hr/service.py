@@ -19,7 +19,13 @@ from cycles.labels import format_day
 from cycles.queries import REGIME_FIELDS
 from cycles.rules import Regime
 from cycles.service import Generated, generate
-from cycles.tables import EvaluationCycle, EvaluationRegime, EvaluatorAssignment, StageDecision
+from cycles.tables import (
+    AbsencePeriod,
+    EvaluationCycle,
+    EvaluationRegime,
+    EvaluatorAssignment,
+    StageDecision,
+)
 from organisations.rules import is_active_on
 from organisations.tables import StaffMember
 
@@ -373,6 +379,19 @@ async def record_absence(
             raise Refused(
                 _("This cycle is closed: its records can no longer change."), "absent_days"
             )
+        periods = [(p.starts_on, p.ends_on) for p in await queries.absence_periods(cycle["staff"])]
+        counted = cycle_rules.absence_working_days(periods, cycle["starts_on"], cycle["ends_on"])
+        if cycle_rules.merged_periods(periods, cycle["starts_on"], cycle["ends_on"]) and (
+            absent_days != counted
+        ):
+            raise Refused(
+                _(
+                    "The days of absence of this cycle come from its absence periods "
+                    "(%(days)d working days): change the periods.",
+                    days=counted,
+                ),
+                "absent_days",
+            )
         await EvaluationCycle.update(
             {
                 EvaluationCycle.absent_days: absent_days,
@@ -390,6 +409,158 @@ async def record_absence(
             },
             after={"absent_days": absent_days, "work_regime_changed_on": work_regime_changed_on},
         )
+
+
+# --- Absence periods --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodInput:
+    starts_on: dt.date
+    ends_on: dt.date
+    note: str = ""
+
+
+def _period_message(problem: str, cycle: queries.AbsenceCycle) -> tuple[str, str]:
+    """(message, field) of `cycles.rules.absence_period_problem`'s code."""
+    if problem == "order":
+        return _("The last day cannot come before the first."), "ends_on"
+    if problem == "before_start":
+        return (
+            _("The period cannot start before %(day)s, the staff member's first day.",
+              day=format_day(cycle.staff_start)),
+            "starts_on",
+        )  # fmt: skip
+    if problem == "after_cycles":
+        return (
+            _("Create the cycles through %(day)s first: the period ends after the last one.",
+              day=format_day(cycle.ends_on if cycle.last_cycle_end is None
+                             else cycle.last_cycle_end)),
+            "ends_on",
+        )  # fmt: skip
+    return _("This period overlaps one already recorded."), "starts_on"
+
+
+async def _spanned_cycles(staff_id: int, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    return await EvaluationCycle.select(
+        EvaluationCycle.id, EvaluationCycle.starts_on, EvaluationCycle.ends_on, EvaluationCycle.kind
+    ).where(
+        (EvaluationCycle.staff == staff_id)
+        & (EvaluationCycle.starts_on <= end)
+        & (EvaluationCycle.ends_on >= start)
+    )
+
+
+async def _follow_periods(
+    actor: audit.Actor,
+    staff_id: int,
+    start: dt.date,
+    end: dt.date,
+    regime: Regime,
+    today: dt.date,
+) -> None:
+    """The days of absence of the cycles in [start, end] become the working days of the
+    staff member's periods in each (a closed cycle never changes: refused); a stage's end
+    follows at once, and the cycles after it."""
+    spanned = await _spanned_cycles(staff_id, start, end)
+    if any(cycle_rules.is_closed(row["ends_on"], regime, today) for row in spanned):
+        raise Refused(
+            _("This period falls in a closed cycle, whose records can no longer change."),
+            "starts_on",
+        )
+    periods = [(p.starts_on, p.ends_on) for p in await queries.absence_periods(staff_id)]
+    for row in spanned:  # the few cycles one period spans
+        await EvaluationCycle.update(
+            {
+                EvaluationCycle.absent_days: cycle_rules.absence_working_days(
+                    periods, row["starts_on"], row["ends_on"]
+                )
+            }
+        ).where(EvaluationCycle.id == row["id"])
+    if any(row["kind"] == "probation" for row in spanned):
+        # Through the staff member's last cycle: those after the stage move with its end.
+        last = await (
+            EvaluationCycle.select(EvaluationCycle.starts_on)
+            .where(EvaluationCycle.staff == staff_id)
+            .order_by(EvaluationCycle.starts_on, ascending=False)
+            .first()
+        )
+        await generate(
+            actor, max(last["starts_on"] if last else today, today), staff_ids=[staff_id]
+        )
+
+
+async def record_absence_period(
+    actor: audit.Actor,
+    organisation_id: int,
+    cycle_id: int,
+    data: PeriodInput,
+    today: dt.date,
+    regime: Regime,
+) -> int:
+    """HR records a period of absence of the cycle's staff member (its first and last
+    day); every cycle it falls in counts its working days as days of absence. The note
+    is not audited (it may say why someone was absent)."""
+    note = bounded_text(data.note, "note", limit=200)
+    async with write_transaction():
+        cycle = await queries.cycle_for_absence(organisation_id, cycle_id)
+        if cycle is None:
+            raise NotFound
+        others = [(p.starts_on, p.ends_on) for p in await queries.absence_periods(cycle.staff_id)]
+        problem = cycle_rules.absence_period_problem(
+            data.starts_on, data.ends_on, cycle.staff_start, others
+        )
+        if problem is None and (cycle.last_cycle_end or cycle.ends_on) < data.ends_on:
+            problem = "after_cycles"
+        if problem is not None:
+            raise Refused(*_period_message(problem, cycle))
+        [row] = await AbsencePeriod.insert(
+            AbsencePeriod(
+                staff=cycle.staff_id,
+                starts_on=data.starts_on,
+                ends_on=data.ends_on,
+                note=note,
+                recorded_by=actor.label,
+                recorded_at=dt.datetime.now(dt.UTC),
+            )
+        ).returning(AbsencePeriod.id)
+        await _follow_periods(actor, cycle.staff_id, data.starts_on, data.ends_on, regime, today)
+        await audit.record(
+            actor,
+            "absence_period_recorded",
+            table="absence_period",
+            key=str(row["id"]),
+            after={"staff": cycle.staff_id, "starts_on": data.starts_on, "ends_on": data.ends_on},
+        )
+    return int(row["id"])
+
+
+async def remove_absence_period(
+    actor: audit.Actor,
+    organisation_id: int,
+    cycle_id: int,
+    period_id: int,
+    today: dt.date,
+    regime: Regime,
+) -> None:
+    """HR removes a period recorded by mistake; the cycles it fell in count again."""
+    async with write_transaction():
+        cycle = await queries.cycle_for_absence(organisation_id, cycle_id)
+        period = await AbsencePeriod.select().where(AbsencePeriod.id == period_id).first()
+        if cycle is None or period is None or period["staff"] != cycle.staff_id:
+            raise NotFound
+        await AbsencePeriod.delete().where(AbsencePeriod.id == period_id)
+        await _follow_periods(
+            actor, cycle.staff_id, period["starts_on"], period["ends_on"], regime, today
+        )
+        await audit.record(
+            actor,
+            "absence_period_removed",
+            table="absence_period",
+            key=str(period_id),
+            before={"staff": cycle.staff_id, "starts_on": period["starts_on"],
+                    "ends_on": period["ends_on"]},
+        )  # fmt: skip
 
 
 # --- Bulk creation ---------------------------------------------------------------------

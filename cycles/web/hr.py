@@ -653,15 +653,7 @@ class StatusController(Controller):
         form: FormResult,
         status: int = 200,
     ) -> Template:
-        regime = await regime_for(organisation.id)
-        context = {
-            "organisation": organisation,
-            "cycle": cycle,
-            "form": form,
-            "regime": regime,
-            "closed": cycle_rules.is_closed(cycle.ends_on, regime, dt.date.today()),
-        }
-        return render(request, ABSENCE_TEMPLATE, context, block=None, status=status)
+        return await _render_absence(request, organisation, cycle, form, FormResult({}), status)
 
     async def _cycle(self, organisation: OrganisationRow, cycle_id: int) -> queries.AbsenceCycle:
         cycle = await queries.cycle_for_absence(organisation.id, cycle_id)
@@ -728,6 +720,98 @@ class StatusController(Controller):
                 )
                 return Redirect(f"/organisations/{organisation.code}/cycles", status_code=303)
         return await self._absence_page(request, organisation, cycle, form, status=400)
+
+
+def _number_form(cycle: queries.AbsenceCycle) -> FormResult:
+    changed = cycle.work_regime_changed_on
+    return FormResult(
+        {
+            "absent_days": str(cycle.absent_days),
+            "work_regime_changed_on": changed.isoformat() if changed else "",
+        }
+    )
+
+
+async def _render_absence(
+    request: Request,
+    organisation: OrganisationRow,
+    cycle: queries.AbsenceCycle,
+    form: FormResult,
+    period_form: FormResult,
+    status: int = 200,
+) -> Template:
+    """The absence page: the number form (`form`), the periods and their form."""
+    regime = await regime_for(organisation.id)
+    context = {
+        "organisation": organisation,
+        "cycle": cycle,
+        "form": form,
+        "period_form": period_form,
+        "regime": regime,
+        "closed": cycle_rules.is_closed(cycle.ends_on, regime, dt.date.today()),
+    }
+    return render(request, ABSENCE_TEMPLATE, context, block=None, status=status)
+
+
+async def _absence_of(request: Request) -> tuple[OrganisationRow, queries.AbsenceCycle]:
+    code, cycle_id = request.path_params["code"], int(request.path_params["cycle_id"])
+    organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
+    cycle = or_404(
+        await queries.cycle_for_absence(organisation.id, cycle_id),
+        NotFound(_("There is no such cycle in %(code)s.", code=organisation.code)),
+    )
+    return organisation, cycle
+
+
+async def _periods_page(request: Request, form: FormResult, status: int = 400) -> Template:
+    """A refused absence period: the page with what was typed and the message."""
+    organisation, cycle = await _absence_of(request)
+    return await _render_absence(request, organisation, cycle, _number_form(cycle), form, status)
+
+
+class AbsencePeriodController(Controller):
+    """HR records the periods of absence of a cycle's staff member (first and last day);
+    their working days become the days of absence of the cycles they fall in."""
+
+    path = "/organisations/{code:str}/cycles/{cycle_id:int}/absence/periods"
+    include_in_schema = False
+    guards = HR_GUARDS
+
+    @post("/", status_code=303, opt=shows_again(_periods_page))
+    async def add(self, request: Request, code: FromPath[str], cycle_id: FromPath[int]) -> Redirect:
+        organisation, _cycle = await _absence_of(request)
+        form = FormReader(await request.form())
+        starts_on, ends_on = form.date("starts_on"), form.date("ends_on")
+        note = form.text("note")
+        form.check()
+        assert starts_on is not None and ends_on is not None  # form.check() refused a gap
+        data = service.PeriodInput(starts_on, ends_on, note)
+        await service.record_absence_period(
+            actor_of(request), organisation.id, cycle_id, data, dt.date.today(),
+            await regime_for(organisation.id),
+        )  # fmt: skip
+        flash(request, _("The absence period has been recorded."), category="success")
+        return Redirect(
+            f"/organisations/{organisation.code}/cycles/{cycle_id}/absence", status_code=303
+        )
+
+    @post("/{period_id:int}/delete", status_code=303, opt=shows_again(_periods_page))
+    async def remove(
+        self,
+        request: Request,
+        code: FromPath[str],
+        cycle_id: FromPath[int],
+        period_id: FromPath[int],
+    ) -> Redirect:
+        organisation, _cycle = await _absence_of(request)
+        await service.remove_absence_period(
+            actor_of(request), organisation.id, cycle_id, period_id, dt.date.today(),
+            await regime_for(organisation.id),
+        )  # fmt: skip
+        flash(request, _("The absence period has been removed."), category="success")
+        return Redirect(
+            f"/organisations/{organisation.code}/cycles/{cycle_id}/absence", status_code=303
+        )
 
 
 def stage_decision_label(decision: str) -> str:
@@ -799,4 +883,10 @@ class StageController(Controller):
         return Redirect(f"/organisations/{organisation.code}/stages/{stage_id}", status_code=303)
 
 
-HR_ROUTE_HANDLERS = [RegimeController, EvaluatorController, StatusController, StageController]
+HR_ROUTE_HANDLERS = [
+    RegimeController,
+    EvaluatorController,
+    StatusController,
+    StageController,
+    AbsencePeriodController,
+]

@@ -160,6 +160,8 @@ EXPECTED: dict[str, set[str]] = {
     "GET /organisations/{code}/stages/{stage_id}": {HR},
     "POST /organisations/{code}/stages/{stage_id}": {HR},
     "POST /organisations/{code}/cycles/{cycle_id}/absence": {HR},
+    "POST /organisations/{code}/cycles/{cycle_id}/absence/periods": {HR},
+    "POST /organisations/{code}/cycles/{cycle_id}/absence/periods/{period_id}/delete": {HR},
     # Accounts (issue 12): one's own; DG R&O every account and organisation, HR the hr,
     # evaluator and staff accounts of its own organisation (the user tried is BOSA staff)
     "GET /account": LOGGED_IN,
@@ -371,8 +373,16 @@ async def records(users) -> dict[str, Any]:
 
     await save_draft(cli, eva, cycle["id"], DraftInput("first", "Matrix", "insufficient"), 0,
                      today, send=True)  # fmt: skip
+    # A day of absence HR recorded in Sam's running cycle (the absence page's remove form).
+    from cycles.hr.service import PeriodInput, record_absence_period
+    from cycles.queries import regime_for
+
+    period = await record_absence_period(
+        cli, bosa, cycle["id"], PeriodInput(today, today, "Matrix"), today, await regime_for(bosa)
+    )
     return {
         "code": "BOSA",
+        "period_id": period,
         "dossier_request_id": grant["id"],
         "staff_id": sam[0]["id"],
         "cycle_id": cycle["id"],
