@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from core import outbox
-from core.i18n import current_language, gettext, set_language
+from core.i18n import gettext, in_language
 from core.settings import get_settings
 from core.templating import jinja_environment
 
@@ -37,13 +37,9 @@ def account_mail(kind: str, language: str, **context: Any) -> tuple[str, str]:
     """The subject and text of an account mail in `language`; its `link` on PUBLIC_URL."""
     if "link" in context:
         context["link"] = public_link(context["link"])
-    previous = current_language()
-    set_language(language)
-    try:
+    with in_language(language):
         body = jinja_environment().get_template(_TEMPLATES[kind]).render(**context).strip()
         subject = _subject(kind)
-    finally:
-        set_language(previous)
     return subject, body + "\n"
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
 from functools import lru_cache
@@ -42,6 +44,18 @@ def set_language(language: str) -> None:
 
 def current_language() -> str:
     return _current_language.get()
+
+
+@contextmanager
+def in_language(language: str) -> Iterator[None]:
+    """Words in `language` inside the block (a mail, a letter, a PDF for someone else),
+    the reader's language again after it."""
+    previous = current_language()
+    set_language(language)
+    try:
+        yield
+    finally:
+        set_language(previous)
 
 
 def gettext(message: str, **variables: object) -> str:

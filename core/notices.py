@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from core import outbox
-from core.i18n import current_language, gettext, set_language
+from core.i18n import gettext, in_language
 from core.identity import CurrentUser, Role
 from core.settings import get_settings
 from core.tables import Notice
@@ -55,9 +55,7 @@ def notice_mail(
 ) -> tuple[str, str]:
     """The subject and text of a notice's e-mail in `language` (templates/mail/notice.txt,
     the same words as the notices page)."""
-    previous = current_language()
-    set_language(language)
-    try:
+    with in_language(language):
         body = (
             jinja_environment()
             .get_template("mail/notice.txt")
@@ -76,8 +74,6 @@ def notice_mail(
             title=title,
             code=organisation_code or "DG R&O",
         )
-    finally:
-        set_language(previous)
     return subject, body + "\n"
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from core import audit, outbox
 from core.database import write_transaction
-from core.i18n import current_language, gettext, set_language
+from core.i18n import gettext, in_language
 from cycles import rules
 from cycles.labels import evaluation_kind_label, format_day
 from cycles.queries import regime_of_row, regime_rows
@@ -33,9 +33,7 @@ class RemindReport:
 
 
 def reminder_text(name: str, task: str, deadline: dt.date, language: str) -> tuple[str, str]:
-    previous = current_language()
-    set_language(language)
-    try:
+    with in_language(language):
         subject = gettext(
             "Reminder: %(task)s by %(day)s",
             task=evaluation_kind_label(task),
@@ -49,8 +47,6 @@ def reminder_text(name: str, task: str, deadline: dt.date, language: str) -> tup
             name=name,
             day=format_day(deadline),
         )
-    finally:
-        set_language(previous)
     return subject, body + "\n"
 
 

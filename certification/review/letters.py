@@ -13,8 +13,8 @@ from certification.review.lifecycle import ReviewState
 from certification.review.service import ReviewedOrganisation, review_status
 from certification.tables import Review
 from core.errors import Refused
-from core.i18n import current_language, set_language
 from core.i18n import gettext as _
+from core.i18n import in_language
 from core.settings import PROJECT_ROOT, LetterSettings
 from core.templating import jinja_environment
 from organisations.rules import correspondence_language
@@ -55,9 +55,7 @@ def render_letter(
     from weasyprint import HTML  # loaded for the letters only (it is large)
 
     language = correspondence_language(organisation["language_roles"])
-    previous = current_language()
-    set_language(language)
-    try:
+    with in_language(language):
         html = (
             jinja_environment()
             .get_template(TEMPLATE)
@@ -76,8 +74,6 @@ def render_letter(
                 language=language,
             )
         )
-    finally:
-        set_language(previous)
     return HTML(string=html, base_url=str(PROJECT_ROOT)).write_pdf(pdf_variant="pdf/ua-1")
 
 

@@ -14,8 +14,8 @@ from typing import Any
 from core import audit, outbox
 from core.database import compare_and_set, write_transaction
 from core.errors import NotFound, Refused, TransitionRefused
-from core.i18n import current_language, set_language
 from core.i18n import gettext as _
+from core.i18n import in_language
 from core.identity import CurrentUser
 from cycles import rules
 from cycles.dossier.access import audit_denied, bounded_text, context_for, ensure_open, now
@@ -171,9 +171,7 @@ async def _send_written(
 def mail_text(language: str, which: str, **values: Any) -> tuple[str, str]:
     """A mail to the staff member in their language (name and dates only, nothing of the
     report): the written procedure's draft (`written`), or the final report (`final`)."""
-    previous = current_language()
-    set_language(language)
-    try:
+    with in_language(language):
         day = format_day(values["day"]) if values.get("day") else ""
         if which == "written":
             subject = _("Your evaluation: the draft for your remarks")
@@ -193,8 +191,6 @@ def mail_text(language: str, which: str, **values: Any) -> tuple[str, str]:
                 "it as a PDF.",
                 name=values["name"],
             )
-    finally:
-        set_language(previous)
     return subject, body + "\n"
 
 

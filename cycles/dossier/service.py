@@ -14,8 +14,8 @@ from accounts.queries import hr_recipients
 from core import audit, outbox
 from core.database import bulk_upsert, compare_and_set, is_unique_violation, write_transaction
 from core.errors import NotFound, Refused, TransitionRefused
-from core.i18n import current_language, set_language
 from core.i18n import gettext as _
+from core.i18n import in_language
 from core.identity import CurrentUser
 from core.settings import LANGUAGES
 from cycles import queries, rules
@@ -465,9 +465,7 @@ async def _after_an_evaluation(actor: audit.Actor, cycle: CycleContext, today: d
 def insufficient_text(name: str, early: rules.Cycle, language: str) -> tuple[str, str]:
     """HR's message of a final insufficient, in the recipient's language: who and the
     early evaluation's dates, nothing of the dossier (privacy)."""
-    previous = current_language()
-    set_language(language)
-    try:
+    with in_language(language):
         subject = _("Evaluation cycles: a final insufficient for %(name)s", name=name)
         body = _(
             "The evaluation of %(name)s has become final with the rating insufficient. An "
@@ -478,8 +476,6 @@ def insufficient_text(name: str, early: rules.Cycle, language: str) -> tuple[str
             start=format_day(early.start),
             end=format_day(early.end),
         )
-    finally:
-        set_language(previous)
     return subject, body + "\n"
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.i18n import current_language, set_language
 from core.i18n import gettext as _
+from core.i18n import in_language
 from core.settings import PROJECT_ROOT
 from core.templating import jinja_environment
 from cycles import labels
@@ -43,9 +43,7 @@ def render_pdf(
     """The PDF bytes of `part` of the cycle, in `language`."""
     from weasyprint import HTML  # loaded for the PDFs only (it is large)
 
-    previous = current_language()
-    set_language(language)
-    try:
+    with in_language(language):
         html = (
             jinja_environment()
             .get_template(TEMPLATE)
@@ -60,6 +58,4 @@ def render_pdf(
                 today=dt.date.today(),
             )
         )
-    finally:
-        set_language(previous)
     return HTML(string=html, base_url=str(PROJECT_ROOT)).write_pdf(pdf_variant="pdf/ua-1")

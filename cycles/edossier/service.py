@@ -14,8 +14,8 @@ from accounts.queries import hr_recipients
 from core import audit, outbox
 from core.database import compare_and_set, write_transaction
 from core.errors import NotFound, Refused, TransitionRefused
-from core.i18n import current_language, set_language
 from core.i18n import gettext as _
+from core.i18n import in_language
 from core.identity import CurrentUser, Role
 from core.settings import LANGUAGES
 from cycles import queries, rules
@@ -107,9 +107,7 @@ async def request_reading(
 
 
 def _legal_mail(cycle: CycleContext, language: str) -> tuple[str, str]:
-    previous = current_language()
-    set_language(language)
-    try:
+    with in_language(language):
         subject = _("A request to read a closed evaluation dossier")
         body = _(
             "HR of your organisation asks to read the closed evaluation dossier of %(name)s. "
@@ -117,8 +115,6 @@ def _legal_mail(cycle: CycleContext, language: str) -> tuple[str, str]:
             "the PRO certification portal.",
             name=cycle.staff_name,
         )
-    finally:
-        set_language(previous)
     return subject, body + "\n"
 
 
