@@ -85,17 +85,41 @@ def months_later_end(start: dt.date, months: int) -> dt.date:
     return dt.date(year, month, start.day) - ONE_DAY
 
 
+FULL_TIME = 100  # a stage's working time, in per cent of a full-time job
+MIN_WORKING_TIME = 10
+
+
+def part_time_end(start: dt.date, full_time_end: dt.date, working_time: int) -> dt.date:
+    """The last day of a stage worked at `working_time` % whose full-time duration ends
+    on `full_time_end`: it lasts until the full-time duration is reached, i.e. its
+    calendar days are the full-time ones times 100 / `working_time`, rounded up."""
+    if working_time >= FULL_TIME:
+        return full_time_end
+    days = (full_time_end - start).days + 1
+    return start + dt.timedelta(days=-(-days * FULL_TIME // working_time) - 1)
+
+
 def stage_end(
     start: dt.date,
     months: int = STAGE_MONTHS,
     absent_working_days: int = 0,
     extension_months: int = 0,
+    working_time: int = FULL_TIME,
 ) -> dt.date:
     """The stage's last day: `months` (and the extension a final mention called for)
-    from the start, then one working day later for each working day of absence beyond
-    the first 30."""
+    from the start, lengthened for a part-time stage until the full-time duration is
+    reached, then one working day later for each working day of absence beyond the
+    first 30."""
     end = months_later_end(start, months + max(0, extension_months))
+    end = part_time_end(start, end, working_time)
     return add_working_days(end, max(0, absent_working_days - STAGE_FREE_ABSENCE))
+
+
+def working_time_problem(working_time: int) -> str | None:
+    """A stage's working time is a whole per cent from 10 to 100."""
+    if not MIN_WORKING_TIME <= working_time <= FULL_TIME:
+        return "range"
+    return None
 
 
 STAGE_DECISIONS = ("appointed", "extended", "appeal_continued", "dismissed")

@@ -145,12 +145,17 @@ class _StageRecord:
     end: dt.date
     absent_days: int
     extension_months: int
+    working_time: int
 
 
 def _stages(cycles: Iterable[Mapping[str, Any]]) -> dict[int, _StageRecord]:
     return {
         row["staff"]: _StageRecord(
-            row["starts_on"], row["ends_on"], row["absent_days"], row["extension_months"]
+            row["starts_on"],
+            row["ends_on"],
+            row["absent_days"],
+            row["extension_months"],
+            row["working_time"],
         )
         for row in cycles
         if row["kind"] == "probation"
@@ -189,8 +194,18 @@ def _by_statute(
     statute = member["statute"]
     if statute == "trainee":
         start = member["start_date"]
-        absent, extension = (stored.absent_days, stored.extension_months) if stored else (0, 0)
-        stage = rules.Stage(start, rules.stage_end(start, regime.stage_months, absent, extension))
+        end = (
+            rules.stage_end(
+                start,
+                regime.stage_months,
+                stored.absent_days,
+                stored.extension_months,
+                stored.working_time,
+            )
+            if stored
+            else rules.stage_end(start, regime.stage_months)
+        )
+        stage = rules.Stage(start, end)
     elif stored is not None:
         stage = rules.Stage(stored.start, stored.end)
     else:

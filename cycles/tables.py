@@ -49,6 +49,9 @@ class EvaluationCycle(Table, tablename="evaluation_cycle"):
     # a stage, the months a final mention extended it by (at most 4).
     kind = Varchar(length=10, default="annual")
     extension_months = Integer(default=0)
+    # A stage's working time in per cent of full time (a part-time stage lasts until the
+    # full-time duration is reached); 100 for every other cycle.
+    working_time = Integer(default=100)
 
 
 class EvaluationRegime(Table, tablename="evaluation_regime"):

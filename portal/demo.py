@@ -215,6 +215,7 @@ async def load_demo_data(say: Callable[[str], object] = lambda line: None) -> li
             user.password,
             command="demo-data",
         )
+    await _demo_dossier_request(today)
     return DEMO_USERS
 
 
@@ -310,6 +311,63 @@ async def _demo_archive(today: dt.date) -> None:
                 cycle=cycle,
                 receipt_signed_by="Sam Staff",
                 receipt_signed_at=signed + dt.timedelta(days=3),
+            )
+        )
+
+
+async def _demo_dossier_request(today: dt.date) -> None:
+    """Hugo Hr asked to read Sam's evaluated, closed dossier for another reason than a
+    negative evaluation or a plan, and Lena Legal granted it (once): HR has a dossier to
+    read, the legal reviewer a decision in the list."""
+    from accounts.tables import User
+    from core.database import write_transaction
+    from cycles import rules
+    from cycles.tables import DossierRequest, EvaluationCycle, EvaluationReport
+    from organisations.tables import StaffMember
+
+    async with write_transaction():
+        report = (
+            await EvaluationReport.select(EvaluationReport.cycle)
+            .where(
+                EvaluationReport.cycle.is_in(
+                    EvaluationCycle.select(EvaluationCycle.id).where(
+                        EvaluationCycle.staff.is_in(
+                            StaffMember.select(StaffMember.id).where(
+                                StaffMember.email == "staff@bosa.demo.portal.be"
+                            )
+                        )
+                    )
+                )
+            )
+            .first()
+        )
+        ids = {
+            row["email"]: row["id"]
+            for row in await User.select(User.id, User.email).where(
+                User.email.is_in(["hr@bosa.demo.portal.be", "legal@bosa.demo.portal.be"])
+            )
+        }
+        if (
+            report is None
+            or len(ids) < 2
+            or await DossierRequest.exists().where(DossierRequest.cycle == report["cycle"])
+        ):
+            return
+        asked = dt.datetime.combine(today, dt.time(8), tzinfo=dt.UTC)
+        await DossierRequest.insert(
+            DossierRequest(
+                cycle=report["cycle"],
+                requested_by=ids["hr@bosa.demo.portal.be"],
+                requested_label="Hugo Hr",
+                requested_at=asked,
+                motive="other",
+                reason="Vraag van de personeelsdienst over de planning van de selecties.",
+                state="granted",
+                decided_by=ids["legal@bosa.demo.portal.be"],
+                decided_label="Lena Legal",
+                decided_at=asked + dt.timedelta(hours=1),
+                decision_note="Noodzakelijk en evenredig: alleen dit dossier, 30 dagen.",
+                valid_until=today + dt.timedelta(days=rules.GRANT_DAYS),
             )
         )
 

@@ -641,6 +641,7 @@ class StageView:
     ends_on: dt.date
     absent_days: int
     extension_months: int
+    working_time: int
     decisions: list[StageDecisionRow]
 
     @property
@@ -659,6 +660,7 @@ async def stage_of(organisation_id: int, cycle_id: int) -> StageView | None:
             EvaluationCycle.ends_on,
             EvaluationCycle.absent_days,
             EvaluationCycle.extension_months,
+            EvaluationCycle.working_time,
             EvaluationCycle.kind,
             EvaluationCycle.staff.email.as_alias("email"),
             EvaluationCycle.staff.first_name.as_alias("first_name"),
@@ -686,5 +688,6 @@ async def stage_of(organisation_id: int, cycle_id: int) -> StageView | None:
         ends_on=row["ends_on"],
         absent_days=row["absent_days"],
         extension_months=row["extension_months"],
+        working_time=row["working_time"],
         decisions=[StageDecisionRow(**d) for d in decisions],
     )

@@ -687,3 +687,40 @@ async def record_stage_decision(
         # The cycles follow at once: the stage's new end, the annual cycles after it.
         through = max(data.decided_on, dt.date.today()) + dt.timedelta(days=LATEST_THROUGH_DAYS)
         await generate(actor, through, staff_ids=[stage.staff_id])
+
+
+async def record_stage_working_time(
+    actor: audit.Actor, organisation_id: int, cycle_id: int, working_time: int, today: dt.date
+) -> None:
+    """HR records a stage's working time (per cent of full time): a part-time stage lasts
+    until the full-time duration is reached (SPEC 3.1), so its end moves at once, and the
+    cycles after it. Refused once the stage ended in an appointment or a dismissal."""
+    async with write_transaction():
+        stage = await queries.stage_of(organisation_id, cycle_id)
+        if stage is None:
+            raise NotFound(_("There is no such stage in this organisation."))
+        if cycle_rules.working_time_problem(working_time) is not None:
+            raise Refused(
+                _("Give the working time as a whole per cent from %(low)d to %(high)d.",
+                  low=cycle_rules.MIN_WORKING_TIME, high=cycle_rules.FULL_TIME),
+                "working_time",
+            )  # fmt: skip
+        if stage.ended:
+            raise Refused(
+                _("This stage has ended in an appointment or a dismissal."), "working_time"
+            )
+        if working_time == stage.working_time:
+            return
+        await EvaluationCycle.update({EvaluationCycle.working_time: working_time}).where(
+            EvaluationCycle.id == cycle_id
+        )
+        await audit.record(
+            actor,
+            "stage_working_time_recorded",
+            table="evaluation_cycle",
+            key=f"{stage.email}:{stage.starts_on.isoformat()}",
+            before={"working_time": stage.working_time, "ends_on": stage.ends_on},
+            after={"working_time": working_time},
+        )
+        through = max(stage.ends_on, today) + dt.timedelta(days=LATEST_THROUGH_DAYS)
+        await generate(actor, through, staff_ids=[stage.staff_id])

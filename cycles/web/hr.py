@@ -831,10 +831,14 @@ async def _stage_page(request: Request, form: FormResult, status: int = 400) -> 
     stage = await queries.stage_of(organisation.id, request.path_params["stage_id"])
     if stage is None:
         raise NotFound(_("There is no such stage in %(code)s.", code=organisation.code))
+    form.values.setdefault("decided_on", dt.date.today().isoformat())
+    form.values.setdefault("working_time", str(stage.working_time))
     context = {
         "organisation": organisation,
         "stage": stage,
         "form": form,
+        "full_time": cycle_rules.FULL_TIME,
+        "min_working_time": cycle_rules.MIN_WORKING_TIME,
         "decisions": cycle_rules.STAGE_DECISIONS,
         "decision_label": stage_decision_label,
         "free_absence": cycle_rules.STAGE_FREE_ABSENCE,
@@ -880,6 +884,26 @@ class StageController(Controller):
         form.check()  # the service checks the decision, the months and the note
         await service.record_stage_decision(actor_of(request), organisation.id, stage_id, data)
         flash(request, _("The decision on the stage has been recorded."), category="success")
+        return Redirect(f"/organisations/{organisation.code}/stages/{stage_id}", status_code=303)
+
+    @post("/working-time", status_code=303, opt=shows_again(_stage_page))
+    async def working_time(
+        self, request: Request, code: FromPath[str], stage_id: FromPath[int]
+    ) -> Redirect:
+        organisation = or_404(await organisation_by_code(code), no_such_organisation(code))
+        form = FormReader(await request.form())
+        working_time = form.number(
+            "working_time",
+            low=cycle_rules.MIN_WORKING_TIME,
+            high=cycle_rules.FULL_TIME,
+            message=_("Give the working time as a whole per cent from %(low)d to %(high)d.",
+                      low=cycle_rules.MIN_WORKING_TIME, high=cycle_rules.FULL_TIME),
+        )  # fmt: skip
+        form.check()
+        await service.record_stage_working_time(
+            actor_of(request), organisation.id, stage_id, working_time, dt.date.today()
+        )
+        flash(request, _("The stage's working time has been recorded."), category="success")
         return Redirect(f"/organisations/{organisation.code}/stages/{stage_id}", status_code=303)
 
 

@@ -46,7 +46,7 @@ async def test_plan_sign_and_achieve_through_a_certificate(page: Page):
     await expect(page.get_by_role("heading", level=1)).to_have_text("My team")
     await page.set_viewport_size({"width": 1280, "height": 800})
     await screenshot(page, "evaluator-team-wide")
-    await page.get_by_role("link", name="Sam Staff").click()
+    await page.get_by_role("rowheader", name="Sam Staff").get_by_role("link").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Sam Staff")
 
     meeting_form = page.locator("form", has=page.get_by_role("button", name="Add the meeting"))

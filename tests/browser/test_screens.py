@@ -222,7 +222,7 @@ NOT_LINKED = {
     **{
         (role, path): "for an account with a staff record; the demo's of this role has none"
         for role in ("dgro", "pro_partner", "hr")
-        for path in ("/my/dossier", "/my/qchecks")
+        for path in ("/my/dossier", "/my/qchecks", "/my/e-dossier")
     },
 }
 

@@ -23,7 +23,7 @@ async def test_hr_extends_then_appoints_a_trainee(page):
     await expect(page.get_by_role("heading", level=1)).to_have_text("Stage: Tine Claes")
     stage = page.get_by_role("region", name="The stage", exact=True)
     await expect(stage).to_contain_text("31 Aug 2027")
-    form = page.locator("form[action^='/organisations/BOSA/stages/']")
+    form = page.locator("form", has=page.get_by_role("button", name="Record the decision"))
     await form.get_by_label("Decision").select_option("extended")
     await form.get_by_label(re.compile("Extension in months")).fill("2")
     await form.get_by_label(re.compile("Decided on")).fill("2027-08-20")

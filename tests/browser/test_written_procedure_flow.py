@@ -62,7 +62,7 @@ async def open_cycle(page: Page, year: int) -> str:
 async def evaluator_opens_sam(page: Page, who, year: int) -> str:
     await log_in(page, who)
     await (await menu(page)).get_by_role("link", name="My team").click()
-    await page.get_by_role("link", name="Sam Staff").click()
+    await page.get_by_role("rowheader", name="Sam Staff").get_by_role("link").click()
     return await open_cycle(page, year)
 
 

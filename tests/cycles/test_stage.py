@@ -52,6 +52,47 @@ def test_the_stage_ends_the_day_before_the_same_day_a_year_later_or_at_the_month
     assert rules.stage_end(dt.date(2026, 3, 15), extension_months=4) == dt.date(2027, 7, 14)
 
 
+def part_time_day_by_day(start: dt.date, full_time_end: dt.date, working_time: int) -> dt.date:
+    """A part-time stage said plainly: each calendar day worked at `working_time` % adds
+    that share of a full-time day; the stage ends on the day the full-time days are
+    reached."""
+    needed = ((full_time_end - start).days + 1) * 100
+    day, done = start, working_time
+    while done < needed:
+        day += DAY
+        done += working_time
+    return day
+
+
+@given(
+    st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2090, 12, 31)),
+    st.integers(min_value=1, max_value=16),
+    st.integers(min_value=rules.MIN_WORKING_TIME, max_value=rules.FULL_TIME),
+)
+def test_a_part_time_stage_lasts_until_the_full_time_duration_is_reached(
+    start, months, working_time
+):
+    full_time = rules.months_later_end(start, months)
+    assert rules.part_time_end(start, full_time, working_time) == part_time_day_by_day(
+        start, full_time, working_time
+    )
+
+
+def test_a_half_time_stage_lasts_two_years_and_a_full_time_one_is_unchanged():
+    start = dt.date(2026, 3, 2)
+    assert rules.stage_end(start, working_time=100) == rules.stage_end(start)
+    # 365 full-time days at 50 %: 730 calendar days.
+    assert rules.stage_end(start, working_time=50) == start + dt.timedelta(days=729)
+    # 80 %: 365 / 0.8 = 456.25, so 457 days; a 4-month extension lengthens it alike.
+    assert rules.stage_end(start, working_time=80) == start + dt.timedelta(days=456)
+    assert rules.stage_end(start, extension_months=4, working_time=50) == start + dt.timedelta(
+        days=2 * ((dt.date(2027, 7, 1) - start).days + 1) - 1
+    )
+    assert rules.working_time_problem(9) == "range"
+    assert rules.working_time_problem(101) == "range"
+    assert rules.working_time_problem(10) is None
+
+
 def test_working_days_leave_out_weekends_and_belgian_public_holidays():
     # Week of Easter Monday 2026 (6 April): four working days.
     assert rules.working_days(dt.date(2026, 4, 6), dt.date(2026, 4, 12)) == 4

@@ -134,3 +134,58 @@ async def test_hr_s_status_shows_a_stage_s_tasks_due_30_days_after_it(users):
         "self": dt.date(2027, 3, 31), "first": dt.date(2027, 3, 31), "second": dt.date(2027, 3, 31)
     }  # fmt: skip
     assert {task.status for task in row.tasks} == {"due"}
+
+
+async def test_a_part_time_stage_lasts_until_the_full_time_duration_is_reached(client, users):
+    """HR records a stage's working time on the stage page: at 50 % the stage lasts two
+    full-time years' worth of days and the annual cycles move after it; a value out of
+    range is refused at its field, typed value kept; an appointed stage takes none."""
+    staff, stage = await a_trainee()
+    client.headers["Accept-Language"] = "en"
+    await login(client, users["hr_bosa"])
+    page = (await client.get(f"/organisations/BOSA/stages/{stage}")).text
+    assert 'name="working_time"' in page and 'value="100"' in page
+    refused = await post(client, f"/organisations/BOSA/stages/{stage}/working-time",
+                         {"working_time": "5"})  # fmt: skip
+    assert refused.status_code == 400
+    assert "Give the working time as a whole per cent from 10 to 100." in refused.text
+    assert 'value="5"' in refused.text
+    assert (await cycles_of(staff))[0] == ("probation", START, dt.date(2027, 3, 1))
+    half = await post(client, f"/organisations/BOSA/stages/{stage}/working-time",
+                      {"working_time": "50"})  # fmt: skip
+    assert half.status_code == 303
+    # 365 days of a full-time stage at 50 %: 730 calendar days from 2 March 2026.
+    assert (await cycles_of(staff))[:2] == [
+        ("probation", START, dt.date(2028, 2, 29)),
+        ("annual", dt.date(2028, 3, 1), dt.date(2028, 12, 31)),
+    ]
+    page = (await client.get(f"/organisations/BOSA/stages/{stage}")).text
+    assert "29 Feb 2028" in page and "part-time" in page
+    entry = (
+        await AuditEntry.select(AuditEntry.before, AuditEntry.after)
+        .where(AuditEntry.action == "stage_working_time_recorded")
+        .first()
+    )
+    assert entry is not None and "50" in str(entry["after"]) and "100" in str(entry["before"])
+    await post(client, f"/organisations/BOSA/stages/{stage}",
+               {"decision": "appointed", "decided_on": "2028-02-20"})  # fmt: skip
+    late = await post(client, f"/organisations/BOSA/stages/{stage}/working-time",
+                      {"working_time": "80"})  # fmt: skip
+    assert late.status_code == 400
+    assert "This stage has ended in an appointment or a dismissal." in late.text
+
+
+async def test_only_hr_of_the_organisation_records_a_stage_s_working_time(client, users):
+    _staff, stage = await a_trainee()
+    for who in ("evaluator_bosa", "legal_bosa", "partner_fin"):
+        await login(client, users[who])
+        answer = await post(client, f"/organisations/BOSA/stages/{stage}/working-time",
+                            {"working_time": "50"})  # fmt: skip
+        assert answer.status_code in (403, 404), who
+        await logout(client)
+    row = (
+        await EvaluationCycle.select(EvaluationCycle.working_time)
+        .where(EvaluationCycle.id == stage)
+        .first()
+    )
+    assert row["working_time"] == 100

@@ -159,6 +159,7 @@ EXPECTED: dict[str, set[str]] = {
     "GET /organisations/{code}/dossier-requests/{dossier_request_id}/dossier.pdf": {HR},
     "GET /organisations/{code}/stages/{stage_id}": {HR},
     "POST /organisations/{code}/stages/{stage_id}": {HR},
+    "POST /organisations/{code}/stages/{stage_id}/working-time": {HR},
     "POST /organisations/{code}/cycles/{cycle_id}/absence": {HR},
     "POST /organisations/{code}/cycles/{cycle_id}/absence/periods": {HR},
     "POST /organisations/{code}/cycles/{cycle_id}/absence/periods/{period_id}/delete": {HR},
