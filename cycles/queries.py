@@ -5,7 +5,7 @@ contents, a staff member's cycles, an evaluator's team. Each a few set-based que
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -27,6 +27,7 @@ from cycles.tables import (
     CycleObjective,
     EvaluationCycle,
     EvaluationRegime,
+    EvaluationReport,
     EvaluatorAssignment,
     StaffFunction,
 )
@@ -159,6 +160,19 @@ def running_assignment(today: dt.date) -> Any:
     return (EvaluatorAssignment.from_on <= today) & (
         EvaluatorAssignment.until_on.is_null() | (EvaluatorAssignment.until_on >= today)
     )
+
+
+async def final_reports(cycle_ids: Iterable[int]) -> set[int]:
+    """The cycles among `cycle_ids` whose evaluation report is final (one query)."""
+    ids = list(cycle_ids)
+    if not ids:
+        return set()
+    return {
+        row["cycle"]
+        for row in await EvaluationReport.select(EvaluationReport.cycle).where(
+            EvaluationReport.cycle.is_in(ids) & EvaluationReport.final_at.is_not_null()
+        )
+    }
 
 
 async def has_second_evaluator(staff_id: int, today: dt.date) -> bool:

@@ -249,6 +249,9 @@ class EvaluationReport(Table, tablename="evaluation_report"):
     refused_on = Date(null=True, default=None)
     refused_by = Varchar(length=254, null=True, default=None)
     receipt_remarks = Text(default="")
+    # When the evaluators' signatures made the report final: it stays final whatever
+    # evaluator is assigned later (SPEC 3.2: a final report cannot change).
+    final_at = Timestamptz(null=True, default=None)
     revision = Integer(default=1)
 
 

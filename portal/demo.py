@@ -309,6 +309,7 @@ async def _demo_archive(today: dt.date) -> None:
         await EvaluationReport.insert(
             EvaluationReport(
                 cycle=cycle,
+                final_at=signed,
                 receipt_signed_by="Sam Staff",
                 receipt_signed_at=signed + dt.timedelta(days=3),
             )

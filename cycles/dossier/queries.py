@@ -12,7 +12,7 @@ from certification.catalogue import track_competencies
 from certification.tables import Certificate
 from core.rows import columns_of, rows_as
 from cycles import rules
-from cycles.queries import CycleContext, Standing, Task, evaluation_tasks, has_second_evaluator
+from cycles.queries import CycleContext, Standing, Task, evaluation_tasks, final_reports
 from cycles.tables import (
     CycleEvaluation,
     CycleMeeting,
@@ -333,9 +333,7 @@ async def dossier(cycle: CycleContext, today: dt.date, standing: Standing | None
         plan=await improvement_plan(cycle.id) if cycle.kind == "early" else None,
         drafts=await drafts_for(cycle.id, standing, report),
         report=report,
-        final=rules.report_final(
-            evaluations.keys(), await has_second_evaluator(cycle.staff_id, today)
-        ),
+        final=cycle.id in await final_reports([cycle.id]),
     )
 
 

@@ -21,7 +21,7 @@ from cycles import rules
 from cycles.dossier.access import audit_denied, bounded_text, context_for, ensure_open, now
 from cycles.dossier.queries import signed_kinds
 from cycles.labels import format_day
-from cycles.queries import CycleContext, Standing, has_second_evaluator, staff_language
+from cycles.queries import CycleContext, Standing, final_reports, staff_language
 from cycles.tables import EvaluationDraft, EvaluationReport
 
 SIGNED_KINDS = ("first", "second")
@@ -53,6 +53,28 @@ def check_rating(cycle: CycleContext, rating: str) -> None:
         raise Refused(_("Choose a rating from the list."), "rating")
 
 
+class ReportIsFinal(Exception):
+    """Raised inside a write transaction when the report is final already; the caller
+    refuses the change outside it (`refuse_final_edit`), so that the refusal's audit
+    entry is not rolled back with it."""
+
+
+async def mark_final(cycle_id: int) -> bool:
+    """The evaluators' signatures have made the cycle's report final: its moment is kept,
+    so that it stays final whoever is assigned later. False when it was final already.
+    Inside the signature's transaction."""
+    report = await report_row(cycle_id)
+    if report is None:
+        await EvaluationReport.insert(EvaluationReport(cycle=cycle_id, final_at=now()))
+        return True
+    if report["final_at"] is not None:
+        return False
+    await EvaluationReport.update({EvaluationReport.final_at: now()}).where(
+        EvaluationReport.id == report["id"]
+    )
+    return True
+
+
 async def refuse_final_edit(actor: audit.Actor, cycle_id: int, kind: str) -> None:
     """A final report never changes: the attempt is refused (409) and audited."""
     await audit_denied(
@@ -82,7 +104,9 @@ async def save_draft(
         ensure_open(cycle, today)
         ensure_writer(data.kind, standing)
         check_rating(cycle, data.rating)
-        final = data.kind in await signed_kinds(cycle.id)
+        final = data.kind in await signed_kinds(cycle.id) or (
+            cycle.id in await final_reports([cycle.id])
+        )
     if final:
         await refuse_final_edit(actor, cycle_id, data.kind)
     async with write_transaction():
@@ -245,9 +269,7 @@ async def acknowledge(
         ensure_open(cycle, today)
         if not standing.is_owner:
             raise Refused(_("Only the staff member can do this."))
-        if not rules.report_final(
-            await signed_kinds(cycle.id), await has_second_evaluator(cycle.staff_id, today)
-        ):
+        if cycle.id not in await final_reports([cycle.id]):
             raise Refused(_("The report is signed for receipt once the evaluators signed it."))
         report = await report_row(cycle.id)
         if report is not None and (report["receipt_signed_at"] or report["refused_on"]):

@@ -36,7 +36,13 @@ from cycles.lifecycle import (
     ReportAction,
     ReportState,
 )
-from cycles.queries import CycleContext, has_second_evaluator, staff_language
+from cycles.queries import (
+    CycleContext,
+    Standing,
+    final_reports,
+    has_second_evaluator,
+    staff_language,
+)
 from cycles.service import generate
 from cycles.tables import (
     CycleEvaluation,
@@ -312,36 +318,7 @@ async def submit_evaluation(
         async with write_transaction():
             cycle, standing = await context_for(user, cycle_id, today)
             ensure_open(cycle, today)
-            who = {
-                "self": standing.is_owner,
-                "first": standing.plans,
-                "second": "second" in standing.evaluator_roles,
-            }[kind]
-            if not who:
-                raise Refused(_("This evaluation is not yours to write."))
-            if today < rules.evaluation_opens(cycle.starts_on, cycle.ends_on):
-                raise Refused(
-                    _(
-                        "Evaluations open on %(day)s.",
-                        day=format_day(rules.evaluation_opens(cycle.starts_on, cycle.ends_on)),
-                    )
-                )
-            if kind != "self" and not cycle.evaluated:
-                raise Refused(
-                    _(
-                        "Only staff with at least %(days)s days of performance in the cycle get "
-                        "an annual evaluation.",
-                        days=cycle.regime.min_performance_days,
-                    )
-                )
-            if rating and (
-                kind == "self" or rating not in rules.RATING_SCALES[cycle.regime.rating_scale]
-            ):
-                raise Refused(_("Choose a rating from the list."), "rating")
-            if kind == "second" and not await CycleEvaluation.exists().where(
-                (CycleEvaluation.cycle == cycle.id) & (CycleEvaluation.kind == "first")
-            ):
-                raise Refused(_("The second evaluator evaluates after the first."))
+            await _may_evaluate(cycle, standing, kind, rating, today)
             if kind == "first":
                 text, rating = await _after_written_procedure(cycle.id, text, rating, today)
             late = today > cycle.deadline_of(kind)
@@ -367,16 +344,61 @@ async def submit_evaluation(
                 # That it was submitted (and whether late), never its text or rating.
                 after={"cycle": cycle.id, "kind": kind, "late": late},
             )
-            if kind != "self" and rules.report_final(
-                await dossier_queries.signed_kinds(cycle.id),
-                await has_second_evaluator(cycle.staff_id, today),
+            if (
+                kind != "self"
+                and rules.report_final(
+                    await dossier_queries.signed_kinds(cycle.id),
+                    await has_second_evaluator(cycle.staff_id, today),
+                )
+                and await reports.mark_final(cycle.id)
             ):
                 await _report_final(actor, cycle, today)
+    except reports.ReportIsFinal:
+        await reports.refuse_final_edit(actor, cycle_id, kind)
+        raise
     except Exception as error:
         if is_unique_violation(error):
             await reports.refuse_final_edit(actor, cycle_id, kind)
         raise
     return late
+
+
+async def _may_evaluate(
+    cycle: CycleContext, standing: Standing, kind: str, rating: str, today: dt.date
+) -> None:
+    """Whether this reader writes this evaluation now: theirs, the evaluations open, an
+    annual evaluation due, a rating of the scale, the second after the first, and the
+    report not final yet (`reports.ReportIsFinal`)."""
+    who = {
+        "self": standing.is_owner,
+        "first": standing.plans,
+        "second": "second" in standing.evaluator_roles,
+    }[kind]
+    if not who:
+        raise Refused(_("This evaluation is not yours to write."))
+    if today < rules.evaluation_opens(cycle.starts_on, cycle.ends_on):
+        raise Refused(
+            _(
+                "Evaluations open on %(day)s.",
+                day=format_day(rules.evaluation_opens(cycle.starts_on, cycle.ends_on)),
+            )
+        )
+    if kind != "self" and not cycle.evaluated:
+        raise Refused(
+            _(
+                "Only staff with at least %(days)s days of performance in the cycle get "
+                "an annual evaluation.",
+                days=cycle.regime.min_performance_days,
+            )
+        )
+    if rating and (kind == "self" or rating not in rules.RATING_SCALES[cycle.regime.rating_scale]):
+        raise Refused(_("Choose a rating from the list."), "rating")
+    if kind == "second" and not await CycleEvaluation.exists().where(
+        (CycleEvaluation.cycle == cycle.id) & (CycleEvaluation.kind == "first")
+    ):
+        raise Refused(_("The second evaluator evaluates after the first."))
+    if kind != "self" and cycle.id in await final_reports([cycle.id]):
+        raise reports.ReportIsFinal  # signed already: no later evaluation joins it
 
 
 async def _after_written_procedure(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from core.rows import columns_of
 from cycles import rules
 from cycles.lifecycle import ReportState
-from cycles.queries import has_second_evaluator, regime_for
+from cycles.queries import final_reports, regime_for
 from cycles.tables import (
     CycleEvaluation,
     CycleMeeting,
@@ -79,16 +79,11 @@ async def archived_cycles(staff_id: int | None, today: dt.date) -> list[Archived
         meetings.setdefault(row["cycle"], []).append(
             SignedMeeting(row["id"], row["kind"], row["held_on"])
         )
-    signed: dict[int, set[str]] = {}
-    for row in await CycleEvaluation.select(CycleEvaluation.cycle, CycleEvaluation.kind).where(
-        CycleEvaluation.cycle.is_in(ids)
-    ):
-        signed.setdefault(row["cycle"], set()).add(row["kind"])
-    second = await has_second_evaluator(staff_id, today)
+    finals = await final_reports(ids)
     return [
         ArchivedCycle(
             **row,
-            final=rules.report_final(signed.get(row["id"], set()), second),
+            final=row["id"] in finals,
             meetings=meetings.get(row["id"], []),
         )
         for row in cycles

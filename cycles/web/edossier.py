@@ -70,9 +70,7 @@ class EDossierController(Controller):
     async def report_pdf(self, request: Request, cycle_id: FromPath[int]) -> Response:
         """The final evaluation report; none before the evaluators signed it."""
         cycle, _standing = await must_see(request, cycle_id)
-        signed = await dossier_queries.signed_kinds(cycle.id)
-        has_second = await queries.has_second_evaluator(cycle.staff_id, _today())
-        if not rules.report_final(signed, has_second):
+        if cycle.id not in await queries.final_reports([cycle.id]):
             raise NotFound(_("The report is not final yet: there is no PDF of it."))
         return await _pdf(cycle, "report")
 

@@ -213,6 +213,44 @@ async def test_a_final_report_never_changes_and_the_try_is_audited(team):
     assert signed["text"] == "Good."
 
 
+async def test_a_report_stays_final_when_a_second_evaluator_is_assigned_later(team):
+    """Final is the moment the evaluators' signatures completed the report, not a reading
+    of today's assignments: Sam without a second evaluator is final at Eva's signature;
+    Lucie assigned as second evaluator afterwards changes nothing (her evaluation would
+    change a final report: refused and audited), and the receipt and the PDF stay."""
+    from cycles.tables import EvaluatorAssignment
+
+    sam, eva, lucie = team["sam"], team["eva"], team["lucie"]
+    cycle = team["sam_2026"]
+    day = dt.date(2027, 2, 15)
+    await EvaluatorAssignment.delete().where(EvaluatorAssignment.role == "second")
+    await dossier_service.submit_evaluation(actor(eva), eva, cycle, "first", "Good.", "", day)
+    assert await OutboxMessage.count().where(OutboxMessage.kind == "evaluation_final") == 1
+    await EvaluatorAssignment.insert(
+        EvaluatorAssignment(
+            staff=sam.staff_id, role="second", evaluator=lucie.staff_id,
+            from_on=dt.date(2027, 2, 16), assigned_by="test",
+        )
+    )  # fmt: skip
+    later = dt.date(2027, 2, 20)
+    context, standing = await context_for(sam, cycle, later)
+    assert (await dossier_queries.dossier(context, later, standing)).final
+    with pytest.raises(TransitionRefused):
+        await dossier_service.submit_evaluation(
+            actor(lucie), lucie, cycle, "second", "Late view.", "", later
+        )
+    assert await CycleEvaluation.count().where(CycleEvaluation.kind == "second") == 0
+    assert (
+        await AuditEntry.count().where(
+            (AuditEntry.action == "evaluation_edit") & (AuditEntry.outcome == str(Outcome.DENIED))
+        )
+        == 1
+    )
+    await reports.acknowledge(actor(sam), sam, cycle, "sign", "", later)
+    # Made final once: no second mail.
+    assert await OutboxMessage.count().where(OutboxMessage.kind == "evaluation_final") == 1
+
+
 async def test_the_written_procedure_through_the_pages(client, users, team):
     """Eva sends the draft from the dossier's form; Sam sees it with the term's end date
     and adds remarks; an empty remark is refused at its field; Eva's form then signs."""
