@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -21,7 +21,7 @@ from accounts.mails import INVITATION_MAIL, RESET_MAIL, queue_account_mail
 from accounts.passwords import password_error
 from accounts.queries import invited_record
 from accounts.tables import AccountToken, User
-from core import audit
+from core import audit, notices
 from core.database import is_unique_violation, write_transaction
 from core.errors import NotFound, Refused
 from core.i18n import gettext as _
@@ -757,3 +757,55 @@ async def unlink_staff_record(actor: audit.Actor, manager: CurrentUser, user_id:
             before={"staff_member": row["staff_member"]},
             after={"staff_member": None},
         )
+
+
+async def save_notice_choices(
+    actor: audit.Actor, user: CurrentUser, choices: Mapping[str, str]
+) -> None:
+    """One's own choice per kind of notice: a mail at once, a daily digest or in the
+    portal only (issue 22). A kind or a choice outside the lists is refused at its field."""
+    for kind, delivery in choices.items():
+        if kind not in notices.PERSON_KINDS or delivery not in notices.DELIVERIES:
+            raise Refused(
+                _("Choose at once, a daily digest or in the portal only."), f"notice-{kind}"
+            )
+    async with write_transaction():
+        before = await notices.save_choices(user.id, choices)
+        await audit.record(
+            actor,
+            "notice_choices_saved",
+            table="portal_notice_preference",
+            key=str(user.id),
+            before=before,
+            after=dict(choices),
+        )
+
+
+async def send_notice_digests(before: dt.datetime) -> int:
+    """The daily digest (cron): one mail to each person with notices waiting for it,
+    raised before `before`, in their language, through the outbox; each notice once.
+    A deactivated account's notices are marked without a mail. How many mails."""
+    waiting = await notices.digest_rows(before)
+    if not waiting:
+        return 0
+    accounts = {
+        row["id"]: row
+        for row in await User.select(
+            User.id,
+            User.email,
+            User.active,
+            User.preferred_language,
+            User.staff_member.language_role.as_alias("language_role"),
+        ).where(User.id.is_in(list(waiting)))
+    }
+    sent = 0
+    async with write_transaction():
+        for account, rows in waiting.items():
+            row = accounts.get(account)
+            if row is None or not row["active"]:
+                await notices.mark_mailed([notice["id"] for notice in rows])
+                continue
+            language = row["preferred_language"] or str(row["language_role"] or "nl").lower()
+            await notices.send_digest(notices.Person(account, row["email"], language), rows)
+            sent += 1
+    return sent

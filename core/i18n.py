@@ -97,7 +97,7 @@ def format_figure(value: object) -> str:
     return babel_format_decimal(Decimal(text), format=pattern, locale=locale)
 
 
-def format_day(value: dt.date | dt.datetime | None, empty: str = "—") -> str:
+def format_day(value: dt.date | dt.datetime | str | None, empty: str = "—") -> str:
     """A date (or a moment) as the reader writes it: "1 dec 2026", "1 déc. 2026",
     "1 Dec 2026"; a moment (stored in UTC) is shown in Belgian time (Europe/Brussels,
     summer time included) with its time of day: "… 15:05".
@@ -106,6 +106,12 @@ def format_day(value: dt.date | dt.datetime | None, empty: str = "—") -> str:
     and `<time datetime>` keep ISO 8601."""
     if value is None:
         return empty
+    if isinstance(value, str):  # ISO 8601, as a notice's JSON parameters keep a day
+        text = value
+        try:
+            value = dt.date.fromisoformat(text)
+        except ValueError:
+            return text
     locale = DATE_LOCALES.get(current_language(), "nl_BE")
     if isinstance(value, dt.datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)

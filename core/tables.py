@@ -71,6 +71,20 @@ class Notice(Table, tablename="portal_notice"):
     params = JSON(default="{}")
     read_at = Timestamptz(null=True, default=None)
     mailed_at = Timestamptz(null=True, default=None)
+    # A notice to one person (audience `person`): their account's id, and how they chose
+    # to be told of its kind when it was raised (`now`, `digest` or `app`).
+    recipient = Integer(null=True, default=None, index=True)
+    delivery = Varchar(length=10, default="now")
+
+
+class NoticePreference(Table, tablename="portal_notice_preference"):
+    """How a person wants to be told of each kind of notice to them: `now` (a mail at
+    once, the default), `digest` (one mail a day) or `app` (in the portal only)."""
+
+    id: Serial
+
+    account = Integer(required=True, unique=True)  # portal_user.id
+    choices = JSON(default="{}")  # kind -> delivery
 
 
 class OutboxMessage(Table, tablename="portal_outbox"):

@@ -144,6 +144,20 @@ def send_mail_command(loop: bool, interval: int) -> None:
         sys.exit(1)
 
 
+@click.command(
+    name="send-digest",
+    help="Queue the daily digest of notices for those who chose one (cron, once a day); "
+    "`portal send-mail` delivers it.",
+)
+def send_digest_command() -> None:
+    import datetime as dt
+
+    from accounts.service import send_notice_digests
+
+    count = asyncio.run(send_notice_digests(dt.datetime.now(dt.UTC)))
+    click.echo(f"{count} digest mail(s) queued.")
+
+
 @click.command(name="backup", help="Write a consistent copy of the database to FILE.")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(file: Path) -> None:
@@ -193,6 +207,7 @@ PORTAL_COMMANDS = (
     demo_data_command,
     import_command,
     send_mail_command,
+    send_digest_command,
     *accounts_cli.COMMANDS,
     *certification_cli.COMMANDS,
     *competencies_cli.COMMANDS,

@@ -18,7 +18,7 @@ from core.i18n import gettext as _
 from core.i18n import in_language
 from core.identity import CurrentUser
 from core.settings import LANGUAGES
-from cycles import queries, rules
+from cycles import notify, queries, rules
 from cycles.dossier import queries as dossier_queries
 from cycles.dossier import reports
 from cycles.dossier.access import (
@@ -131,6 +131,9 @@ async def add_meeting(
             key=str(row["id"]),
             after={"cycle": cycle.id, "kind": data.kind, "held_on": data.held_on},
         )
+        # The other side is told: the staff member, or the planners of a meeting asked for.
+        to = PLANNERS if standing.is_owner else (notify.STAFF,)
+        await notify.tell("meeting_planned", cycle, to, user.id, today, day=data.held_on)
     return int(row["id"])
 
 
@@ -187,6 +190,7 @@ async def _report_transition(
                 before={"state": meeting["state"]},
                 after={"state": new_state, **audit_after},
             )
+            await _tell_of_report(action, new_state, cycle, user, meeting, today)
     except TransitionRefused as refused:
         await audit_denied(
             actor,
@@ -197,6 +201,29 @@ async def _report_transition(
         )
         raise
     return new_state
+
+
+PLANNERS = ("first", "coplanner")
+
+
+async def _tell_of_report(
+    action: ReportAction,
+    new_state: str,
+    cycle: CycleContext,
+    user: CurrentUser,
+    meeting: dict[str, Any],
+    today: dt.date,
+) -> None:
+    """A signature tells the other side that the report waits for theirs, or that it is
+    signed by both; the staff member's remarks tell the planners."""
+    if action is ReportAction.EDIT:
+        return
+    to = PLANNERS if action in (ReportAction.SIGN_STAFF, ReportAction.REMARK) else (notify.STAFF,)
+    if action is ReportAction.REMARK:
+        kind = "remarks_added"
+    else:
+        kind = "report_signed" if new_state == ReportState.SIGNED else "report_to_sign"
+    await notify.tell(kind, cycle, to, user.id, today, day=meeting["held_on"])
 
 
 async def _check_planning(cycle_id: int, *, stage: bool = False) -> None:
@@ -344,6 +371,7 @@ async def submit_evaluation(
                 # That it was submitted (and whether late), never its text or rating.
                 after={"cycle": cycle.id, "kind": kind, "late": late},
             )
+            await _tell_of_evaluation(kind, cycle, user, today)
             if (
                 kind != "self"
                 and rules.report_final(
@@ -427,12 +455,25 @@ async def _after_written_procedure(
     return (draft["text"], draft["rating"]) if draft is not None else (text, rating)
 
 
+async def _tell_of_evaluation(
+    kind: str, cycle: CycleContext, user: CurrentUser, today: dt.date
+) -> None:
+    """A self-evaluation tells the planners; a first evaluation the second evaluator,
+    whose evaluation it now is to write."""
+    if kind == "self":
+        await notify.tell("evaluation_submitted", cycle, PLANNERS, user.id, today)
+    elif kind == "first":
+        await notify.tell("evaluation_to_write", cycle, ("second",), user.id, today)
+
+
 async def _report_final(actor: audit.Actor, cycle: CycleContext, today: dt.date) -> None:
-    """The report has become final: the staff member is told (to sign for receipt), and
-    an annual cycle's final insufficient takes its path."""
-    language = await staff_language(cycle.staff_id)
-    subject, body = reports.mail_text(language, "final", name=cycle.staff_name)
-    await outbox.enqueue("evaluation_final", cycle.staff_email, language, subject, body)
+    """The report has become final: the staff member is told (to sign for receipt; by a
+    mail where they have no account), and an annual cycle's final insufficient takes its
+    path."""
+    if not await notify.tell("evaluation_final", cycle, (notify.STAFF,), None, today):
+        language = await staff_language(cycle.staff_id)
+        subject, body = reports.mail_text(language, "final", name=cycle.staff_name)
+        await outbox.enqueue("evaluation_final", cycle.staff_email, language, subject, body)
     if cycle.kind == "annual":
         await _after_an_evaluation(actor, cycle, today)
 

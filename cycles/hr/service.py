@@ -12,6 +12,7 @@ from core import audit
 from core.database import compare_and_set, is_unique_violation, write_transaction
 from core.errors import NotFound, Refused, TransitionRefused
 from core.i18n import gettext as _
+from cycles import notify
 from cycles import rules as cycle_rules
 from cycles.dossier.access import bounded_text
 from cycles.hr import queries, rules
@@ -274,6 +275,10 @@ async def _assign(
                 "change": change,
             },
         )
+        await notify.tell_assigned(
+            staff_id, evaluator["id"], role, from_on,
+            f"{staff['first_name']} {staff['last_name']}", organisation_id,
+        )  # fmt: skip
     return change
 
 

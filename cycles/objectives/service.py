@@ -15,7 +15,7 @@ from core.database import compare_and_set, write_transaction
 from core.errors import NotFound, Refused, TransitionRefused
 from core.i18n import gettext as _
 from core.identity import CurrentUser
-from cycles import queries, rules
+from cycles import notify, queries, rules
 from cycles.dossier.access import (
     MAX_TITLE,
     bounded_text,
@@ -139,6 +139,7 @@ async def add_objective(
             # and DG R&O reads the audit log.
             after={"cycle": cycle.id, "kind": data.kind},
         )
+        await notify.tell("objective_set", cycle, (notify.STAFF,), user.id, today, title=data.title)
     return int(row["id"])
 
 
@@ -305,4 +306,9 @@ async def decide_objective(
             {CycleObjective.closing_note: note} if note else {},
             {"note": note, "carried_to": new_id},
         )
+        if action is ObjectiveAction.ACHIEVE:
+            await notify.tell(
+                "objective_achieved", cycle, (notify.STAFF,), user.id, today,
+                title=objective["title"],
+            )  # fmt: skip
     return new_id

@@ -40,7 +40,7 @@ EXPECTED: dict[str, set[str]] = {
     "POST /import": {DGRO},
     "GET /organisations/{code}/import": {DGRO, PARTNER},
     "POST /organisations/{code}/import": {DGRO, PARTNER},
-    "GET /notices": {DGRO, PARTNER, OTHER},
+    "GET /notices": LOGGED_IN,  # everyone has notices of their own (issue 22)
     "POST /notices/{notice_id}/read": {PARTNER},  # a notice for BOSA's PRO Partner
     "GET /organisations": {DGRO},
     "GET /organisations/{code}": BOSA_USERS,
@@ -167,6 +167,8 @@ EXPECTED: dict[str, set[str]] = {
     # evaluator and staff accounts of its own organisation (the user tried is BOSA staff)
     "GET /account": LOGGED_IN,
     "POST /account/password": LOGGED_IN,
+    "GET /account/notifications": LOGGED_IN,
+    "POST /account/notifications": LOGGED_IN,
     "GET /password/forgot": LOGGED_IN | {ANON},
     "POST /password/forgot": LOGGED_IN | {ANON},
     "GET /admin/organisations": {DGRO},
