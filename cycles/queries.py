@@ -303,17 +303,20 @@ class Task:
 
 
 def evaluation_tasks(
-    cycle: CycleContext, submitted: Mapping[str, bool], today: dt.date
+    cycle: CycleContext, submitted: Mapping[str, bool], today: dt.date, second_due: bool = True
 ) -> list[Task]:
     """The self, first and second evaluation tasks with their deadline and status;
-    `submitted`: the evaluations given, kind -> whether it came late."""
+    `submitted`: the evaluations given, kind -> whether it came late; `second_due`: False
+    where nobody is second evaluator or the report is final without one."""
     closes = cycle.deadlines.closes
     opens = rules.evaluation_opens(cycle.starts_on, cycle.ends_on)
     tasks = []
     for kind in rules.EVALUATION_KINDS:
         done = kind in submitted
         due = cycle.deadline_of(kind)
-        if kind != "self" and not cycle.evaluated:
+        if (kind != "self" and not cycle.evaluated) or (
+            kind == "second" and not second_due and not done
+        ):
             status = "not_required"
         else:
             status = rules.task_status(done, due, max(closes, due), opens, today)
@@ -360,6 +363,7 @@ class _CycleWork:
     meetings: list[dict[str, Any]]
     objectives: list[dict[str, Any]]
     submitted: dict[str, bool]
+    final: bool = False
 
 
 def _member_todo(
@@ -375,7 +379,7 @@ def _member_todo(
     if not any(o["kind"] == "development" for o in work.objectives):
         todo.append(("development_objective", None, "due"))
     roles = set(member.roles)
-    for task in evaluation_tasks(context, work.submitted, today):
+    for task in evaluation_tasks(context, work.submitted, today, second_due=not work.final):
         mine = (task.kind == "first" and {"first", "coplanner"} & roles) or (
             task.kind == "second" and "second" in roles
         )
@@ -417,7 +421,7 @@ async def _team_members(user: CurrentUser, today: dt.date) -> dict[int, TeamMemb
 async def team(user: CurrentUser, today: dt.date) -> list[TeamMember]:
     """The staff the user evaluates today (first, second or co-planner) in the user's
     organisation, by the user's own staff record, each with the cycle running today and
-    its open work: what is due and late (six queries)."""
+    its open work: what is due and late (seven queries)."""
     if user.staff_id is None:
         return []
     members = await _team_members(user, today)
@@ -440,6 +444,7 @@ async def team(user: CurrentUser, today: dt.date) -> list[TeamMember]:
     evaluation_rows = await CycleEvaluation.select(
         CycleEvaluation.cycle, CycleEvaluation.kind, CycleEvaluation.late
     ).where(CycleEvaluation.cycle.is_in(cycle_ids))
+    finals = await final_reports(cycle_ids)
     regimes = await regime_rows(list({m.organisation_id for m in members.values()}))
     out = []
     for member in sorted(members.values(), key=lambda m: m.name.lower()):
@@ -467,6 +472,7 @@ async def team(user: CurrentUser, today: dt.date) -> list[TeamMember]:
                 o for o in objective_rows if o["cycle"] == cycle.id and o["state"] != "carried"
             ],
             submitted={e["kind"]: e["late"] for e in evaluation_rows if e["cycle"] == cycle.id},
+            final=cycle.id in finals,
         )
         out.append(_member_todo(replace(member, cycle=cycle), context, work, today))
     return out

@@ -12,7 +12,14 @@ from certification.catalogue import track_competencies
 from certification.tables import Certificate
 from core.rows import columns_of, rows_as
 from cycles import rules
-from cycles.queries import CycleContext, Standing, Task, evaluation_tasks, final_reports
+from cycles.queries import (
+    CycleContext,
+    Standing,
+    Task,
+    evaluation_tasks,
+    final_reports,
+    has_second_evaluator,
+)
 from cycles.tables import (
     CycleEvaluation,
     CycleMeeting,
@@ -311,6 +318,8 @@ async def dossier(cycle: CycleContext, today: dt.date, standing: Standing | None
         )
     }
     report = await report_of(cycle.id)
+    final = cycle.id in await final_reports([cycle.id])
+    second_due = not final and await has_second_evaluator(cycle.staff_id, today)
     functioning_required = rules.functioning_meeting_required(
         cycle.absent_days, cycle.work_regime_changed_on is not None, cycle.regime
     )
@@ -321,7 +330,9 @@ async def dossier(cycle: CycleContext, today: dt.date, standing: Standing | None
         has_development=any(o.kind == "development" and o.state != "carried" for o in objectives),
         certificates=certificates,
         evaluations=evaluations,
-        tasks=evaluation_tasks(cycle, {k: e.late for k, e in evaluations.items()}, today),
+        tasks=evaluation_tasks(
+            cycle, {k: e.late for k, e in evaluations.items()}, today, second_due
+        ),
         evaluated=cycle.evaluated,
         performance_days=rules.performance_days(cycle.starts_on, cycle.ends_on, cycle.absent_days),
         functioning_missing=functioning_required
@@ -333,7 +344,7 @@ async def dossier(cycle: CycleContext, today: dt.date, standing: Standing | None
         plan=await improvement_plan(cycle.id) if cycle.kind == "early" else None,
         drafts=await drafts_for(cycle.id, standing, report),
         report=report,
-        final=cycle.id in await final_reports([cycle.id]),
+        final=final,
     )
 
 

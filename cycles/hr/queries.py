@@ -17,7 +17,7 @@ from core.paging import Page, fetch_page
 from core.rows import columns_of, rows_as
 from cycles import rules as cycle_rules
 from cycles.hr import rules
-from cycles.queries import RegimeRow, regime_for, regime_rows
+from cycles.queries import RegimeRow, final_reports, regime_for, regime_rows
 from cycles.rules import Regime
 from cycles.tables import (
     AbsencePeriod,
@@ -284,7 +284,7 @@ async def organisation_cycles(
     organisation_id: int, today: dt.date, year: int | None = None
 ) -> OrganisationCycles:
     """The status of every staff member of the organisation who is active today or has a
-    cycle still open, and the year's progress figures: eight queries whatever the size."""
+    cycle still open, and the year's progress figures: nine queries whatever the size."""
     year = year or today.year
     regime = await regime_for(organisation_id)
     staff = await StaffMember.select(
@@ -332,6 +332,7 @@ async def organisation_cycles(
         .group_by(CycleObjective.cycle)
     }
     assignments = await _assignments([m["id"] for m in staff])
+    finals = await final_reports(cycle_ids)
     plans = {
         row["cycle"]: _day(row["updated_at"])
         for row in await ImprovementPlan.select(
@@ -415,7 +416,12 @@ async def organisation_cycles(
         if evaluated is not None:
             status.evaluated_starts_on = evaluated["starts_on"]
             status.evaluated_ends_on = evaluated["ends_on"]
-            status.tasks = _tasks(evaluated, required(evaluated), submitted, regime, today)
+            # No second evaluation is due where nobody is second evaluator, nor once the
+            # report is final without one.
+            second_due = "second" in roles and evaluated["id"] not in finals
+            status.tasks = _tasks(
+                evaluated, required(evaluated), submitted, regime, today, second_due
+            )
         rows.append(status)
 
     progress = [
@@ -427,7 +433,7 @@ async def organisation_cycles(
             if required(c)
             else None,
             evaluation_closes=cycle_rules.deadlines(c["ends_on"], regime).closes,
-            evaluated_on=_evaluated_on(submitted.get(c["id"], {})),
+            evaluated_on=_evaluated_on(submitted.get(c["id"], {}), c["id"] in finals),
         )
         for c in cycles
     ]
@@ -437,12 +443,11 @@ async def organisation_cycles(
     return OrganisationCycles(regime, rows, progress, teams)
 
 
-def _evaluated_on(days: dict[str, dt.date | None]) -> dt.date | None:
-    """The day the later of the two evaluators submitted; None while one is missing."""
-    first, second = days.get("first"), days.get("second")
-    if first is None or second is None:
-        return None
-    return max(first, second)
+def _evaluated_on(days: dict[str, dt.date | None], final: bool) -> dt.date | None:
+    """The day the report became final: the later of the evaluators' signatures; None
+    while it is not final."""
+    signed = [day for kind in ("first", "second") if (day := days.get(kind)) is not None]
+    return max(signed) if final and signed else None
 
 
 def _tasks(
@@ -451,6 +456,7 @@ def _tasks(
     submitted: dict[int, dict[str, dt.date | None]],
     regime: Regime,
     today: dt.date,
+    second_due: bool = True,
 ) -> list[Task]:
     if not is_required:
         return [Task(kind, NOT_REQUIRED, None) for kind in TASK_ORDER]
@@ -465,7 +471,9 @@ def _tasks(
     }
     closes = max(deadlines.closes, *due.values())
     return [
-        Task(
+        Task(kind, NOT_REQUIRED, None)
+        if kind == "second" and not second_due and kind not in done
+        else Task(
             kind, cycle_rules.task_status(kind in done, due[kind], closes, opens, today), due[kind]
         )
         for kind in TASK_ORDER

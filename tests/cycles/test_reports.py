@@ -234,7 +234,20 @@ async def test_a_report_stays_final_when_a_second_evaluator_is_assigned_later(te
     )  # fmt: skip
     later = dt.date(2027, 2, 20)
     context, standing = await context_for(sam, cycle, later)
-    assert (await dossier_queries.dossier(context, later, standing)).final
+    dossier = await dossier_queries.dossier(context, later, standing)
+    assert dossier.final
+    # No second evaluation is due any more: not on the dossier, not on HR's status page.
+    assert {t.kind: t.status for t in dossier.tasks}["second"] == "not_required"
+    from cycles.hr import queries as hr_queries
+
+    status = await hr_queries.organisation_cycles(team["orgs"]["BOSA"], later)
+    [row] = [r for r in status.rows if r.staff_id == sam.staff_id]
+    assert {t.kind: t.status for t in row.tasks}["second"] == "not_required"
+    # Sam's 2026 report counts as evaluated (on the day it was signed), the others not.
+    evaluated = [p for p in status.progress if p.evaluated_on is not None]
+    assert [(p.starts_on, p.ends_on) for p in evaluated] == [
+        (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    ]
     with pytest.raises(TransitionRefused):
         await dossier_service.submit_evaluation(
             actor(lucie), lucie, cycle, "second", "Late view.", "", later
