@@ -699,3 +699,75 @@ async def stage_of(organisation_id: int, cycle_id: int) -> StageView | None:
         working_time=row["working_time"],
         decisions=[StageDecisionRow(**d) for d in decisions],
     )
+
+
+# --- The evaluators check and who is to be evaluated (issue 22) --------------------------
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """A staff member's cycle ending in the year: whether it is evaluated (the days of
+    performance, absences counted), the evaluators assigned today, and who is missing."""
+
+    staff_id: int
+    email: str
+    name: str
+    cycle_id: int
+    kind: str
+    starts_on: dt.date
+    ends_on: dt.date
+    performance_days: int
+    due: bool
+    first: str
+    second: str
+    missing: tuple[str, ...]
+
+
+async def evaluators_check(organisation_id: int, year: int, today: dt.date) -> list[CheckRow]:
+    """Every cycle of the organisation's staff that ends in `year`, by name: the list of
+    who is to be evaluated and of the evaluators they lack (four queries)."""
+    regime = await regime_for(organisation_id)
+    cycles = await EvaluationCycle.select(
+        EvaluationCycle.id,
+        EvaluationCycle.staff,
+        EvaluationCycle.kind,
+        EvaluationCycle.starts_on,
+        EvaluationCycle.ends_on,
+        EvaluationCycle.absent_days,
+        EvaluationCycle.staff.email.as_alias("email"),
+        EvaluationCycle.staff.first_name.as_alias("first_name"),
+        EvaluationCycle.staff.last_name.as_alias("last_name"),
+    ).where(
+        (EvaluationCycle.staff.organisation == organisation_id)
+        & (EvaluationCycle.ends_on >= dt.date(year, 1, 1))
+        & (EvaluationCycle.ends_on <= dt.date(year, 12, 31))
+    )
+    held: dict[int, dict[str, str]] = {}
+    for row in await _assignments(list({c["staff"] for c in cycles})):
+        if _holds(row["from_on"], row["until_on"], today):
+            held.setdefault(row["staff"], {}).setdefault(row["role"], _name(row, "evaluator_"))
+    out = []
+    for cycle in cycles:
+        roles = held.get(cycle["staff"], {})
+        due = cycle_rules.is_evaluated(
+            cycle["kind"], cycle["starts_on"], cycle["ends_on"], cycle["absent_days"], regime
+        )
+        out.append(
+            CheckRow(
+                staff_id=cycle["staff"],
+                email=cycle["email"],
+                name=_name(cycle),
+                cycle_id=cycle["id"],
+                kind=cycle["kind"],
+                starts_on=cycle["starts_on"],
+                ends_on=cycle["ends_on"],
+                performance_days=cycle_rules.performance_days(
+                    cycle["starts_on"], cycle["ends_on"], cycle["absent_days"]
+                ),
+                due=due,
+                first=roles.get("first", ""),
+                second=roles.get("second", ""),
+                missing=rules.missing_evaluators(due, roles),
+            )
+        )
+    return sorted(out, key=lambda r: (r.name.lower(), r.email, r.starts_on))

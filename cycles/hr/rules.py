@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 ONE_DAY = dt.timedelta(days=1)
@@ -133,3 +133,16 @@ def year_progress(
             )
         )
     return months
+
+
+EVALUATOR_ROLES_DUE = ("first", "second")
+
+
+def missing_evaluators(due: bool, held: Iterable[str]) -> tuple[str, ...]:
+    """The evaluator roles a staff member due an evaluation lacks (issue 22: HR checks in
+    early December that everyone to evaluate has a first and a second evaluator); none
+    for someone not due one."""
+    if not due:
+        return ()
+    roles = set(held)
+    return tuple(role for role in EVALUATOR_ROLES_DUE if role not in roles)
