@@ -60,7 +60,9 @@ async def test_hr_sees_who_is_to_be_evaluated_and_who_lacks_an_evaluator(client,
     # The download holds the same, one row per cycle.
     answer = await client.get("/organisations/BOSA/cycles/check/export.csv?year=2026")
     assert answer.status_code == 200
-    rows = {row["email"]: row for row in csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig")))}
+    rows = {
+        row["email"]: row for row in csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig")))
+    }
     assert rows["staff@bosa.demo.portal.be"]["missing"] == ""
     assert rows["evaluator@bosa.demo.portal.be"]["missing"] == "first second"
     assert rows["marc@bosa.demo.portal.be"]["to_be_evaluated"] == "no"
