@@ -51,6 +51,7 @@ class RegimeRow:
     min_days_between_meetings: int
     absence_days_for_functioning: int
     functioning_after_regime_change: bool
+    cycles_off: bool
     reminder_days: int
     min_performance_days: int
     stage_months: int

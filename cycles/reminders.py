@@ -133,6 +133,8 @@ async def send_cycle_reminders(
     due: list[tuple[dict, str, dt.date, list[tuple[str, str]]]] = []
     for cycle in cycles:
         regime = regime_of_row(regimes.get(cycle["organisation_id"]))
+        if regime.cycles_off:  # the organisation does not use the cycles: no reminder
+            continue
         for task, deadline, recipients in _due_tasks(
             cycle, regime, done, sent, evaluators.get(cycle["staff"], []), today
         ):

@@ -297,6 +297,9 @@ class Regime:
     min_performance_days: int = 63
     stage_months: int = STAGE_MONTHS  # a trainee's stage (SPEC 3.1)
     early_months: int = 6  # the early evaluation after a final insufficient (SPEC 3.2)
+    # The organisation does not use the portal's evaluation cycles (issue 22): no cycle is
+    # created, no reminder sent; the cycles it had stay readable.
+    cycles_off: bool = False
 
 
 FEDERAL = Regime()

@@ -67,6 +67,10 @@ async def generate(
             for row in await EvaluationCycle.select().where(EvaluationCycle.staff.is_in(ids))
         }
         regimes = await regime_rows(sorted({member["organisation"] for member in staff}))
+        # An organisation that does not use the cycles gets none; the ones it had stay.
+        staff = [m for m in staff if not regime_of_row(regimes.get(m["organisation"])).cycles_off]
+        kept_staff = {member["id"] for member in staff}
+        existing = {key: row for key, row in existing.items() if key[0] in kept_staff}
         stages = _stages(existing.values())
         earlies: dict[int, list[rules.Cycle]] = {}
         for row in existing.values():

@@ -74,6 +74,7 @@ class EvaluationRegime(Table, tablename="evaluation_regime"):
     min_performance_days = Integer(default=63)
     stage_months = Integer(default=12)
     early_months = Integer(default=6)
+    cycles_off = Boolean(default=False)
     revision = Integer(default=1)
     updated_by = Varchar(length=254, default="")
 

@@ -17,7 +17,7 @@ from cycles import rules as cycle_rules
 from cycles.dossier.access import bounded_text
 from cycles.hr import queries, rules
 from cycles.labels import format_day
-from cycles.queries import REGIME_FIELDS
+from cycles.queries import REGIME_FIELDS, regime_for
 from cycles.rules import Regime
 from cycles.service import Generated, generate
 from cycles.tables import (
@@ -596,8 +596,17 @@ async def generate_cycles(
 ) -> Generated:
     """Every cycle of the organisation's staff, of one team's (`team`: the first
     evaluator's staff id as text, or "none") or of one staff member's (`staff_id`), that
-    starts on or before `through` (the period rule; running it again creates nothing new)."""
+    starts on or before `through` (the period rule; running it again creates nothing new).
+    Refused for an organisation that does not use the cycles."""
     check_through(through, today)
+    if (await regime_for(organisation_id)).cycles_off:
+        raise Refused(
+            _(
+                "Your organisation does not use the evaluation cycles of the portal: turn "
+                "them on in the evaluation regime first."
+            ),
+            "through",
+        )
     if staff_id is not None:
         if not await StaffMember.exists().where(
             (StaffMember.id == staff_id) & (StaffMember.organisation == organisation_id)

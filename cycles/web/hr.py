@@ -117,11 +117,13 @@ NUMBER_FIELDS = (
 )
 
 
+FLAG_FIELDS = ("functioning_after_regime_change", "cycles_off")
+
+
 def regime_values(regime: Regime) -> dict[str, str]:
     values = {name: str(getattr(regime, name)) for name in REGIME_FIELDS}
-    values["functioning_after_regime_change"] = (
-        "on" if regime.functioning_after_regime_change else ""
-    )
+    for name in FLAG_FIELDS:
+        values[name] = "on" if getattr(regime, name) else ""
     return values
 
 
@@ -129,9 +131,8 @@ def parse_regime(raw: Mapping[str, Any]) -> FormResult:
     """The regime a person entered: whole numbers, month-days, the scale, the flag; every
     problem next to its field, in words (`service.regime_messages`)."""
     values = {name: text(raw, name) for name in REGIME_FIELDS}
-    values["functioning_after_regime_change"] = (
-        "on" if text(raw, "functioning_after_regime_change") else ""
-    )
+    for name in FLAG_FIELDS:
+        values[name] = "on" if text(raw, name) else ""
     result = FormResult(values)
     preset = values["preset"] if values["preset"] in cycle_rules.PRESETS else "federal"
     numbers: dict[str, int] = {}
@@ -150,6 +151,7 @@ def parse_regime(raw: Mapping[str, Any]) -> FormResult:
         closes_on=values["closes_on"],
         rating_scale=values["rating_scale"],
         functioning_after_regime_change=bool(values["functioning_after_regime_change"]),
+        cycles_off=bool(values["cycles_off"]),
         **numbers,
     )
     for name, message in service.regime_messages(regime).items():

@@ -783,3 +783,51 @@ async def test_hr_creates_one_persons_cycles(client, users):
     )
     assert other.status_code == 400
     assert await EvaluationCycle.count().where(EvaluationCycle.staff == fin) == 0
+
+
+async def test_an_organisation_that_does_not_use_the_cycles_gets_none_and_no_reminder(
+    client, users
+):
+    """Issue 22: HR turns the cycles off in the regime; `generate` then creates none for
+    BOSA (FIN's still come), HR's own button is refused with the reason, the cycles made
+    before stay, the reminders skip them and the pages say so; on again, they come."""
+    from cycles.reminders import send_cycle_reminders
+    from cycles.service import generate
+
+    bosa = await factories.staff_member("BOSA", "bo@bosa.be", first="Bo", start=D2020)
+    fin = await factories.staff_member("FIN", "fi@fin.be", first="Fi", start=D2020)
+    await generate(Actor.command_line("test"), dt.date(2025, 12, 31))
+    before = await EvaluationCycle.count().where(EvaluationCycle.staff == bosa)
+    assert before > 0
+    token = await _as(client, users["hr_bosa"], "/organisations/BOSA/regime")
+    saved = await client.post(
+        "/organisations/BOSA/regime", data=_regime_form(token, 0, cycles_off="on")
+    )
+    assert saved.status_code == 303
+    await generate(Actor.command_line("test"), dt.date(2026, 12, 31))
+    assert await EvaluationCycle.count().where(EvaluationCycle.staff == bosa) == before
+    assert await EvaluationCycle.exists().where(
+        (EvaluationCycle.staff == fin) & (EvaluationCycle.starts_on == dt.date(2026, 1, 1))
+    )
+    status = await client.get("/organisations/BOSA/cycles", headers=EN)
+    assert "does not use the evaluation cycles of the portal" in status.text
+    token = await csrf_token(client, "/organisations/BOSA/cycles")
+    refused = await client.post(
+        "/organisations/BOSA/cycles/generate",
+        data={"_csrf_token": token, "through": "2026-12-31"},
+        headers=EN,
+    )
+    assert refused.status_code == 400
+    assert "turn them on in the evaluation regime first" in refused.text
+    # No reminder for BOSA's cycles, whatever is due (the 2025 cycle's first deadline).
+    await send_cycle_reminders(dt.date(2026, 3, 8), lambda message: None)
+    from core.tables import OutboxMessage
+
+    reminded = {row["recipient"] for row in await OutboxMessage.select(OutboxMessage.recipient)}
+    assert "fi@fin.be" in reminded and "bo@bosa.be" not in reminded
+    # On again: the cycles come.
+    token = await csrf_token(client, "/organisations/BOSA/regime")
+    again = await client.post("/organisations/BOSA/regime", data=_regime_form(token, 1))
+    assert again.status_code == 303
+    await generate(Actor.command_line("test"), dt.date(2026, 12, 31))
+    assert await EvaluationCycle.count().where(EvaluationCycle.staff == bosa) > before
